@@ -1,0 +1,200 @@
+import type { Selectable } from 'kysely';
+import type { ArticlesTable, Db, SeedFilesTable } from '../store/database.ts';
+import type { Article, ArticleProblem } from './article.ts';
+
+/** SQL for articles and seed files stays here; everything else sees Article. */
+
+export function toArticle(row: Selectable<ArticlesTable>): Article {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    summary: row.summary,
+    paragraphs: row.body === '' ? [] : row.body.split('\n\n'),
+    sourceFile: row.source_file,
+    publishedAt: new Date(row.published_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: row.updated_at ? new Date(row.updated_at) : null,
+    deletedAt: row.deleted_at ? new Date(row.deleted_at) : null,
+  };
+}
+
+/** Any article with this slug, deleted and embargoed ones included: the caller decides what to show. */
+export async function findArticleBySlug(db: Db, slug: string): Promise<Article | undefined> {
+  const row = await db.selectFrom('articles').selectAll().where('slug', '=', slug).executeTakeFirst();
+  return row && toArticle(row);
+}
+
+/** Published (not embargoed, not deleted) articles, newest first. */
+export async function listPublishedArticles(db: Db, options: { now: Date; limit: number; offset?: number }): Promise<Article[]> {
+  const rows = await db
+    .selectFrom('articles')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('published_at', '<=', options.now.toISOString())
+    .orderBy('published_at', 'desc')
+    .orderBy('slug', 'desc')
+    .limit(options.limit)
+    .offset(options.offset ?? 0)
+    .execute();
+  return rows.map(toArticle);
+}
+
+/** Published articles, oldest first: archive pages are cut from this order so that full pages never change. */
+export async function listPublishedArticlesOldestFirst(db: Db, options: { now: Date; limit: number; offset: number }): Promise<Article[]> {
+  const rows = await db
+    .selectFrom('articles')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('published_at', '<=', options.now.toISOString())
+    .orderBy('published_at', 'asc')
+    .orderBy('slug', 'asc')
+    .limit(options.limit)
+    .offset(options.offset)
+    .execute();
+  return rows.map(toArticle);
+}
+
+export async function countPublishedArticles(db: Db, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('deleted_at', 'is', null)
+    .where('published_at', '<=', now.toISOString())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Articles whose publication time falls in [from, to), oldest first: the content of an edition. */
+export async function listArticlesPublishedBetween(db: Db, from: Date, to: Date): Promise<Article[]> {
+  const rows = await db
+    .selectFrom('articles')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('published_at', '>=', from.toISOString())
+    .where('published_at', '<', to.toISOString())
+    .orderBy('published_at', 'asc')
+    .orderBy('slug', 'asc')
+    .execute();
+  return rows.map(toArticle);
+}
+
+/** The earliest embargo still in the future, so caches know when their content changes by itself. */
+export async function findNextEmbargoEnd(db: Db, now: Date): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.min('published_at').as('next'))
+    .where('deleted_at', 'is', null)
+    .where('published_at', '>', now.toISOString())
+    .executeTakeFirst();
+  return row?.next ? new Date(row.next) : undefined;
+}
+
+export interface SeedFileRecord {
+  path: string;
+  fingerprint: string;
+  contentHash: string;
+  slug: string | null;
+  problems: ArticleProblem[];
+  checkedAt: Date;
+}
+
+function toSeedFileRecord(row: Selectable<SeedFilesTable>): SeedFileRecord {
+  return {
+    path: row.path,
+    fingerprint: row.fingerprint,
+    contentHash: row.content_hash,
+    slug: row.slug,
+    problems: JSON.parse(row.problems) as ArticleProblem[],
+    checkedAt: new Date(row.checked_at),
+  };
+}
+
+export async function listSeedFiles(db: Db): Promise<SeedFileRecord[]> {
+  const rows = await db.selectFrom('seed_files').selectAll().orderBy('path').execute();
+  return rows.map(toSeedFileRecord);
+}
+
+export async function saveSeedFile(db: Db, record: SeedFileRecord): Promise<void> {
+  const values = {
+    path: record.path,
+    fingerprint: record.fingerprint,
+    content_hash: record.contentHash,
+    slug: record.slug,
+    problems: JSON.stringify(record.problems),
+    checked_at: record.checkedAt.toISOString(),
+  };
+  await db
+    .insertInto('seed_files')
+    .values(values)
+    .onConflict((oc) => oc.column('path').doUpdateSet(values))
+    .execute();
+}
+
+export async function deleteSeedFiles(db: Db, paths: readonly string[]): Promise<void> {
+  for (let i = 0; i < paths.length; i += 500) await db.deleteFrom('seed_files').where('path', 'in', paths.slice(i, i + 500)).execute();
+}
+
+export async function listLiveArticleOwners(db: Db): Promise<{ slug: string; sourceFile: string; contentHash: string; deleted: boolean }[]> {
+  const rows = await db.selectFrom('articles').select(['slug', 'source_file', 'content_hash', 'deleted_at']).execute();
+  return rows.map((r) => ({ slug: r.slug, sourceFile: r.source_file, contentHash: r.content_hash, deleted: r.deleted_at !== null }));
+}
+
+export interface ArticleWrite {
+  slug: string;
+  title: string;
+  summary: string;
+  paragraphs: readonly string[];
+  sourceFile: string;
+  contentHash: string;
+  publishedAt: Date;
+}
+
+export async function insertArticle(db: Db, id: string, article: ArticleWrite, now: Date): Promise<void> {
+  await db
+    .insertInto('articles')
+    .values({
+      id,
+      slug: article.slug,
+      title: article.title,
+      summary: article.summary,
+      body: article.paragraphs.join('\n\n'),
+      source_file: article.sourceFile,
+      content_hash: article.contentHash,
+      published_at: article.publishedAt.toISOString(),
+      created_at: now.toISOString(),
+      updated_at: null,
+      deleted_at: null,
+    })
+    .execute();
+}
+
+/** Rewrites an article from its file; `updatedAt` moves only when the text changed. */
+export async function updateArticle(db: Db, article: ArticleWrite, changedAt: Date | null): Promise<void> {
+  await db
+    .updateTable('articles')
+    .set({
+      title: article.title,
+      summary: article.summary,
+      body: article.paragraphs.join('\n\n'),
+      source_file: article.sourceFile,
+      content_hash: article.contentHash,
+      published_at: article.publishedAt.toISOString(),
+      deleted_at: null,
+      ...(changedAt ? { updated_at: changedAt.toISOString() } : {}),
+    })
+    .where('slug', '=', article.slug)
+    .execute();
+}
+
+export async function markArticlesDeleted(db: Db, slugs: readonly string[], now: Date): Promise<void> {
+  for (let i = 0; i < slugs.length; i += 500) {
+    await db.updateTable('articles').set({ deleted_at: now.toISOString() }).where('slug', 'in', slugs.slice(i, i + 500)).where('deleted_at', 'is', null).execute();
+  }
+}
+
+/** Current problems of every seed file, for `gazette check`-like reports and /healthz. */
+export async function listSeedProblems(db: Db): Promise<ArticleProblem[]> {
+  const rows = await db.selectFrom('seed_files').select('problems').where('problems', '!=', '[]').orderBy('path').execute();
+  return rows.flatMap((r) => JSON.parse(r.problems) as ArticleProblem[]);
+}

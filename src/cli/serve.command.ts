@@ -1,0 +1,36 @@
+import { createGazette } from '../main.ts';
+import type { Command } from './command.ts';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the web server and the scheduler (what `npm start` runs)',
+  usage: 'gazette serve [--config FILE] [--port N]',
+  options: { port: { type: 'string', short: 'p' } },
+  async run(ctx) {
+    const base = ctx.config();
+    const config = ctx.values.port ? { ...base, server: { ...base.server, port: Number(ctx.values.port) } } : base;
+    const gazette = await createGazette(config);
+    const { log } = gazette;
+    await gazette.start();
+    const address = gazette.address();
+    log.info({ address, store: gazette.store.location, seeds: config.paths.seedsDir }, `Gazette is serving ${config.site.baseUrl} (listening on ${address})`);
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        log.info({ signal }, 'shutting down');
+        const timer = setTimeout(() => {
+          log.error({ timeoutMs: config.server.shutdownTimeoutMs }, 'shutdown took too long; exiting');
+          process.exit(1);
+        }, config.server.shutdownTimeoutMs);
+        timer.unref();
+        gazette.close().then(resolve, (error: unknown) => {
+          log.error({ err: error }, 'error during shutdown');
+          resolve();
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/** Every setting Gazette has. Defaults live in config/default.json; this schema says what is valid. */
+
+const cronExpression = z.string().min(9, 'a cron expression such as "*/5 * * * *"');
+const nullableString = z.string().min(1).nullable();
+
+function isIanaTimezone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const absoluteHttpUrl = z
+  .string()
+  .url('an absolute http(s) URL such as "https://news.example.com"')
+  .refine((u) => /^https?:\/\//.test(u), 'an absolute http(s) URL such as "https://news.example.com"')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+export const frequencies = ['instant', 'daily', 'weekly'] as const;
+export type Frequency = (typeof frequencies)[number];
+
+export const configSchema = z
+  .object({
+    site: z
+      .object({
+        title: z.string().min(1),
+        description: z.string(),
+        language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as "en" or "en-GB"'),
+        baseUrl: absoluteHttpUrl,
+        timezone: z.string().refine(isIanaTimezone, 'an IANA timezone such as "Europe/London"'),
+        author: z.object({ name: z.string().min(1), email: z.string().email().nullable() }).strict(),
+        postalAddress: z.string().min(1, 'a postal address (required in every email footer)'),
+        copyright: nullableString,
+      })
+      .strict(),
+    server: z
+      .object({
+        host: z.string().min(1),
+        port: z.coerce.number().int().min(0).max(65535),
+        trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]),
+        shutdownTimeoutMs: z.number().int().min(100),
+      })
+      .strict(),
+    paths: z
+      .object({ dataDir: z.string().min(1), seedsDir: z.string().min(1), templatesDir: z.string().min(1) })
+      .strict(),
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'a "postgres://…" URL, a "sqlite:<path>" URL, or null for the default SQLite file')
+          .nullable(),
+      })
+      .strict(),
+    feeds: z
+      .object({
+        size: z.number().int().min(1).max(1000),
+        archivePageSize: z.number().int().min(5).max(1000),
+        maxAgeSeconds: z.number().int().min(60).max(86400),
+        websubHub: absoluteHttpUrl.nullable(),
+      })
+      .strict(),
+    pages: z.object({ pageSize: z.number().int().min(1).max(200) }).strict(),
+    mail: z
+      .object({
+        smtpUrl: z.string().regex(/^smtps?:\/\//, 'an "smtp://host:port" or "smtps://…" URL').nullable(),
+        from: z.string().min(3),
+        replyTo: nullableString,
+        listId: nullableString,
+        unsubscribeMailto: z.string().email().nullable(),
+        feedbackId: nullableString,
+        dkim: z
+          .object({ domainName: z.string().min(1), keySelector: z.string().min(1), privateKey: z.string().min(1) })
+          .strict()
+          .nullable(),
+        maxConnections: z.number().int().min(1).max(50),
+        rateLimit: z
+          .object({ perSecond: z.number().positive().nullable(), perHour: z.number().positive().nullable() })
+          .strict(),
+        maxAttempts: z.number().int().min(1).max(50),
+        retryBaseSeconds: z.number().min(0),
+        leaseSeconds: z.number().int().min(5),
+        maxHtmlBytes: z.number().int().min(10_000),
+      })
+      .strict(),
+    subscriptions: z
+      .object({
+        defaultFrequency: z.enum(frequencies),
+        confirmationTtlHours: z.number().min(1),
+        confirmationResendMinutes: z.number().min(0),
+        maxSubscribesPerIpPerHour: z.number().int().min(1),
+        consentText: z.string().min(1),
+      })
+      .strict(),
+    admin: z.object({ token: z.string().min(16, 'at least 16 characters').nullable() }).strict(),
+    scheduler: z
+      .object({
+        enabled: z.boolean(),
+        scan: cronExpression,
+        embargo: cronExpression,
+        instant: cronExpression,
+        deliver: cronExpression,
+        daily: cronExpression,
+        weekly: cronExpression,
+      })
+      .strict(),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+export type Config = DeepReadonly<z.output<typeof configSchema>>;

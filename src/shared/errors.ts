@@ -1,0 +1,46 @@
+/**
+ * Errors a user or operator can cause. Each has a stable code (tests and clients match on it)
+ * and a message a person can act on. No HTTP status here: http/error-status.ts maps codes.
+ */
+export type ErrorCode =
+  // requests
+  | 'BadRequest'
+  | 'ValidationFailed'
+  | 'UnknownField'
+  | 'PayloadTooLarge'
+  | 'UnsupportedMediaType'
+  | 'NotFound'
+  | 'Gone'
+  | 'MethodNotAllowed'
+  | 'RateLimited'
+  | 'Unauthorized'
+  | 'AdminApiDisabled'
+  | 'Conflict'
+  // subscriptions
+  | 'InvalidEmail'
+  | 'InvalidToken'
+  | 'TokenExpired'
+  | 'TokenUsed'
+  | 'SubscriberNotFound'
+  // digests and delivery
+  | 'EditionNotFound'
+  | 'NothingToSend'
+  | 'MailTransportFailed'
+  // operators
+  | 'InvalidArgument'
+  | 'SeedDirectoryMissing';
+
+export class GazetteError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'GazetteError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isGazetteError(error: unknown): error is GazetteError {
+  return error instanceof GazetteError;
+}

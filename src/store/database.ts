@@ -1,0 +1,74 @@
+import type { Generated, Kysely, Transaction } from 'kysely';
+
+/**
+ * Table types for the whole store. Timestamps are ISO 8601 UTC strings
+ * ("2025-09-03T23:00:00.000Z"): they sort as text and read the same on SQLite and PostgreSQL.
+ * Each capability adds its tables through a numbered migration and an interface here.
+ */
+export interface ArticlesTable {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string;
+  /** Paragraphs joined by a blank line ("\n\n"); each paragraph is one line of plain text. */
+  body: string;
+  source_file: string;
+  content_hash: string;
+  published_at: string;
+  created_at: string;
+  /** Set when the text changes after the first ingest; null for an article never edited. */
+  updated_at: string | null;
+  /** Set when the seed file disappears: the article then answers 410 Gone. */
+  deleted_at: string | null;
+}
+
+export interface SeedFilesTable {
+  /** Path relative to the seeds directory, with forward slashes. */
+  path: string;
+  /** size and mtime: an unchanged fingerprint means the file is not read again. */
+  fingerprint: string;
+  content_hash: string;
+  slug: string | null;
+  /** JSON array of ArticleProblem; "[]" when the file published. */
+  problems: string;
+  checked_at: string;
+}
+
+export interface SiteStateTable {
+  key: string;
+  value: string;
+}
+
+export interface SubscribersTable {
+  id: string;
+  /** As given, trimmed, with the domain lower-cased. */
+  email: string;
+  /** Unique key: the address with its domain lower-cased (local parts are case-sensitive by RFC 5321). */
+  email_key: string;
+  name: string | null;
+  frequency: 'instant' | 'daily' | 'weekly';
+  status: 'pending' | 'confirmed' | 'unsubscribed' | 'bounced';
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+  bounced_at: string | null;
+  consent_at: string | null;
+  consent_ip: string | null;
+  consent_user_agent: string | null;
+  consent_source: string | null;
+  consent_text: string | null;
+}
+
+export interface Database {
+  articles: ArticlesTable;
+  seed_files: SeedFilesTable;
+  site_state: SiteStateTable;
+  subscribers: SubscribersTable;
+}
+
+/** A handle for queries: the database itself or a transaction, interchangeably. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+// Generated is re-exported for capabilities that add tables with database-made columns.
+export type { Generated };

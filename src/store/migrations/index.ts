@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initial from './001_initial.ts';
+
+/** Every migration, by name; names sort in the order they run. Add new ones at the end. */
+export const migrations: Record<string, Migration> = {
+  '001_initial': initial,
+};

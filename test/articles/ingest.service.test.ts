@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { rmSync, utimesSync, writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { findArticleBySlug, listPublishedArticles } from '../../src/articles/article.repository.ts';
+import { ManualClock } from '../../src/shared/clock.ts';
+import { createGazette } from '../../src/main.ts';
+import { writeArticle } from '../support/build-article.ts';
+import { makeTestConfig } from '../support/test-config.ts';
+
+async function setup(t: TestContext) {
+  const { config, seedsDir } = makeTestConfig(t);
+  const clock = new ManualClock('2026-01-10T12:00:00Z');
+  const gazette = await createGazette(config, { clock });
+  t.after(() => gazette.close());
+  return { gazette, seedsDir, clock, db: gazette.store.db };
+}
+
+/** Moves a file's mtime so the next scan sees it as changed even within the same millisecond. */
+function touch(file: string, secondsAhead: number): void {
+  const t = new Date(Date.now() + secondsAhead * 1000);
+  utimesSync(file, t, t);
+}
+
+describe('ingestSeeds', () => {
+  it('publishes valid files and reports bad ones by file and line without stopping', async (t) => {
+    const { gazette, seedsDir, clock, db } = await setup(t);
+    writeArticle(seedsDir, { slug: 'good-one', date: '1 January 2026' });
+    writeFileSync(path.join(seedsDir, 'bad.txt'), '31 February 2026\ngood-two\n\nBody.\n');
+    writeArticle(seedsDir, { slug: 'good-three', date: '2 January 2026' });
+    writeFileSync(path.join(seedsDir, 'notes.md'), 'not an article');
+    writeFileSync(path.join(seedsDir, '.draft.txt'), 'not an article either');
+    const report = await gazette.ingest();
+    assert.deepEqual(report.added.sort(), ['good-one', 'good-three']);
+    assert.equal(report.scanned, 3);
+    assert.deepEqual(report.problems.map((p) => [p.file, p.line, p.code]), [['bad.txt', 1, 'ImpossibleDate']]);
+    const listed = await listPublishedArticles(db, { now: clock.now(), limit: 10 });
+    assert.deepEqual(listed.map((a) => a.slug), ['good-three', 'good-one']);
+  });
+
+  it('is incremental: unchanged files are not read again, and nothing changes', async (t) => {
+    const { gazette, seedsDir } = await setup(t);
+    for (let i = 0; i < 5; i++) writeArticle(seedsDir, { slug: `a-${i}` });
+    assert.equal((await gazette.ingest()).read, 5);
+    const again = await gazette.ingest();
+    assert.equal(again.read, 0);
+    assert.equal(again.changed, false);
+  });
+
+  it('updates an edited article without making it new, and moves its updated time', async (t) => {
+    const { gazette, seedsDir, clock, db } = await setup(t);
+    const file = writeArticle(seedsDir, { slug: 'edited', paragraphs: ['Old text.'] });
+    await gazette.ingest();
+    const before = await findArticleBySlug(db, 'edited');
+    assert.equal(before?.updatedAt, null);
+    clock.advance(60_000);
+    writeArticle(seedsDir, { slug: 'edited', paragraphs: ['New text.'] });
+    touch(file, 5);
+    const report = await gazette.ingest();
+    assert.deepEqual(report.updated, ['edited']);
+    assert.deepEqual(report.added, []);
+    const after = await findArticleBySlug(db, 'edited');
+    assert.deepEqual(after?.paragraphs, ['New text.']);
+    assert.equal(after?.id, before?.id);
+    assert.equal(after?.updatedAt?.toISOString(), clock.now().toISOString());
+  });
+
+  it('a touched file with the same bytes changes nothing', async (t) => {
+    const { gazette, seedsDir } = await setup(t);
+    const file = writeArticle(seedsDir, { slug: 'touched' });
+    await gazette.ingest();
+    touch(file, 10);
+    const report = await gazette.ingest();
+    assert.equal(report.read, 1);
+    assert.equal(report.changed, false);
+  });
+
+  it('unpublishes the article of a deleted file, and republishes it when the file comes back', async (t) => {
+    const { gazette, seedsDir, clock, db } = await setup(t);
+    const file = writeArticle(seedsDir, { slug: 'doomed' });
+    await gazette.ingest();
+    rmSync(file);
+    assert.deepEqual((await gazette.ingest()).removed, ['doomed']);
+    const gone = await findArticleBySlug(db, 'doomed');
+    assert.ok(gone?.deletedAt);
+    assert.equal((await listPublishedArticles(db, { now: clock.now(), limit: 10 })).length, 0);
+    writeArticle(seedsDir, { slug: 'doomed' });
+    assert.deepEqual((await gazette.ingest()).added, ['doomed']);
+    assert.equal((await findArticleBySlug(db, 'doomed'))?.deletedAt, null);
+  });
+
+  it('a renamed file keeps its article', async (t) => {
+    const { gazette, seedsDir, db } = await setup(t);
+    const file = writeArticle(seedsDir, { slug: 'moving' });
+    await gazette.ingest();
+    const id = (await findArticleBySlug(db, 'moving'))?.id;
+    renameSync(file, path.join(seedsDir, 'renamed.txt'));
+    const report = await gazette.ingest();
+    assert.deepEqual(report.removed, []);
+    const after = await findArticleBySlug(db, 'moving');
+    assert.equal(after?.id, id);
+    assert.equal(after?.sourceFile, 'renamed.txt');
+    assert.equal(after?.deletedAt, null);
+  });
+
+  it('rejects the second file with a slug already used, naming both files, until the first goes', async (t) => {
+    const { gazette, seedsDir } = await setup(t);
+    const first = writeArticle(seedsDir, { slug: 'same', file: 'a.txt', paragraphs: ['First.'] });
+    await gazette.ingest();
+    writeArticle(seedsDir, { slug: 'same', file: 'b.txt', paragraphs: ['Second.'] });
+    const report = await gazette.ingest();
+    assert.deepEqual(report.problems.map((p) => [p.file, p.code]), [['b.txt', 'DuplicateSlug']]);
+    assert.match(report.problems[0]!.message, /a\.txt/);
+    rmSync(first);
+    const after = await gazette.ingest();
+    assert.deepEqual(after.problems, []);
+    assert.deepEqual(after.updated, ['same']);
+  });
+
+  it('keeps the last good version when a file turns bad, and publishes the fix', async (t) => {
+    const { gazette, seedsDir, db } = await setup(t);
+    const file = writeArticle(seedsDir, { slug: 'fragile', paragraphs: ['Good.'] });
+    await gazette.ingest();
+    writeFileSync(file, 'not a date\nfragile\n\nBroken.\n');
+    touch(file, 5);
+    const broken = await gazette.ingest();
+    assert.equal(broken.problems[0]?.code, 'InvalidDate');
+    assert.deepEqual(broken.removed, []);
+    assert.deepEqual((await findArticleBySlug(db, 'fragile'))?.paragraphs, ['Good.']);
+    writeArticle(seedsDir, { slug: 'fragile', paragraphs: ['Fixed.'] });
+    touch(file, 10);
+    const fixed = await gazette.ingest();
+    assert.deepEqual(fixed.problems, []);
+    assert.deepEqual((await findArticleBySlug(db, 'fragile'))?.paragraphs, ['Fixed.']);
+  });
+
+  it('stores an embargoed article but does not list it until its time comes', async (t) => {
+    const { gazette, seedsDir, clock, db } = await setup(t);
+    writeArticle(seedsDir, { slug: 'future', date: '2026-01-11T09:00:00Z' });
+    await gazette.ingest();
+    assert.ok(await findArticleBySlug(db, 'future'));
+    assert.equal((await listPublishedArticles(db, { now: clock.now(), limit: 10 })).length, 0);
+    clock.set('2026-01-11T09:00:00Z');
+    assert.equal((await listPublishedArticles(db, { now: clock.now(), limit: 10 })).length, 1);
+  });
+
+  it('defers a file modified too recently, then picks it up', async (t) => {
+    const { gazette, seedsDir } = await setup(t);
+    writeArticle(seedsDir, { slug: 'half-written' });
+    const early = await gazette.ingest({ minFileAgeMs: 60_000 });
+    assert.deepEqual(early.deferred, ['half-written.txt']);
+    assert.deepEqual(early.added, []);
+    assert.deepEqual((await gazette.ingest({ minFileAgeMs: 0 })).added, ['half-written']);
+  });
+});

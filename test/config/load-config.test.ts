@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+describe('loadConfig', () => {
+  it('loads the defaults, frozen', () => {
+    const config = loadConfig({ env: {} });
+    assert.equal(config.site.title, 'Gazette');
+    assert.ok(path.isAbsolute(config.paths.seedsDir));
+    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.site));
+  });
+
+  it('applies GAZETTE_CONFIG, then the environment', (t) => {
+    const dir = makeTempDir(t);
+    const file = path.join(dir, 'gazette.json');
+    writeFileSync(file, JSON.stringify({ site: { title: 'From file' }, paths: { dataDir: 'relative-data' }, server: { port: 9000 } }));
+    const config = loadConfig({
+      env: { GAZETTE_CONFIG: file, GAZETTE_PORT: '9100', GAZETTE_BASE_URL: 'https://news.example.com/', GAZETTE_ADMIN_TOKEN: 'x'.repeat(20), DATABASE_URL: 'postgres://localhost/test', GAZETTE_SMTP_URL: 'smtp://127.0.0.1:2525' },
+    });
+    assert.equal(config.site.title, 'From file');
+    assert.equal(config.server.port, 9100);
+    assert.equal(config.site.baseUrl, 'https://news.example.com');
+    assert.equal(config.paths.dataDir, path.join(dir, 'relative-data'), 'paths are relative to the file that sets them');
+    assert.equal(config.admin.token, 'x'.repeat(20));
+    assert.equal(config.database.url, 'postgres://localhost/test');
+    assert.equal(config.mail.smtpUrl, 'smtp://127.0.0.1:2525');
+  });
+
+  it('lists every invalid value at once, naming the key and what was expected', () => {
+    assert.throws(
+      () => loadConfig({ env: { GAZETTE_PORT: 'eighty', GAZETTE_BASE_URL: 'news.example.com', GAZETTE_TIMEZONE: 'Mars/Olympus', GAZETTE_TYPO: '1' } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const text = error.problems.join('\n');
+        assert.match(text, /server\.port/);
+        assert.match(text, /site\.baseUrl: expected an absolute http\(s\) URL/);
+        assert.match(text, /site\.timezone: expected an IANA timezone/);
+        assert.match(text, /GAZETTE_TYPO: unknown environment variable/);
+        return true;
+      },
+    );
+  });
+
+  it('rejects unknown keys in a config file', (t) => {
+    const dir = makeTempDir(t);
+    const file = path.join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ site: { titel: 'typo' } }));
+    assert.throws(() => loadConfig({ env: { GAZETTE_CONFIG: file } }), /titel/);
+  });
+});

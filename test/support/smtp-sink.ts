@@ -1,0 +1,110 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export interface ReceivedMail {
+  envelopeFrom: string;
+  envelopeTo: string[];
+  raw: Buffer;
+  parsed: ParsedMail;
+}
+
+export interface SmtpSink {
+  readonly port: number;
+  readonly url: string;
+  readonly messages: ReceivedMail[];
+  /** Reply to RCPT TO for this address with an SMTP code and message (e.g. 451 or 550). */
+  rejectRecipient(address: string, code: number, message?: string): void;
+  /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** Stops accepting connections (the port is kept, so `start` brings the same server back). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server on loopback that keeps and parses everything it receives. */
+export async function startSmtpSink(options: { port?: number } = {}): Promise<SmtpSink> {
+  const messages: ReceivedMail[] = [];
+  const rejections = new Map<string, { code: number; message: string }>();
+  const waiters: { count: number; resolve: (m: ReceivedMail[]) => void }[] = [];
+  const serverOptions: SMTPServerOptions = {
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      const rule = rejections.get(address.address.toLowerCase());
+      if (!rule) return callback();
+      const error = new Error(rule.message) as Error & { responseCode: number };
+      error.responseCode = rule.code;
+      callback(error);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw).then((parsed) => {
+          messages.push({
+            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+            parsed,
+          });
+          for (const w of [...waiters]) {
+            if (messages.length >= w.count) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(messages.slice());
+            }
+          }
+          callback();
+        }, callback);
+      });
+    },
+  };
+  let server = new SMTPServer(serverOptions);
+  let port = options.port ?? 0;
+  const listen = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        port = (server.server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  await listen();
+  const sink: SmtpSink = {
+    get port() {
+      return port;
+    },
+    get url() {
+      return `smtp://127.0.0.1:${port}`;
+    },
+    messages,
+    rejectRecipient(address, code, message = code >= 500 ? 'Mailbox unavailable' : 'Try again later') {
+      rejections.set(address.toLowerCase(), { code, message });
+    },
+    waitFor(count, timeoutMs = 10_000) {
+      if (messages.length >= count) return Promise.resolve(messages.slice());
+      return new Promise((resolve, reject) => {
+        const waiter = { count, resolve };
+        waiters.push(waiter);
+        setTimeout(() => {
+          const i = waiters.indexOf(waiter);
+          if (i !== -1) {
+            waiters.splice(i, 1);
+            reject(new Error(`expected ${count} messages within ${timeoutMs} ms, got ${messages.length}`));
+          }
+        }, timeoutMs).unref();
+      });
+    },
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    async start() {
+      server = new SMTPServer(serverOptions);
+      await listen();
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  return sink;
+}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import type { Config } from '../../src/config/config.schema.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { makeTempDir } from './temp-dir.ts';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface TestConfig {
+  config: Config;
+  dir: string;
+  seedsDir: string;
+  dataDir: string;
+}
+
+/**
+ * A validated config over a fresh temporary data and seeds directory, HTTP on port 0, quiet
+ * logs, and no scheduler (tests drive jobs with their own clock). The environment is not read.
+ */
+export function makeTestConfig(t: TestContext | { after(fn: () => void): void }, overrides: { [key: string]: Json } = {}): TestConfig {
+  const dir = makeTempDir(t);
+  const seedsDir = path.join(dir, 'seeds');
+  const dataDir = path.join(dir, 'data');
+  mkdirSync(seedsDir);
+  const base: { [key: string]: Json } = {
+    site: { baseUrl: 'https://news.example.com', timezone: 'Europe/London' },
+    server: { port: 0, host: '127.0.0.1' },
+    paths: { seedsDir, dataDir },
+    scheduler: { enabled: false },
+    log: { level: 'silent' },
+  };
+  const config = loadConfig({ env: {}, overrides: merge(base, overrides) });
+  return { config, dir, seedsDir, dataDir };
+}
+
+function merge(a: { [key: string]: Json }, b: { [key: string]: Json }): { [key: string]: Json } {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] = isObj(cur) && isObj(v) ? merge(cur, v) : v;
+  }
+  return out;
+}
+
+function isObj(v: Json | undefined): v is { [key: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
