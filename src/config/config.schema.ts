@@ -97,6 +97,8 @@ export const configSchema = z
       })
       .strict(),
     admin: z.object({ token: z.string().min(16, 'at least 16 characters').nullable() }).strict(),
+    /** Signs the links in mail (confirm, unsubscribe, preferences). null: a key generated once into <dataDir>/secret.key. Several instances must share one. */
+    secret: z.string().min(32, 'at least 32 characters').nullable(),
     scheduler: z
       .object({
         enabled: z.boolean(),

@@ -20,6 +20,7 @@ export const environmentVariables: Readonly<Record<string, { key: string; kind: 
   GAZETTE_TEMPLATES_DIR: { key: 'paths.templatesDir', kind: 'string' },
   GAZETTE_SMTP_URL: { key: 'mail.smtpUrl', kind: 'string' },
   GAZETTE_ADMIN_TOKEN: { key: 'admin.token', kind: 'string' },
+  GAZETTE_SECRET: { key: 'secret', kind: 'string' },
   GAZETTE_LOG_LEVEL: { key: 'log.level', kind: 'string' },
   DATABASE_URL: { key: 'database.url', kind: 'string' },
 };

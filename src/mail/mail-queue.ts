@@ -1,0 +1,26 @@
+import type { Db } from '../store/database.ts';
+
+/**
+ * The contract between subscriptions and the delivery engine: one-off messages to one
+ * subscriber (confirmation, welcome), queued in the caller's transaction and delivered by the
+ * same outbox, transport, retries and reporting as digests.
+ */
+export type TransactionalKind = 'confirmation' | 'welcome';
+
+export interface TransactionalMailRequest {
+  kind: TransactionalKind;
+  subscriberId: string;
+  /** Unique per logical message: queueing the same key twice sends once. */
+  key: string;
+  /**
+   * Values for the template, never secrets: a confirmation carries `confirmationId`, and the
+   * delivery engine builds the signed link from it at send time (subscriber-links.ts).
+   */
+  params: Readonly<Record<string, string>>;
+}
+
+export interface MailQueue {
+  enqueueTransactional(db: Db, request: TransactionalMailRequest): Promise<void>;
+  /** Asks the delivery worker to look at the outbox now instead of at its next tick. */
+  kick(): void;
+}

@@ -1,0 +1,41 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Signs the values carried by links in mail. Tokens are `value.signature`: nothing usable is
+ * stored in the database, so a leaked database reveals no working link.
+ */
+export interface LinkSigner {
+  /** A URL-safe token for `value` (which must itself be URL-safe), bound to `purpose`. */
+  sign(purpose: string, value: string): string;
+  /** The value inside a token signed for `purpose`, or undefined if forged, truncated or for another purpose. */
+  verify(purpose: string, token: string): string | undefined;
+}
+
+export function createLinkSigner(secret: string): LinkSigner {
+  const mac = (purpose: string, value: string): Buffer => createHmac('sha256', secret).update(`${purpose}\0${value}`).digest().subarray(0, 18);
+  return {
+    sign: (purpose, value) => `${value}.${mac(purpose, value).toString('base64url')}`,
+    verify(purpose, token) {
+      const dot = token.lastIndexOf('.');
+      if (dot <= 0 || token.length > 200) return undefined;
+      const value = token.slice(0, dot);
+      const given = Buffer.from(token.slice(dot + 1), 'base64url');
+      const expected = mac(purpose, value);
+      return given.length === expected.length && timingSafeEqual(given, expected) ? value : undefined;
+    },
+  };
+}
+
+/** The configured secret, or one generated on first start and kept in `<dataDir>/secret.key` (mode 0600). */
+export function resolveSecret(configured: string | null, dataDir: string): string {
+  if (configured) return configured;
+  const file = path.join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}
