@@ -60,11 +60,25 @@ export interface SubscribersTable {
   consent_text: string | null;
 }
 
+export interface SchedulerJobsTable {
+  name: string;
+  lease_holder: string | null;
+  lease_expires_at: string | null;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_status: 'ok' | 'failed' | null;
+  last_error: string | null;
+  /** JSON: what the last run did (counts), for status pages. */
+  last_summary: string | null;
+  next_run_at: string | null;
+}
+
 export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
   site_state: SiteStateTable;
   subscribers: SubscribersTable;
+  scheduler_jobs: SchedulerJobsTable;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */
