@@ -7,9 +7,10 @@ import { ManualClock } from '../../src/shared/clock.ts';
 import { createGazette } from '../../src/main.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { makeTestConfig } from '../support/test-config.ts';
+import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test-database.ts';
 
-async function setup(t: TestContext) {
-  const { config, seedsDir } = makeTestConfig(t);
+async function setup(t: TestContext, kind: StoreKind) {
+  const { config, seedsDir } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
   const clock = new ManualClock('2026-01-10T12:00:00Z');
   const gazette = await createGazette(config, { clock });
   t.after(() => gazette.close());
@@ -22,9 +23,9 @@ function touch(file: string, secondsAhead: number): void {
   utimesSync(file, t, t);
 }
 
-describe('ingestSeeds', () => {
+for (const kind of storeKinds) describe(`ingestSeeds on ${kind}`, () => {
   it('publishes valid files and reports bad ones by file and line without stopping', async (t) => {
-    const { gazette, seedsDir, clock, db } = await setup(t);
+    const { gazette, seedsDir, clock, db } = await setup(t, kind);
     writeArticle(seedsDir, { slug: 'good-one', date: '1 January 2026' });
     writeFileSync(path.join(seedsDir, 'bad.txt'), '31 February 2026\ngood-two\n\nBody.\n');
     writeArticle(seedsDir, { slug: 'good-three', date: '2 January 2026' });
@@ -39,7 +40,7 @@ describe('ingestSeeds', () => {
   });
 
   it('is incremental: unchanged files are not read again, and nothing changes', async (t) => {
-    const { gazette, seedsDir } = await setup(t);
+    const { gazette, seedsDir } = await setup(t, kind);
     for (let i = 0; i < 5; i++) writeArticle(seedsDir, { slug: `a-${i}` });
     assert.equal((await gazette.ingest()).read, 5);
     const again = await gazette.ingest();
@@ -48,7 +49,7 @@ describe('ingestSeeds', () => {
   });
 
   it('updates an edited article without making it new, and moves its updated time', async (t) => {
-    const { gazette, seedsDir, clock, db } = await setup(t);
+    const { gazette, seedsDir, clock, db } = await setup(t, kind);
     const file = writeArticle(seedsDir, { slug: 'edited', paragraphs: ['Old text.'] });
     await gazette.ingest();
     const before = await findArticleBySlug(db, 'edited');
@@ -66,7 +67,7 @@ describe('ingestSeeds', () => {
   });
 
   it('a touched file with the same bytes changes nothing', async (t) => {
-    const { gazette, seedsDir } = await setup(t);
+    const { gazette, seedsDir } = await setup(t, kind);
     const file = writeArticle(seedsDir, { slug: 'touched' });
     await gazette.ingest();
     touch(file, 10);
@@ -76,7 +77,7 @@ describe('ingestSeeds', () => {
   });
 
   it('unpublishes the article of a deleted file, and republishes it when the file comes back', async (t) => {
-    const { gazette, seedsDir, clock, db } = await setup(t);
+    const { gazette, seedsDir, clock, db } = await setup(t, kind);
     const file = writeArticle(seedsDir, { slug: 'doomed' });
     await gazette.ingest();
     rmSync(file);
@@ -90,7 +91,7 @@ describe('ingestSeeds', () => {
   });
 
   it('a renamed file keeps its article', async (t) => {
-    const { gazette, seedsDir, db } = await setup(t);
+    const { gazette, seedsDir, db } = await setup(t, kind);
     const file = writeArticle(seedsDir, { slug: 'moving' });
     await gazette.ingest();
     const id = (await findArticleBySlug(db, 'moving'))?.id;
@@ -104,7 +105,7 @@ describe('ingestSeeds', () => {
   });
 
   it('rejects the second file with a slug already used, naming both files, until the first goes', async (t) => {
-    const { gazette, seedsDir } = await setup(t);
+    const { gazette, seedsDir } = await setup(t, kind);
     const first = writeArticle(seedsDir, { slug: 'same', file: 'a.txt', paragraphs: ['First.'] });
     await gazette.ingest();
     writeArticle(seedsDir, { slug: 'same', file: 'b.txt', paragraphs: ['Second.'] });
@@ -118,7 +119,7 @@ describe('ingestSeeds', () => {
   });
 
   it('keeps the last good version when a file turns bad, and publishes the fix', async (t) => {
-    const { gazette, seedsDir, db } = await setup(t);
+    const { gazette, seedsDir, db } = await setup(t, kind);
     const file = writeArticle(seedsDir, { slug: 'fragile', paragraphs: ['Good.'] });
     await gazette.ingest();
     writeFileSync(file, 'not a date\nfragile\n\nBroken.\n');
@@ -135,7 +136,7 @@ describe('ingestSeeds', () => {
   });
 
   it('stores an embargoed article but does not list it until its time comes', async (t) => {
-    const { gazette, seedsDir, clock, db } = await setup(t);
+    const { gazette, seedsDir, clock, db } = await setup(t, kind);
     writeArticle(seedsDir, { slug: 'future', date: '2026-01-11T09:00:00Z' });
     await gazette.ingest();
     assert.ok(await findArticleBySlug(db, 'future'));
@@ -145,7 +146,7 @@ describe('ingestSeeds', () => {
   });
 
   it('defers a file modified too recently, then picks it up', async (t) => {
-    const { gazette, seedsDir } = await setup(t);
+    const { gazette, seedsDir } = await setup(t, kind);
     writeArticle(seedsDir, { slug: 'half-written' });
     const early = await gazette.ingest({ minFileAgeMs: 60_000 });
     assert.deepEqual(early.deferred, ['half-written.txt']);

@@ -5,11 +5,12 @@ import { ManualClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
+import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test-database.ts';
 
 const log = createLogger({ level: 'silent' });
 
-async function store(t: TestContext) {
-  const s = await openStore({ url: null, dataDir: makeTempDir(t) });
+async function store(t: TestContext, kind: StoreKind) {
+  const s = await openStore({ url: await makeTestDatabaseUrl(t, kind), dataDir: makeTempDir(t) });
   t.after(() => s.close());
   return s;
 }
@@ -20,9 +21,9 @@ function gate(): { wait: Promise<void>; open: () => void } {
   return { wait, open };
 }
 
-describe('scheduler', () => {
+for (const kind of storeKinds) describe(`scheduler on ${kind}`, () => {
   it('never runs a job twice at once on one instance', async (t) => {
-    const { db } = await store(t);
+    const { db } = await store(t, kind);
     const g = gate();
     let runs = 0;
     const job: JobDefinition = { name: 'slow', cron: '* * * * *', run: async () => { runs++; await g.wait; return { done: true }; } };
@@ -37,7 +38,7 @@ describe('scheduler', () => {
   });
 
   it('lets only one of two instances on one database run a job, and another takes over when a lease expires', async (t) => {
-    const { db } = await store(t);
+    const { db } = await store(t, kind);
     const clock = new ManualClock('2026-11-26T12:00:00Z');
     const g = gate();
     const ran: string[] = [];
@@ -56,7 +57,7 @@ describe('scheduler', () => {
   });
 
   it('records each run: result, failure message and next run, readable from the store', async (t) => {
-    const { db } = await store(t);
+    const { db } = await store(t, kind);
     const clock = new ManualClock('2026-11-26T12:00:00Z');
     const jobs: JobDefinition[] = [
       { name: 'good', cron: '0 7 * * *', run: async () => ({ sent: 3 }) },
@@ -77,7 +78,7 @@ describe('scheduler', () => {
   });
 
   it('stop() aborts the signal and waits for a running job to finish', async (t) => {
-    const { db } = await store(t);
+    const { db } = await store(t, kind);
     let sawAbort = false;
     let finished = false;
     const job: JobDefinition = {

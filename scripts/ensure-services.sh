@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Starts the local PostgreSQL the store tests run on (127.0.0.1:5432, trust auth, database
+# `test`) if it is not already answering. This machine kind starts it before a session; the
+# check makes a CI run independent of that.
+set -euo pipefail
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "PostgreSQL is not answering on 127.0.0.1:5432; starting it" >&2
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432
