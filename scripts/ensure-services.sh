@@ -9,3 +9,15 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null \
+      || echo "WARNING: could not install chromium; the browser tests will fail" >&2
+  else
+    echo "WARNING: /usr/bin/chromium is missing and cannot be installed here (not root or no apt-get); the browser tests will fail" >&2
+  fi
+fi

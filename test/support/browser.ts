@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { makeTempDir } from './temp-dir.ts';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium, headless, with a fresh profile; never a downloaded browser. Missing
+ * Chromium is a loud failure, not a skip: `npm test` installs it (scripts/ensure-services.sh),
+ * so its absence means the setup is broken.
+ */
+export async function launchBrowser(t: TestContext): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `BROWSER TESTS CANNOT RUN: ${CHROMIUM_PATH} is missing. Install Debian's chromium package (scripts/ensure-services.sh does it as root: apt-get install chromium).`,
+    );
+  }
+  const profile = makeTempDir(t, 'gazette-chromium-');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+      `--user-data-dir=${profile}`,
+    ],
+  });
+  t.after(() => browser.close());
+  return browser;
+}
