@@ -5,6 +5,7 @@ import { ingestSeeds, type IngestOptions, type IngestReport } from './articles/i
 import type { Config } from './config/config.schema.ts';
 import { createApp } from './http/app.ts';
 import { createViewRenderer } from './http/views/view-renderer.ts';
+import { createArticleReader } from './articles/article-reader.service.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { createHealthService } from './store/health.service.ts';
@@ -40,7 +41,8 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     ingestSeeds({ db: store.db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
 
   const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
-  const app = createApp({ config, log, health, views });
+  const articles = createArticleReader({ db: store.db, clock });
+  const app = createApp({ config, log, health, views, articles });
   let server: Server | undefined;
 
   const listen = (): Promise<Server> =>

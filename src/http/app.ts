@@ -7,6 +7,8 @@ import { healthRoutes } from './health.routes.ts';
 import { assetsRoutes } from './assets.routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { ViewRenderer } from './views/view-renderer.ts';
+import { pagesRoutes } from './pages.routes.ts';
+import type { ArticleReader } from '../articles/article-reader.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -15,6 +17,7 @@ export interface AppDeps {
   renderErrorPage?: ErrorPageRenderer;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
   views: ViewRenderer;
+  articles: ArticleReader;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(assetsRoutes(deps.views.stylesheet));
 
   app.use(healthRoutes(deps.health));
+  app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles }));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? deps.views.renderErrorPage));
