@@ -122,9 +122,14 @@ function headingFor(status: number): string {
 function compileTemplates(hbs: typeof Handlebars, dir: string): Map<string, Template> {
   const templates = new Map<string, Template>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
-    // Compiled at start, so a broken template stops the start instead of a request.
-    const template = hbs.compile(readFileSync(path.join(dir, file), 'utf8'), { strict: false, preventIndent: true });
-    template({}, { data: { site: {} } });
+    // Compiled at start (Handlebars compiles lazily, on first use), so a broken template stops
+    // the start instead of failing a request.
+    const template = hbs.compile(readFileSync(path.join(dir, file), 'utf8'), { preventIndent: true });
+    try {
+      template({}, { data: { site: {} } });
+    } catch (error) {
+      throw new Error(`${path.join(dir, file)}: ${(error as Error).message}`);
+    }
     templates.set(file.slice(0, -'.hbs'.length), template);
   }
   return templates;
