@@ -68,16 +68,7 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
 
   const stylesheet = loadStylesheet(path.join(pagesDir, 'site.css'));
   const feedLinks = feedLinksFor(config);
-  const site = { title: config.site.title, description: config.site.description, language: config.site.language, baseUrl: config.site.baseUrl };
-  const nav = [
-    { label: 'Home', href: '/' },
-    { label: 'Subscribe', href: '/subscribe' },
-    ...feedLinks.map((f) => ({ label: f.label, href: f.href })),
-  ];
-  const footer = {
-    copyright: config.site.copyright ?? `© ${config.site.author.name}`,
-    postalAddress: config.site.postalAddress,
-  };
+  const { site, nav, footer } = sharedLayoutData(config, feedLinks);
 
   const render = (name: string, data: object, meta: PageMeta = {}): string => {
     const template = templates.get(name);
@@ -103,6 +94,15 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
     FREQUENCY_LABELS.map(({ value, label }) => ({ value, label, checked: value === config.subscriptions.defaultFrequency }));
 
   return { render, renderErrorPage, formatDate, frequencyChoices, stylesheet, feedLinks };
+}
+
+/** What every page's layout shows whatever the page: computed once. */
+function sharedLayoutData(config: Config, feedLinks: readonly FeedLink[]) {
+  return {
+    site: { title: config.site.title, description: config.site.description, language: config.site.language, baseUrl: config.site.baseUrl },
+    nav: [{ label: 'Home', href: '/' }, { label: 'Subscribe', href: '/subscribe' }, ...feedLinks.map((f) => ({ label: f.label, href: f.href }))],
+    footer: { copyright: config.site.copyright ?? `© ${config.site.author.name}`, postalAddress: config.site.postalAddress },
+  };
 }
 
 const FREQUENCY_LABELS = [
