@@ -4,6 +4,8 @@ import type { Express } from 'express';
 import { ingestSeeds, type IngestOptions, type IngestReport } from './articles/ingest.service.ts';
 import type { Config } from './config/config.schema.ts';
 import { createApp } from './http/app.ts';
+import { createViewRenderer } from './http/views/view-renderer.ts';
+import { createArticleReader } from './articles/article-reader.service.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { createHealthService } from './store/health.service.ts';
@@ -38,7 +40,9 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const ingest = (ingestOptions?: IngestOptions): Promise<IngestReport> =>
     ingestSeeds({ db: store.db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
 
-  const app = createApp({ config, log, health });
+  const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
+  const articles = createArticleReader({ db: store.db, clock });
+  const app = createApp({ config, log, health, views, articles });
   let server: Server | undefined;
 
   const listen = (): Promise<Server> =>

@@ -6,6 +6,11 @@ import { parseArticleDate } from './parse-article-date.ts';
 export const MAX_SLUG_LENGTH = 120;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
+/** True for a string that could be an article's slug (routes use it to refuse others without a query). */
+export function isValidSlug(slug: string): boolean {
+  return slug.length <= MAX_SLUG_LENGTH && SLUG.test(slug);
+}
+
 export interface ParsedArticle {
   slug: string;
   title: string;

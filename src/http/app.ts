@@ -2,14 +2,22 @@ import express, { type Express } from 'express';
 import type { Config } from '../config/config.schema.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
-import { errorMiddleware, notFoundHandler, plainErrorPage, type ErrorPageRenderer } from './error.middleware.ts';
+import { errorMiddleware, notFoundHandler, type ErrorPageRenderer } from './error.middleware.ts';
 import { healthRoutes } from './health.routes.ts';
+import { assetsRoutes } from './assets.routes.ts';
+import { securityHeaders } from './security-headers.ts';
+import type { ViewRenderer } from './views/view-renderer.ts';
+import { pagesRoutes } from './pages.routes.ts';
+import type { ArticleReader } from '../articles/article-reader.service.ts';
 
 export interface AppDeps {
   config: Config;
   log: Logger;
   health: HealthService;
   renderErrorPage?: ErrorPageRenderer;
+  /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
+  views: ViewRenderer;
+  articles: ArticleReader;
 }
 
 /**
@@ -21,10 +29,13 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.server.trustProxy);
   app.set('etag', false); // feeds and pages set their own validators
+  app.use(securityHeaders(deps.config));
+  app.use(assetsRoutes(deps.views.stylesheet));
 
   app.use(healthRoutes(deps.health));
+  app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles }));
 
   app.use(notFoundHandler);
-  app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? plainErrorPage));
+  app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? deps.views.renderErrorPage));
   return app;
 }
