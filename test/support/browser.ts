@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { makeTempDir } from './temp-dir.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
- * Debian's Chromium, headless, with a fresh profile; never a downloaded browser. Missing
+ * Debian's Chromium, headless, with a fresh profile (playwright gives every launch a new
+ * temporary user-data dir and removes it on close; it refuses a `--user-data-dir` argument);
+ * never a downloaded browser. Missing
  * Chromium is a loud failure, not a skip: `npm test` installs it (scripts/ensure-services.sh),
  * so its absence means the setup is broken.
  */
@@ -16,7 +17,6 @@ export async function launchBrowser(t: TestContext): Promise<Browser> {
       `BROWSER TESTS CANNOT RUN: ${CHROMIUM_PATH} is missing. Install Debian's chromium package (scripts/ensure-services.sh does it as root: apt-get install chromium).`,
     );
   }
-  const profile = makeTempDir(t, 'gazette-chromium-');
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -28,7 +28,6 @@ export async function launchBrowser(t: TestContext): Promise<Browser> {
       '--disable-sync',
       '--disable-quic',
       '--no-first-run',
-      `--user-data-dir=${profile}`,
     ],
   });
   t.after(() => browser.close());
