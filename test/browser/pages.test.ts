@@ -9,7 +9,11 @@ import { writeArticle } from '../support/build-article.ts';
 import { collectConsoleErrors, DESKTOP, horizontalOverflow, imagesWithoutAlt, PHONE, seriousAxeViolations } from '../support/page-checks.ts';
 
 async function openSite(t: TestContext, overrides = {}) {
-  const site = await startBrowserGazette(t, { overrides, seed: writeSampleArticles });
+  const seed = (seedsDir: string): void => {
+    writeSampleArticles(seedsDir);
+    writeArticle(seedsDir, LONG_WORDS_ARTICLE);
+  };
+  const site = await startBrowserGazette(t, { overrides, seed });
   const browser = await launchBrowser(t);
   const context = await browser.newContext({ baseURL: site.baseUrl, viewport: DESKTOP });
   const page = await context.newPage();

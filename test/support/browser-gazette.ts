@@ -104,5 +104,4 @@ export function writeSampleArticles(seedsDir: string): void {
       'Forecasters expect the snow to ease overnight. Drivers are asked to carry chains and to check the road reports before setting out.',
     ],
   });
-  writeArticle(seedsDir, LONG_WORDS_ARTICLE);
 }

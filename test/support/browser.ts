@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import type { TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -7,11 +6,10 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /**
  * Debian's Chromium, headless, with a fresh profile (playwright gives every launch a new
  * temporary user-data dir and removes it on close; it refuses a `--user-data-dir` argument);
- * never a downloaded browser. Missing
- * Chromium is a loud failure, not a skip: `npm test` installs it (scripts/ensure-services.sh),
- * so its absence means the setup is broken.
+ * never a downloaded browser. Missing Chromium is a loud failure, not a skip: `npm test`
+ * installs it (scripts/ensure-services.sh), so its absence means the setup is broken.
  */
-export async function launchBrowser(t: TestContext): Promise<Browser> {
+export async function launchBrowser(t: { after(fn: () => unknown): void }): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `BROWSER TESTS CANNOT RUN: ${CHROMIUM_PATH} is missing. Install Debian's chromium package (scripts/ensure-services.sh does it as root: apt-get install chromium).`,
