@@ -53,7 +53,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const ingest = (ingestOptions?: IngestOptions): Promise<IngestReport> =>
     ingestSeeds({ db: store.db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
 
-  const app = createApp({ config, log, health });
+  const app = createApp({ config, log, health, digest });
   let server: Server | undefined;
 
   const listen = (): Promise<Server> =>

@@ -1,14 +1,18 @@
 import express, { type Express } from 'express';
 import type { Config } from '../config/config.schema.ts';
+import type { DigestService } from '../digest/digest.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
 import { errorMiddleware, notFoundHandler, plainErrorPage, type ErrorPageRenderer } from './error.middleware.ts';
 import { healthRoutes } from './health.routes.ts';
+import { digestAdminRoutes } from './digest-admin.routes.ts';
 
 export interface AppDeps {
   config: Config;
   log: Logger;
   health: HealthService;
+  /** Edition reports, previews and resend-to-failed for the admin API. */
+  digest: DigestService;
   renderErrorPage?: ErrorPageRenderer;
 }
 
@@ -23,6 +27,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false); // feeds and pages set their own validators
 
   app.use(healthRoutes(deps.health));
+  app.use(digestAdminRoutes({ config: deps.config, digest: deps.digest }));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? plainErrorPage));
