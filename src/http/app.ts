@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Config } from '../config/config.schema.ts';
+import type { DigestService } from '../digest/digest.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
 import { errorMiddleware, notFoundHandler, type ErrorPageRenderer } from './error.middleware.ts';
@@ -9,11 +10,14 @@ import { securityHeaders } from './security-headers.ts';
 import type { ViewRenderer } from './views/view-renderer.ts';
 import { pagesRoutes } from './pages.routes.ts';
 import type { ArticleReader } from '../articles/article-reader.service.ts';
+import { digestAdminRoutes } from './digest-admin.routes.ts';
 
 export interface AppDeps {
   config: Config;
   log: Logger;
   health: HealthService;
+  /** Edition reports, previews and resend-to-failed for the admin API. */
+  digest: DigestService;
   renderErrorPage?: ErrorPageRenderer;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
   views: ViewRenderer;
@@ -34,6 +38,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes(deps.health));
   app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles }));
+  app.use(digestAdminRoutes({ config: deps.config, digest: deps.digest }));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? deps.views.renderErrorPage));
