@@ -60,6 +60,44 @@ export interface SubscribersTable {
   consent_text: string | null;
 }
 
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'skipped';
+
+export interface EditionsTable {
+  id: string;
+  frequency: 'instant' | 'daily' | 'weekly';
+  /** Digests: the end of the period (ISO); instant editions: the article id. Unique per frequency. */
+  period_key: string;
+  period_start: string;
+  period_end: string;
+  created_at: string;
+}
+
+export interface EditionArticlesTable {
+  edition_id: string;
+  article_id: string;
+  /** Copied from the edition so that (frequency, article_id) can be unique. */
+  frequency: 'instant' | 'daily' | 'weekly';
+  position: number;
+}
+
+/** The outbox: one row per message, edition or transactional. */
+export interface DeliveriesTable {
+  id: string;
+  edition_id: string | null;
+  subscriber_id: string;
+  kind: 'edition' | 'confirmation' | 'welcome';
+  /** JSON object of template values for transactional mail; null for editions. */
+  params: string | null;
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  due_at: string | null;
+  lease_token: string | null;
+  last_reply: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
 /** A confirmation mail's request: applied to the subscriber only when the link is confirmed. */
 export interface SubscriptionConfirmationsTable {
   id: string;
@@ -88,6 +126,9 @@ export interface Database {
   seed_files: SeedFilesTable;
   site_state: SiteStateTable;
   subscribers: SubscribersTable;
+  editions: EditionsTable;
+  edition_articles: EditionArticlesTable;
+  deliveries: DeliveriesTable;
   subscription_confirmations: SubscriptionConfirmationsTable;
   rate_limit_counters: RateLimitCountersTable;
 }
