@@ -4,13 +4,31 @@
  * about it, so forms from inside sentences win; the most frequent form wins among those.
  */
 export function deriveTitle(slug: string, paragraphs: readonly string[]): string {
-  const forms = collectWordForms(paragraphs);
-  const words = slug.split('-').filter(Boolean).map((word) => forms.get(word) ?? word);
-  const title = words.join(' ');
+  const slugWords = slug.split('-').filter(Boolean);
+  const forms = collectWordForms(paragraphs, new Set(slugWords));
+  const title = slugWords.map((word) => forms.get(word) ?? word).join(' ');
   return title.charAt(0).toUpperCase() + title.slice(1);
 }
 
-function collectWordForms(paragraphs: readonly string[]): Map<string, string> {
+const SENTENCE_ENDS = new Set(['.', '!', '?', ':']);
+const CLOSERS = new Set(['"', "'", '”', '’', ')', ']']);
+const OPENERS = new Set(['"', '“', '‘', '(']);
+
+/**
+ * True when the word at `index` starts a sentence: nothing before it, or (after whitespace) an
+ * opening quote or bracket, or a sentence end followed by closing quotes or brackets. Scans back
+ * from the word, so a long paragraph costs time in proportion to its length, not its square.
+ */
+function startsSentence(paragraph: string, index: number): boolean {
+  let i = index - 1;
+  while (i >= 0 && /\s/.test(paragraph[i]!)) i--;
+  if (i < 0 || OPENERS.has(paragraph[i]!)) return true;
+  while (i >= 0 && CLOSERS.has(paragraph[i]!)) i--;
+  return i >= 0 && SENTENCE_ENDS.has(paragraph[i]!);
+}
+
+/** The chosen written form of each of `wanted` (lower-case words) that the body uses. */
+function collectWordForms(paragraphs: readonly string[], wanted: ReadonlySet<string>): Map<string, string> {
   const counts = new Map<string, { inner: Map<string, number>; initial: Map<string, number> }>();
   for (const paragraph of paragraphs) {
     const re = /[\p{L}\p{N}]+/gu;
@@ -18,11 +36,10 @@ function collectWordForms(paragraphs: readonly string[]): Map<string, string> {
     while ((match = re.exec(paragraph))) {
       const form = match[0];
       const key = form.toLowerCase();
-      const before = paragraph.slice(0, match.index).trimEnd();
-      const initial = before === '' || /[.!?:]["'”’)\]]*$/.test(before) || /["“‘(]$/.test(before);
+      if (!wanted.has(key)) continue;
       let entry = counts.get(key);
       if (!entry) counts.set(key, (entry = { inner: new Map(), initial: new Map() }));
-      const bucket = initial ? entry.initial : entry.inner;
+      const bucket = startsSentence(paragraph, match.index) ? entry.initial : entry.inner;
       bucket.set(form, (bucket.get(form) ?? 0) + 1);
     }
   }

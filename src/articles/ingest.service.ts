@@ -7,11 +7,11 @@ import type { Database } from '../store/database.ts';
 import { writeSiteState } from '../store/site-state.repository.ts';
 import { formatProblem, type ArticleProblem } from './article.ts';
 import {
-  insertArticle,
+  insertArticles,
   listLiveArticleOwners,
   listSeedFiles,
   markArticlesDeleted,
-  saveSeedFile,
+  saveSeedFiles,
   deleteSeedFiles,
   updateArticle,
   type ArticleWrite,
@@ -75,6 +75,7 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
   const keep: SeedFileRecord[] = [];
   const candidates: Candidate[] = [];
   const deferred: string[] = [];
+  const toRead: PendingRead[] = [];
   for (const entry of entries) {
     const fingerprint = `${entry.size}:${Math.trunc(entry.mtimeMs)}`;
     const previous = known.get(entry.path);
@@ -85,9 +86,10 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
       deferred.push(entry.path);
       if (previous) keep.push(previous);
     } else {
-      candidates.push(await readCandidate(entry, fingerprint, previous, deps, startedAt));
+      toRead.push({ entry, fingerprint, previous });
     }
   }
+  candidates.push(...(await readCandidates(toRead, deps, startedAt)));
 
   const owners = await listLiveArticleOwners(deps.db);
   const articleBySlug = new Map(owners.map((o) => [o.slug, o]));
@@ -124,11 +126,12 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
   const removed = owners.filter((o) => !o.deleted && !claims.has(o.slug)).map((o) => o.slug);
 
   await deps.db.transaction().execute(async (trx) => {
+    const inserts: { id: string; article: ArticleWrite }[] = [];
     for (const c of valid) {
       if (!c.article) continue;
       const existing = articleBySlug.get(c.article.slug);
       if (!existing) {
-        await insertArticle(trx, randomUUID(), c.article, now);
+        inserts.push({ id: randomUUID(), article: c.article });
         added.push(c.article.slug);
       } else if (existing.deleted || existing.contentHash !== c.article.contentHash || existing.sourceFile !== c.article.sourceFile) {
         const textChanged = existing.contentHash !== c.article.contentHash;
@@ -136,7 +139,8 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
         (existing.deleted ? added : updated).push(c.article.slug);
       }
     }
-    for (const c of candidates) await saveSeedFile(trx, c.record);
+    await insertArticles(trx, inserts, now);
+    await saveSeedFiles(trx, candidates.map((c) => c.record));
     await deleteSeedFiles(trx, gone);
     await markArticlesDeleted(trx, removed, now);
     if (added.length + updated.length + removed.length > 0) await writeSiteState(trx, ARTICLES_VERSION_KEY, `${now.getTime()}-${randomUUID()}`);
@@ -158,6 +162,22 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
   await writeSiteState(deps.db, LAST_INGEST_KEY, JSON.stringify({ at: startedAt.toISOString(), durationMs: report.durationMs, scanned: report.scanned, problems: problems.length }));
   logReport(deps.log, report, candidates);
   return report;
+}
+
+interface PendingRead {
+  entry: SeedFileEntry;
+  fingerprint: string;
+  previous: SeedFileRecord | undefined;
+}
+
+/** Reads in batches of 64 files at once, so the disk (or the threadpool) is never idle while a file is parsed. */
+async function readCandidates(pending: readonly PendingRead[], deps: IngestDeps, now: Date): Promise<Candidate[]> {
+  const candidates: Candidate[] = [];
+  for (let i = 0; i < pending.length; i += 64) {
+    const batch = pending.slice(i, i + 64);
+    candidates.push(...(await Promise.all(batch.map((p) => readCandidate(p.entry, p.fingerprint, p.previous, deps, now)))));
+  }
+  return candidates;
 }
 
 async function readCandidate(entry: SeedFileEntry, fingerprint: string, previous: SeedFileRecord | undefined, deps: IngestDeps, now: Date): Promise<Candidate> {

@@ -1,4 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import { GazetteError } from '../shared/errors.ts';
 
@@ -26,19 +28,21 @@ export async function listSeedFileEntries(seedsDir: string): Promise<SeedFileEnt
     .filter((n) => n.endsWith('.txt') && !n.split('/').some((part) => part.startsWith('.')))
     .sort();
   const entries: SeedFileEntry[] = [];
-  for (let i = 0; i < candidates.length; i += 256) {
-    const batch = await Promise.all(
-      candidates.slice(i, i + 256).map(async (rel) => {
-        const absolutePath = path.join(seedsDir, rel);
-        try {
-          const s = await stat(absolutePath);
-          return s.isFile() ? { path: rel, absolutePath, size: s.size, mtimeMs: s.mtimeMs } : undefined;
-        } catch {
-          return undefined; // removed between readdir and stat: it is gone
-        }
-      }),
-    );
-    for (const e of batch) if (e) entries.push(e);
+  // statSync in slices, yielding between them: a rescan of 10,000 unchanged files is mostly
+  // stat calls, and going through the threadpool with a promise each costs about twice as much.
+  // A slice of 500 blocks the event loop for a few milliseconds at most.
+  for (let i = 0; i < candidates.length; i += 500) {
+    if (i > 0) await yieldToEventLoop();
+    for (const rel of candidates.slice(i, i + 500)) {
+      const absolutePath = path.join(seedsDir, rel);
+      let s: Stats | undefined;
+      try {
+        s = statSync(absolutePath, { throwIfNoEntry: false });
+      } catch {
+        s = undefined; // unreadable folder entry: treated as gone, like a file removed between readdir and stat
+      }
+      if (s?.isFile()) entries.push({ path: rel, absolutePath, size: s.size, mtimeMs: s.mtimeMs });
+    }
   }
   return entries;
 }

@@ -68,16 +68,7 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
 
   const stylesheet = loadStylesheet(path.join(pagesDir, 'site.css'));
   const feedLinks = feedLinksFor(config);
-  const site = { title: config.site.title, description: config.site.description, language: config.site.language, baseUrl: config.site.baseUrl };
-  const nav = [
-    { label: 'Home', href: '/' },
-    { label: 'Subscribe', href: '/subscribe' },
-    ...feedLinks.map((f) => ({ label: f.label, href: f.href })),
-  ];
-  const footer = {
-    copyright: config.site.copyright ?? `© ${config.site.author.name}`,
-    postalAddress: config.site.postalAddress,
-  };
+  const { site, nav, footer } = sharedLayoutData(config, feedLinks);
 
   const render = (name: string, data: object, meta: PageMeta = {}): string => {
     const template = templates.get(name);
@@ -105,6 +96,15 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
   return { render, renderErrorPage, formatDate, frequencyChoices, stylesheet, feedLinks };
 }
 
+/** What every page's layout shows whatever the page: computed once. */
+function sharedLayoutData(config: Config, feedLinks: readonly FeedLink[]) {
+  return {
+    site: { title: config.site.title, description: config.site.description, language: config.site.language, baseUrl: config.site.baseUrl },
+    nav: [{ label: 'Home', href: '/' }, { label: 'Subscribe', href: '/subscribe' }, ...feedLinks.map((f) => ({ label: f.label, href: f.href }))],
+    footer: { copyright: config.site.copyright ?? `© ${config.site.author.name}`, postalAddress: config.site.postalAddress },
+  };
+}
+
 const FREQUENCY_LABELS = [
   { value: 'instant', label: 'Each article as it is published' },
   { value: 'daily', label: 'A daily digest' },
@@ -122,9 +122,14 @@ function headingFor(status: number): string {
 function compileTemplates(hbs: typeof Handlebars, dir: string): Map<string, Template> {
   const templates = new Map<string, Template>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
-    // Compiled at start, so a broken template stops the start instead of a request.
-    const template = hbs.compile(readFileSync(path.join(dir, file), 'utf8'), { strict: false, preventIndent: true });
-    template({}, { data: { site: {} } });
+    // Compiled at start (Handlebars compiles lazily, on first use), so a broken template stops
+    // the start instead of failing a request.
+    const template = hbs.compile(readFileSync(path.join(dir, file), 'utf8'), { preventIndent: true });
+    try {
+      template({}, { data: { site: {} } });
+    } catch (error) {
+      throw new Error(`${path.join(dir, file)}: ${(error as Error).message}`);
+    }
     templates.set(file.slice(0, -'.hbs'.length), template);
   }
   return templates;
