@@ -9,6 +9,8 @@ export interface ErrorPageRenderer {
 
 /** True when the client asked for a web page rather than data (browsers send text/html first). */
 export function wantsHtml(req: Request): boolean {
+  // A client that sent JSON reads JSON, whatever its Accept header says.
+  if (req.is('application/json') === 'application/json') return false;
   return req.accepts(['application/json', 'text/html']) === 'text/html' && !req.path.startsWith('/api/');
 }
 

@@ -32,6 +32,8 @@ export interface SubscribeRequest {
 /**
  * Double opt-in. Whatever state the address is in (new, pending, confirmed, unsubscribed,
  * bounced), the caller learns nothing: the function returns nothing and the answer is the same.
+ * A confirmed address gets no mail (it has nothing to confirm; its preferences link is in
+ * every mail it receives).
  * What the request asks for is kept on a confirmation row and applied only when confirmed, so a
  * stranger cannot change a subscriber's name or frequency by subscribing their address.
  */
@@ -40,10 +42,15 @@ export async function requestSubscription(deps: SubscriptionDeps, request: Subsc
   await enforceSubscribeIpLimit(deps.db, request.consent.ip, now, deps.config.subscriptions.maxSubscribesPerIpPerHour);
   const queued = await deps.db.transaction().execute(async (trx) => {
     const subscriber = await findOrCreatePendingSubscriber(trx, request, now);
+    // Already subscribed: nothing to confirm, and nothing a stranger's request may change.
+    if (subscriber.status === 'confirmed') return false;
     // At most one confirmation mail per address per window; silently, so the answer reveals nothing.
     const last = await latestConfirmationAt(trx, subscriber.id);
     const windowMs = deps.config.subscriptions.confirmationResendMinutes * 60_000;
     if (last && now.getTime() - new Date(last).getTime() < windowMs) return false;
+    // Asking again after unsubscribing (or a bounce) makes the address pending: it gets the
+    // confirmation mail (the outbox mails only pending addresses that) and nothing else until confirmed.
+    await updateSubscriber(trx, subscriber.id, { status: 'pending', frequency: request.frequency, updated_at: now.toISOString() });
     const confirmationId = randomBytes(16).toString('base64url');
     await insertConfirmation(trx, {
       id: confirmationId,
