@@ -23,6 +23,12 @@ function fromBodyParser(error: unknown): GazetteError | undefined {
   if (typeof type === 'string' && typeof (error as { status?: unknown }).status === 'number' && (error as { status: number }).status < 500) {
     return new GazetteError('BadRequest', 'The request body could not be read.');
   }
+  // Express's router (a %-escape in the path that does not decode) and body decompression
+  // (a gzip or brotli body that does not inflate) raise plain errors carrying a 400.
+  if (error instanceof URIError && (error as { status?: unknown }).status === 400) return new GazetteError('BadRequest', 'The address contains a malformed %-escape; check the link.');
+  if (error instanceof Error && (error as { status?: unknown }).status === 400 && /decompress|header check|zlib|Z_/i.test(`${error.message} ${String((error as { code?: unknown }).code)}`)) {
+    return new GazetteError('BadRequest', 'The request body could not be decompressed; send it uncompressed or as valid gzip.');
+  }
   return undefined;
 }
 

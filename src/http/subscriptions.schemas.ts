@@ -8,10 +8,11 @@ import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeName } from '../subscribers/
  * and the OpenAPI document is generated from them, so the two cannot drift apart.
  */
 
-const required = (what: string) => (issue: { input: unknown }) => (issue.input === undefined ? `${what} is required` : `${what} must be text`);
+const required = (what: string, example: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? `${what} is required: send ${example}` : `${what} must be text, such as ${example}`;
 
 export const emailField = z
-  .string({ error: required('email') })
+  .string({ error: required('email', 'an address such as name@example.com') })
   .max(MAX_EMAIL_LENGTH * 2, `email is longer than ${MAX_EMAIL_LENGTH} characters`)
   .transform((value, ctx) => {
     const checked = normalizeEmail(value);
@@ -22,7 +23,7 @@ export const emailField = z
   .meta({ description: 'An email address; trimmed, its domain lower-cased.', examples: ['reader@example.com'] });
 
 export const nameField = z
-  .string({ error: 'name must be text' })
+  .string({ error: 'name must be text, such as "Ada Lovelace", or left out' })
   .max(400, 'name is longer than 100 characters')
   .transform((value, ctx) => {
     const checked = normalizeName(value);
@@ -60,7 +61,7 @@ export const preferencesBody = z.discriminatedUnion(
 /** The one-click body (RFC 8058) and the unsubscribe page's button; anything else is ignored. */
 export const unsubscribeBody = z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }).meta({ description: 'Optional; RFC 8058 one-click sends List-Unsubscribe=One-Click.' });
 
-export const tokenParams = z.object({ token: z.string().min(1).max(400) }).strict();
+export const tokenParams = z.object({ token: z.string().min(1).max(400, 'the link is too long to be one of ours; copy it whole from the mail') }).strict();
 
 export const acceptedAnswer = z.object({ status: z.literal('accepted'), message: z.string() }).strict();
 export const confirmationPreviewAnswer = z.object({ email: z.string(), frequency: z.enum(frequencies), expiresAt: z.string() }).strict();
