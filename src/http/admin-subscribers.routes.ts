@@ -32,7 +32,8 @@ export function adminSubscriberRoutes(deps: AdminSubscriberRoutesDeps): Router {
 
   router.get('/api/subscribers', async (req, res) => {
     const query = parseInput(listQuery, req.query, 'the query', Object.keys(listQuery.shape));
-    const page = await listSubscribers(admin, { ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 50 });
+    const { q, page: number, pageSize, ...filters } = query;
+    const page = await listSubscribers(admin, { ...filters, query: q, page: number ?? 1, pageSize: pageSize ?? 50 });
     res.set('Cache-Control', 'no-store').json({ ...page, items: page.items.map(presentSubscriber) });
   });
 
