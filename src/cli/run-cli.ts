@@ -2,11 +2,12 @@ import { checkCommand } from './check.command.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { ingestCommand } from './ingest.command.ts';
 import { serveCommand } from './serve.command.ts';
+import { subscribersCommand } from './subscribers.command.ts';
 import { ConfigError } from '../config/load-config.ts';
 import { isGazetteError } from '../shared/errors.ts';
 
 /** Every command the `gazette` CLI has, in the order `--help` lists them. */
-const commands: Command[] = [serveCommand, ingestCommand, checkCommand];
+const commands: Command[] = [serveCommand, ingestCommand, checkCommand, subscribersCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
