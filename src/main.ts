@@ -64,7 +64,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const subscriptions = { db: store.db, clock, config, signer, mailQueue: mail, forgetSubscriber };
   const subscriberAdmin = { db: store.db, clock, forgetSubscriber };
   const openApiDocument = buildApiDocument(config);
-  const app = createApp({ config, log, health, views, articles, subscriptions, subscriberAdmin, openApiDocument });
+  const app = createApp({ config, log, health, digest, views, articles, subscriptions, subscriberAdmin, openApiDocument });
   let server: Server | undefined;
 
   const listen = (): Promise<Server> =>

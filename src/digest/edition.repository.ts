@@ -150,3 +150,14 @@ export async function requeueFailed(db: Db, editionId: string, now: Date): Promi
   const result = await db.updateTable('deliveries').set({ status: 'queued', attempts: 0, due_at: at, updated_at: at }).where('edition_id', '=', editionId).where('status', '=', 'failed').executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Confirmed subscribers of a frequency: who an edition created now would reach. */
+export async function countAudience(db: Db, frequency: Frequency): Promise<number> {
+  const row = await db
+    .selectFrom('subscribers')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('status', '=', 'confirmed')
+    .where('frequency', '=', frequency)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

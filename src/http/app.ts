@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Config } from '../config/config.schema.ts';
+import type { DigestService } from '../digest/digest.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
 import { errorMiddleware, notFoundHandler, type ErrorPageRenderer } from './error.middleware.ts';
@@ -14,11 +15,14 @@ import { selfServiceRoutes } from './self-service.routes.ts';
 import { adminSubscriberRoutes } from './admin-subscribers.routes.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
 import { openApiRoutes } from './openapi.ts';
+import { digestAdminRoutes } from './digest-admin.routes.ts';
 
 export interface AppDeps {
   config: Config;
   log: Logger;
   health: HealthService;
+  /** Edition reports, previews and resend-to-failed for the admin API. */
+  digest: DigestService;
   renderErrorPage?: ErrorPageRenderer;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
   views: ViewRenderer;
@@ -49,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
   app.use(openApiRoutes(deps.openApiDocument));
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin }));
+  app.use(digestAdminRoutes({ config: deps.config, digest: deps.digest }));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? deps.views.renderErrorPage));
