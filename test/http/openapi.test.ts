@@ -5,6 +5,9 @@ import request from 'supertest';
 import { apiOperations } from '../../src/http/api-document.ts';
 import { assertDocumented } from '../support/api-contract.ts';
 import { ADMIN_TOKEN, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
+import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { writeArticle } from '../support/build-article.ts';
+import { insertSubscriber } from '../support/mail-fixtures.ts';
 
 /** Paths whose routes are API and must be documented; the rest (pages, feeds, assets, health) are not API. */
 const API_ROUTE = /^\/(api|subscribe|confirm|unsubscribe|preferences)(\/|$)/;
@@ -57,22 +60,28 @@ test('/api/openapi.json is served, well-formed OpenAPI 3.1, and describes every 
       assert.ok(described.parameters.some((p) => p.in === 'path' && p.name === name), `${op.path} documents its path parameter ${name}`);
     }
     for (const status of Object.keys(described.responses)) assert.match(status, /^[1-5][0-9][0-9]$/);
-    assert.equal(Boolean(described.security), op.path.startsWith('/api/subscribers'), `${op.path}: security only on the admin API`);
+    assert.equal(Boolean(described.security), op.path.startsWith('/api/') && op.path !== '/api/openapi.json', `${op.path}: security on the admin API only`);
   }
   assert.equal(ids.size, apiOperations.length, 'operationIds are unique');
 });
 
 test('every documented operation answers with a documented status and body (one request each)', async (t) => {
-  const { gazette } = await startSubscriptionsWorld(t);
+  const { gazette, seedsDir, clock } = await startSubscriptionsWorld(t);
   const app = gazette.app;
   const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+  writeArticle(seedsDir, { slug: 'documented-story', date: '2026-01-09T09:00Z' });
+  await gazette.ingest();
+  await insertSubscriber(gazette.store.db, { email: 'weekly@example.com', frequency: 'weekly' });
+  const preview = await request(app).get('/api/digests/preview?frequency=weekly').set(auth);
+  const edition = await createDueEdition(gazette.store.db, 'weekly', new Date('2026-01-03T07:00:00Z'), clock.now(), clock.now());
+  const editionId = edition!.edition.id;
   await request(app).post('/subscribe').send({ email: 'doc@example.com', consent: true });
   const db = gazette.store.db;
-  const { id } = await db.selectFrom('subscribers').select('id').executeTakeFirstOrThrow();
+  const { id } = await db.selectFrom('subscribers').select('id').where('email', '=', 'doc@example.com').executeTakeFirstOrThrow();
   const confirmation = (await db.selectFrom('subscription_confirmations').select('id').executeTakeFirstOrThrow()).id;
   const manage = gazette.signer.sign('manage', id);
   const confirm = gazette.signer.sign('confirm', confirmation);
-  const calls: [string, string, () => request.Test][] = [
+  const calls: [string, string, () => request.Test | Promise<request.Response>][] = [
     ['get', '/subscribe', () => request(app).get('/subscribe')],
     ['post', '/subscribe', () => request(app).post('/subscribe').send({ email: 'doc2@example.com', consent: true })],
     ['get', `/confirm/${confirm}`, () => request(app).get(`/confirm/${confirm}`)],
@@ -89,12 +98,20 @@ test('every documented operation answers with a documented status and body (one 
     ['patch', `/api/subscribers/${id}`, () => request(app).patch(`/api/subscribers/${id}`).set(auth).send({ frequency: 'daily' })],
     ['delete', `/api/subscribers/${id}`, () => request(app).delete(`/api/subscribers/${id}`).set(auth)],
     ['get', '/api/openapi.json', () => request(app).get('/api/openapi.json')],
+    ['get', '/api/digests/preview?frequency=weekly', async () => preview],
+    ['get', '/api/editions', () => request(app).get('/api/editions').set(auth)],
+    ['get', `/api/editions/${editionId}`, () => request(app).get(`/api/editions/${editionId}`).set(auth)],
+    ['post', `/api/editions/${editionId}/resend-failed`, () => request(app).post(`/api/editions/${editionId}/resend-failed`).set(auth)],
   ];
   const covered = new Set<string>();
   for (const [method, path, call] of calls) {
     const res = assertDocumented(method, path, await call());
     assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${res.text.slice(0, 200)}`);
-    covered.add(`${method} ${path.replace(/\/(confirm|unsubscribe|preferences)\/.*/, '/$1/{token}').replace(/\/api\/subscribers\/[0-9a-f-]{36}$/, '/api/subscribers/{id}')}`);
+    const generic = path
+      .split('?')[0]!
+      .replace(/\/(confirm|unsubscribe|preferences)\/.*/, '/$1/{token}')
+      .replace(/\/api\/(subscribers|editions)\/[0-9a-f-]{36}/, '/api/$1/{id}');
+    covered.add(`${method} ${generic}`);
   }
   assert.deepEqual([...covered].sort(), apiOperations.map((op) => `${op.method} ${op.path}`).sort(), 'each operation exercised');
 });
