@@ -8,7 +8,7 @@ import type { Database, Db } from '../store/database.ts';
 import { insertConfirmation, latestConfirmationAt, markConfirmationUsed, voidOpenConfirmations } from './confirmation.repository.ts';
 import { confirmationUsedError, loadOpenConfirmation } from './confirmation-token.ts';
 import { findSubscriberByEmailKey, findSubscriberById, insertSubscribersIfAbsent, updateSubscriber } from './subscriber.repository.ts';
-import type { Subscriber } from './subscriber.ts';
+import { toSubscriber, type Subscriber } from './subscriber.ts';
 import { enforceSubscribeIpLimit } from './subscribe-rate-limit.ts';
 import { subscriberLinks, type SubscriberLinks } from './subscriber-links.ts';
 import type { NormalizedEmail } from './validate-email.ts';
@@ -39,18 +39,12 @@ export interface SubscribeRequest {
  */
 export async function requestSubscription(deps: SubscriptionDeps, request: SubscribeRequest): Promise<void> {
   const now = deps.clock.now();
-  await enforceSubscribeIpLimit(deps.db, request.consent.ip, now, deps.config.subscriptions.maxSubscribesPerIpPerHour);
+  // One transaction for the count and the rows: one commit per request, and a refused request
+  // (429) leaves nothing behind, not even its count.
   const queued = await deps.db.transaction().execute(async (trx) => {
-    const subscriber = await findOrCreatePendingSubscriber(trx, request, now);
-    // Already subscribed: nothing to confirm, and nothing a stranger's request may change.
-    if (subscriber.status === 'confirmed') return false;
-    // At most one confirmation mail per address per window; silently, so the answer reveals nothing.
-    const last = await latestConfirmationAt(trx, subscriber.id);
-    const windowMs = deps.config.subscriptions.confirmationResendMinutes * 60_000;
-    if (last && now.getTime() - new Date(last).getTime() < windowMs) return false;
-    // Asking again after unsubscribing (or a bounce) makes the address pending: it gets the
-    // confirmation mail (the outbox mails only pending addresses that) and nothing else until confirmed.
-    await updateSubscriber(trx, subscriber.id, { status: 'pending', frequency: request.frequency, updated_at: now.toISOString() });
+    await enforceSubscribeIpLimit(trx, request.consent.ip, now, deps.config.subscriptions.maxSubscribesPerIpPerHour);
+    const { subscriber, created } = await findOrCreatePendingSubscriber(trx, request, now);
+    if (!created && !(await mayConfirmAgain(deps, trx, subscriber, request, now))) return false;
     const confirmationId = randomBytes(16).toString('base64url');
     await insertConfirmation(trx, {
       id: confirmationId,
@@ -72,34 +66,48 @@ export async function requestSubscription(deps: SubscriptionDeps, request: Subsc
   if (queued) deps.mailQueue.kick();
 }
 
-async function findOrCreatePendingSubscriber(db: Db, request: SubscribeRequest, now: Date): Promise<Subscriber> {
+/** For an address already stored: may it get another confirmation mail now? If so, it is made pending. */
+async function mayConfirmAgain(deps: SubscriptionDeps, db: Db, subscriber: Subscriber, request: SubscribeRequest, now: Date): Promise<boolean> {
+  // Already subscribed: nothing to confirm, and nothing a stranger's request may change.
+  if (subscriber.status === 'confirmed') return false;
+  // At most one confirmation mail per address per window; silently, so the answer reveals nothing.
+  const last = await latestConfirmationAt(db, subscriber.id);
+  const windowMs = deps.config.subscriptions.confirmationResendMinutes * 60_000;
+  if (last && now.getTime() - new Date(last).getTime() < windowMs) return false;
+  // Asking again after unsubscribing (or a bounce) makes the address pending: it gets the
+  // confirmation mail (the outbox mails confirmations only to pending addresses) and nothing else until confirmed.
+  await updateSubscriber(db, subscriber.id, { status: 'pending', frequency: request.frequency, updated_at: now.toISOString() });
+  return true;
+}
+
+async function findOrCreatePendingSubscriber(db: Db, request: SubscribeRequest, now: Date): Promise<{ subscriber: Subscriber; created: boolean }> {
   const existing = await findSubscriberByEmailKey(db, request.email.key);
-  if (existing) return existing;
+  if (existing) return { subscriber: existing, created: false };
   const at = now.toISOString();
-  // Insert-if-absent: two simultaneous first requests for one address make one row, not an error.
-  await insertSubscribersIfAbsent(db, [
-    {
-      id: randomUUID(),
-      email: request.email.email,
-      email_key: request.email.key,
-      name: request.name,
-      frequency: request.frequency,
-      status: 'pending',
-      created_at: at,
-      updated_at: at,
-      confirmed_at: null,
-      unsubscribed_at: null,
-      bounced_at: null,
-      consent_at: null,
-      consent_ip: null,
-      consent_user_agent: null,
-      consent_source: null,
-      consent_text: null,
-    },
-  ]);
-  const created = await findSubscriberByEmailKey(db, request.email.key);
-  if (!created) throw new Error(`subscriber ${request.email.key} vanished while being created`);
-  return created;
+  const row = {
+    id: randomUUID(),
+    email: request.email.email,
+    email_key: request.email.key,
+    name: request.name,
+    frequency: request.frequency,
+    status: 'pending' as const,
+    created_at: at,
+    updated_at: at,
+    confirmed_at: null,
+    unsubscribed_at: null,
+    bounced_at: null,
+    consent_at: null,
+    consent_ip: null,
+    consent_user_agent: null,
+    consent_source: null,
+    consent_text: null,
+  };
+  // Insert-if-absent: of two simultaneous first requests for one address (PostgreSQL), one
+  // inserts and the other reads the winner's row, instead of failing on the unique key.
+  if ((await insertSubscribersIfAbsent(db, [row])).size === 1) return { subscriber: toSubscriber(row), created: true };
+  const winner = await findSubscriberByEmailKey(db, request.email.key);
+  if (!winner) throw new Error(`subscriber ${request.email.key} vanished while being created`);
+  return { subscriber: winner, created: false };
 }
 
 export interface ConfirmationPreview {
