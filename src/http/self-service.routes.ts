@@ -26,7 +26,7 @@ export function selfServiceRoutes(deps: SubscriptionRoutesDeps): Router {
   const { views, subscriptions } = deps;
   const router = Router();
   const tokenOf = (req: Request): string => parseInput(tokenParams, req.params, 'the link').token;
-  const unsubscribedPage = (req: Request) => () =>
+  const unsubscribedPage = () =>
     views.render('notice', notice('You are unsubscribed', [UNSUBSCRIBED], [{ href: '/subscribe', label: 'Subscribe again' }]), { title: 'Unsubscribed' });
 
   // GET changes nothing: corporate mail scanners fetch every link in a message.
@@ -42,7 +42,7 @@ export function selfServiceRoutes(deps: SubscriptionRoutesDeps): Router {
   router.post('/unsubscribe/:token', ...acceptBody(['form', 'multipart', 'json']), async (req, res) => {
     await withTokenProblemPage(req, res, views, async () => {
       const status = await unsubscribe(subscriptions, tokenOf(req));
-      answer(req, res, 200, { status }, unsubscribedPage(req));
+      answer(req, res, 200, { status }, unsubscribedPage);
     });
   });
 
