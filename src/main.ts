@@ -13,6 +13,8 @@ import { createLinkSigner, resolveSecret, type LinkSigner } from './shared/link-
 import { createLogger, type Logger } from './shared/logger.ts';
 import { createHealthService } from './store/health.service.ts';
 import { openStore, type Store } from './store/open-store.ts';
+import { buildApiDocument } from './http/api-document.ts';
+import { deleteDeliveriesOfSubscriber } from './mail/outbox.repository.ts';
 
 /** Everything one running Gazette is made of, built in one place (the composition root). */
 export interface Gazette {
@@ -57,7 +59,12 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
 
   const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
   const articles = createArticleReader({ db: store.db, clock });
-  const app = createApp({ config, log, health, views, articles, digest });
+  // "Delete my data" and the admin delete also remove the subscriber's rows in the outbox.
+  const forgetSubscriber = deleteDeliveriesOfSubscriber;
+  const subscriptions = { db: store.db, clock, config, signer, mailQueue: mail, forgetSubscriber };
+  const subscriberAdmin = { db: store.db, clock, forgetSubscriber };
+  const openApiDocument = buildApiDocument(config);
+  const app = createApp({ config, log, health, digest, views, articles, subscriptions, subscriberAdmin, openApiDocument });
   let server: Server | undefined;
 
   const listen = (): Promise<Server> =>

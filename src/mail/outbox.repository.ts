@@ -116,3 +116,8 @@ export async function findNextDueTime(db: Db): Promise<Date | undefined> {
   const row = await db.selectFrom('deliveries').select((eb) => eb.fn.min('due_at').as('next')).where(HAS_WORK_LEFT).executeTakeFirst();
   return row?.next ? new Date(row.next) : undefined;
 }
+
+/** Removes every outbox row of a subscriber (their data is being deleted: GDPR article 17). */
+export async function deleteDeliveriesOfSubscriber(db: Db, subscriberId: string): Promise<void> {
+  await db.deleteFrom('deliveries').where('subscriber_id', '=', subscriberId).execute();
+}

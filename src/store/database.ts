@@ -111,6 +111,29 @@ export interface DeliveriesTable {
   sent_at: string | null;
 }
 
+/** A confirmation mail's request: applied to the subscriber only when the link is confirmed. */
+export interface SubscriptionConfirmationsTable {
+  id: string;
+  subscriber_id: string;
+  name: string | null;
+  frequency: 'instant' | 'daily' | 'weekly';
+  consent_ip: string | null;
+  consent_user_agent: string | null;
+  consent_source: string;
+  consent_text: string;
+  created_at: string;
+  expires_at: string;
+  /** Set when confirmed, or when a later confirmation or an unsubscribe made this one void. */
+  used_at: string | null;
+}
+
+/** Fixed-window request counters (rate limits), shared by every instance on the database. */
+export interface RateLimitCountersTable {
+  key: string;
+  window_start: string;
+  hits: number;
+}
+
 export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
@@ -120,6 +143,8 @@ export interface Database {
   editions: EditionsTable;
   edition_articles: EditionArticlesTable;
   deliveries: DeliveriesTable;
+  subscription_confirmations: SubscriptionConfirmationsTable;
+  rate_limit_counters: RateLimitCountersTable;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */
