@@ -3,13 +3,18 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { ingestSeeds, type IngestOptions, type IngestReport } from './articles/ingest.service.ts';
 import type { Config } from './config/config.schema.ts';
+import { createDigestService, type DigestService } from './digest/digest.service.ts';
 import { createApp } from './http/app.ts';
 import { createViewRenderer } from './http/views/view-renderer.ts';
 import { createArticleReader } from './articles/article-reader.service.ts';
+import { createMailService, type MailService } from './mail/mail.service.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { createLinkSigner, resolveSecret, type LinkSigner } from './shared/link-signer.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { createHealthService } from './store/health.service.ts';
 import { openStore, type Store } from './store/open-store.ts';
+import { buildApiDocument } from './http/api-document.ts';
+import { deleteDeliveriesOfSubscriber } from './mail/outbox.repository.ts';
 
 /** Everything one running Gazette is made of, built in one place (the composition root). */
 export interface Gazette {
@@ -18,6 +23,12 @@ export interface Gazette {
   readonly clock: Clock;
   readonly store: Store;
   readonly app: Express;
+  /** Signs the links in mail (confirm, unsubscribe, preferences); one per process, shared by mail and subscriptions. */
+  readonly signer: LinkSigner;
+  /** The outbox and its delivery worker; implements MailQueue for transactional mail. */
+  readonly mail: MailService;
+  /** Edition previews, reports and resend-to-failed; creating editions is in digest/edition.service.ts. */
+  readonly digest: DigestService;
   ingest(options?: IngestOptions): Promise<IngestReport>;
   /** Ingests seeds/ once, then starts HTTP (and the scheduler when enabled). */
   start(): Promise<void>;
@@ -36,13 +47,24 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const clock = options.clock ?? systemClock;
   const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
   const health = createHealthService({ db: store.db, dialect: store.dialect });
+  const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
+  // mail renders editions through digest, and digest renders with mail's templates: the
+  // late-bound reference breaks the cycle without either module importing the other's instance.
+  let digest: DigestService | undefined;
+  const mail = createMailService({ db: store.db, config, log, clock, signer, renderEdition: (id) => digest!.renderEditionMail(id) });
+  digest = createDigestService({ db: store.db, config, clock, templates: mail.templates });
 
   const ingest = (ingestOptions?: IngestOptions): Promise<IngestReport> =>
     ingestSeeds({ db: store.db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
 
   const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
   const articles = createArticleReader({ db: store.db, clock });
-  const app = createApp({ config, log, health, views, articles });
+  // "Delete my data" and the admin delete also remove the subscriber's rows in the outbox.
+  const forgetSubscriber = deleteDeliveriesOfSubscriber;
+  const subscriptions = { db: store.db, clock, config, signer, mailQueue: mail, forgetSubscriber };
+  const subscriberAdmin = { db: store.db, clock, forgetSubscriber };
+  const openApiDocument = buildApiDocument(config);
+  const app = createApp({ config, log, health, digest, views, articles, subscriptions, subscriberAdmin, openApiDocument });
   let server: Server | undefined;
 
   const listen = (): Promise<Server> =>
@@ -60,10 +82,15 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     clock,
     store,
     app,
+    signer,
+    mail,
+    digest,
     ingest,
     async start() {
       await ingest();
       server = await listen();
+      mail.worker.start();
+      log.info({ transport: mail.transport.description }, `mail goes to ${mail.transport.description}`);
     },
     address() {
       const a = server?.address() as AddressInfo | null | undefined;
@@ -76,6 +103,8 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections();
       }
+      // Lets SMTP transactions in flight finish and records them before the store closes.
+      await mail.close();
       await store.close();
     },
   };

@@ -1,12 +1,16 @@
 import { checkCommand } from './check.command.ts';
 import { parseCommandArgs, type Command } from './command.ts';
+import { digestCommand } from './digest.command.ts';
 import { ingestCommand } from './ingest.command.ts';
+import { mailCommand } from './mail.command.ts';
 import { serveCommand } from './serve.command.ts';
+import { statusCommand } from './status.command.ts';
+import { subscribersCommand } from './subscribers.command.ts';
 import { ConfigError } from '../config/load-config.ts';
 import { isGazetteError } from '../shared/errors.ts';
 
 /** Every command the `gazette` CLI has, in the order `--help` lists them. */
-const commands: Command[] = [serveCommand, ingestCommand, checkCommand];
+const commands: Command[] = [serveCommand, statusCommand, ingestCommand, checkCommand, digestCommand, mailCommand, subscribersCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

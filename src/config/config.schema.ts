@@ -1,8 +1,9 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /** Every setting Gazette has. Defaults live in config/default.json; this schema says what is valid. */
 
-const cronExpression = z.string().min(9, 'a cron expression such as "*/5 * * * *"');
+const cronExpression = z.string().refine((v) => cron.validate(v), 'a cron expression such as "*/5 * * * *" (five fields, or six with seconds first)');
 const nullableString = z.string().min(1).nullable();
 
 function isIanaTimezone(value: string): boolean {
@@ -105,7 +106,6 @@ export const configSchema = z
         scan: cronExpression,
         embargo: cronExpression,
         instant: cronExpression,
-        deliver: cronExpression,
         daily: cronExpression,
         weekly: cronExpression,
       })

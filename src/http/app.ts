@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Config } from '../config/config.schema.ts';
+import type { DigestService } from '../digest/digest.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
 import { errorMiddleware, notFoundHandler, type ErrorPageRenderer } from './error.middleware.ts';
@@ -9,15 +10,29 @@ import { securityHeaders } from './security-headers.ts';
 import type { ViewRenderer } from './views/view-renderer.ts';
 import { pagesRoutes } from './pages.routes.ts';
 import type { ArticleReader } from '../articles/article-reader.service.ts';
+import { subscriptionRoutes, type SubscriptionRoutesDeps } from './subscriptions.routes.ts';
+import { selfServiceRoutes } from './self-service.routes.ts';
+import { adminSubscriberRoutes } from './admin-subscribers.routes.ts';
+import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
+import { openApiRoutes } from './openapi.ts';
+import { digestAdminRoutes } from './digest-admin.routes.ts';
 
 export interface AppDeps {
   config: Config;
   log: Logger;
   health: HealthService;
+  /** Edition reports, previews and resend-to-failed for the admin API. */
+  digest: DigestService;
   renderErrorPage?: ErrorPageRenderer;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
   views: ViewRenderer;
   articles: ArticleReader;
+  /** Subscribe, confirm, unsubscribe, preferences (subscribers/subscription.service.ts, self-service.service.ts). */
+  subscriptions: SubscriptionRoutesDeps['subscriptions'];
+  /** The admin subscriber API's services (behind admin.token). */
+  subscriberAdmin: SubscriberAdminDeps;
+  /** The OpenAPI document served at /api/openapi.json (http/api-document.ts). */
+  openApiDocument: Record<string, unknown>;
 }
 
 /**
@@ -34,6 +49,11 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes(deps.health));
   app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles }));
+  app.use(subscriptionRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
+  app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
+  app.use(openApiRoutes(deps.openApiDocument));
+  app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin }));
+  app.use(digestAdminRoutes({ config: deps.config, digest: deps.digest }));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? deps.views.renderErrorPage));

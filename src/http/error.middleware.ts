@@ -9,6 +9,8 @@ export interface ErrorPageRenderer {
 
 /** True when the client asked for a web page rather than data (browsers send text/html first). */
 export function wantsHtml(req: Request): boolean {
+  // A client that sent JSON reads JSON, whatever its Accept header says.
+  if (req.is('application/json') === 'application/json') return false;
   return req.accepts(['application/json', 'text/html']) === 'text/html' && !req.path.startsWith('/api/');
 }
 
@@ -20,6 +22,12 @@ function fromBodyParser(error: unknown): GazetteError | undefined {
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new GazetteError('UnsupportedMediaType', 'The request body uses an unsupported charset or encoding; send UTF-8.');
   if (typeof type === 'string' && typeof (error as { status?: unknown }).status === 'number' && (error as { status: number }).status < 500) {
     return new GazetteError('BadRequest', 'The request body could not be read.');
+  }
+  // Express's router (a %-escape in the path that does not decode) and body decompression
+  // (a gzip or brotli body that does not inflate) raise plain errors carrying a 400.
+  if (error instanceof URIError && (error as { status?: unknown }).status === 400) return new GazetteError('BadRequest', 'The address contains a malformed %-escape; check the link.');
+  if (error instanceof Error && (error as { status?: unknown }).status === 400 && /decompress|header check|zlib|Z_/i.test(`${error.message} ${String((error as { code?: unknown }).code)}`)) {
+    return new GazetteError('BadRequest', 'The request body could not be decompressed; send it uncompressed or as valid gzip.');
   }
   return undefined;
 }

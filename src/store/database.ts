@@ -73,12 +73,78 @@ export interface SchedulerJobsTable {
   next_run_at: string | null;
 }
 
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'skipped';
+
+export interface EditionsTable {
+  id: string;
+  frequency: 'instant' | 'daily' | 'weekly';
+  /** Digests: the end of the period (ISO); instant editions: the article id. Unique per frequency. */
+  period_key: string;
+  period_start: string;
+  period_end: string;
+  created_at: string;
+}
+
+export interface EditionArticlesTable {
+  edition_id: string;
+  article_id: string;
+  /** Copied from the edition so that (frequency, article_id) can be unique. */
+  frequency: 'instant' | 'daily' | 'weekly';
+  position: number;
+}
+
+/** The outbox: one row per message, edition or transactional. */
+export interface DeliveriesTable {
+  id: string;
+  edition_id: string | null;
+  subscriber_id: string;
+  kind: 'edition' | 'confirmation' | 'welcome';
+  /** JSON object of template values for transactional mail; null for editions. */
+  params: string | null;
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  due_at: string | null;
+  lease_token: string | null;
+  last_reply: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+/** A confirmation mail's request: applied to the subscriber only when the link is confirmed. */
+export interface SubscriptionConfirmationsTable {
+  id: string;
+  subscriber_id: string;
+  name: string | null;
+  frequency: 'instant' | 'daily' | 'weekly';
+  consent_ip: string | null;
+  consent_user_agent: string | null;
+  consent_source: string;
+  consent_text: string;
+  created_at: string;
+  expires_at: string;
+  /** Set when confirmed, or when a later confirmation or an unsubscribe made this one void. */
+  used_at: string | null;
+}
+
+/** Fixed-window request counters (rate limits), shared by every instance on the database. */
+export interface RateLimitCountersTable {
+  key: string;
+  window_start: string;
+  hits: number;
+}
+
 export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
   site_state: SiteStateTable;
   subscribers: SubscribersTable;
   scheduler_jobs: SchedulerJobsTable;
+  editions: EditionsTable;
+  edition_articles: EditionArticlesTable;
+  deliveries: DeliveriesTable;
+  subscription_confirmations: SubscriptionConfirmationsTable;
+  rate_limit_counters: RateLimitCountersTable;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */

@@ -13,8 +13,12 @@ export interface SmtpSink {
   readonly port: number;
   readonly url: string;
   readonly messages: ReceivedMail[];
-  /** Reply to RCPT TO for this address with an SMTP code and message (e.g. 451 or 550). */
-  rejectRecipient(address: string, code: number, message?: string): void;
+  /** Reply to RCPT TO for this address with an SMTP code and message (e.g. 451 or 550); `times` then accept (default: always). */
+  rejectRecipient(address: string, code: number, message?: string, times?: number): void;
+  /** Take the whole message for this address, then answer `code` after DATA (`times` times): the sender cannot know it arrived. */
+  rejectAfterData(address: string, code: number, times?: number): void;
+  /** Messages answered with an error after DATA (see rejectAfterData). */
+  readonly rejectedAfterData: ReceivedMail[];
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Stops accepting connections (the port is kept, so `start` brings the same server back). */
@@ -26,19 +30,23 @@ export interface SmtpSink {
 /** A real SMTP server on loopback that keeps and parses everything it receives. */
 export async function startSmtpSink(options: { port?: number } = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
-  const rejections = new Map<string, { code: number; message: string }>();
+  const rejections = new Map<string, { code: number; message: string; times: number }>();
+  const dataRejections = new Map<string, { code: number; times: number }>();
+  const rejectedAfterData: ReceivedMail[] = [];
+  const smtpError = (code: number, message: string): Error => Object.assign(new Error(message), { responseCode: code });
   const waiters: { count: number; resolve: (m: ReceivedMail[]) => void }[] = [];
   const serverOptions: SMTPServerOptions = {
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
+    // close() and stop() drop pooled client connections quickly instead of waiting 30 s for them.
+    closeTimeout: 100,
     onRcptTo(address, _session, callback) {
       const rule = rejections.get(address.address.toLowerCase());
-      if (!rule) return callback();
-      const error = new Error(rule.message) as Error & { responseCode: number };
-      error.responseCode = rule.code;
-      callback(error);
+      if (!rule || rule.times <= 0) return callback();
+      rule.times -= 1;
+      callback(smtpError(rule.code, rule.message));
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -46,12 +54,19 @@ export async function startSmtpSink(options: { port?: number } = {}): Promise<Sm
       stream.on('end', () => {
         const raw = Buffer.concat(chunks);
         simpleParser(raw).then((parsed) => {
-          messages.push({
+          const received = {
             envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),
             raw,
             parsed,
-          });
+          };
+          const rule = dataRejections.get((received.envelopeTo[0] ?? '').toLowerCase());
+          if (rule && rule.times > 0) {
+            rule.times -= 1;
+            rejectedAfterData.push(received);
+            return callback(smtpError(rule.code, 'Try again later'));
+          }
+          messages.push(received);
           for (const w of [...waiters]) {
             if (messages.length >= w.count) {
               waiters.splice(waiters.indexOf(w), 1);
@@ -70,6 +85,9 @@ export async function startSmtpSink(options: { port?: number } = {}): Promise<Sm
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
         port = (server.server.address() as AddressInfo).port;
+        server.off('error', reject);
+        // A client killed mid-transaction resets its socket: expected in these tests, not a failure.
+        server.on('error', () => undefined);
         resolve();
       });
     });
@@ -82,8 +100,12 @@ export async function startSmtpSink(options: { port?: number } = {}): Promise<Sm
       return `smtp://127.0.0.1:${port}`;
     },
     messages,
-    rejectRecipient(address, code, message = code >= 500 ? 'Mailbox unavailable' : 'Try again later') {
-      rejections.set(address.toLowerCase(), { code, message });
+    rejectedAfterData,
+    rejectRecipient(address, code, message = code >= 500 ? 'Mailbox unavailable' : 'Try again later', times = Infinity) {
+      rejections.set(address.toLowerCase(), { code, message, times });
+    },
+    rejectAfterData(address, code, times = Infinity) {
+      dataRejections.set(address.toLowerCase(), { code, times });
     },
     waitFor(count, timeoutMs = 10_000) {
       if (messages.length >= count) return Promise.resolve(messages.slice());

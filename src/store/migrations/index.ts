@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
 import * as initial from './001_initial.ts';
+import * as mail from './010_mail.ts';
+import * as subscriptions from './020_subscriptions.ts';
 import * as scheduler from './030_scheduler.ts';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
+  '010_mail': mail,
+  '020_subscriptions': subscriptions,
   '030_scheduler': scheduler,
 };

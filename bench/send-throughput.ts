@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import nodemailer from 'nodemailer';
+import { renderEdition } from '../src/digest/render-edition.ts';
+import { createMailTemplates } from '../src/mail/mail-templates.ts';
+import { createMailTransport } from '../src/mail/mail-transport.ts';
+import { createMessageComposer } from '../src/mail/message-composer.ts';
+import { fillHtml, fillText } from '../src/mail/placeholders.ts';
+import { createLinkSigner } from '../src/shared/link-signer.ts';
+import { benchArticles, benchConfig } from './support/bench-fixtures.ts';
+
+/**
+ * Send throughput of a 10-article digest to an smtp-server sink in another process on loopback:
+ * Gazette's path (MIME built once per edition, substituted per recipient, raw through the pool)
+ * against plain nodemailer sendMail of the same messages through the same kind of pool, same run.
+ * Issue 3 asks ≥1,000 messages/s and ≥2x. Run: npx tsx bench/send-throughput.ts [messages]
+ */
+const MESSAGES = Number(process.argv[2] ?? 3000);
+const sinkProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./support/smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+const [portLine] = (await once(sinkProcess.stdout!, 'data')) as [Buffer];
+const smtpUrl = `smtp://127.0.0.1:${portLine.toString().trim()}`;
+
+const config = benchConfig({ mail: { smtpUrl, maxConnections: 5 } });
+const templates = createMailTemplates(config.paths.templatesDir);
+const composer = createMessageComposer(config, createLinkSigner('bench-secret-bench-secret-bench-secret'));
+const content = { frequency: 'weekly' as const, periodEnd: new Date('2025-09-08T07:00:00Z'), articles: benchArticles(10) };
+const mail = await renderEdition(templates, config, content);
+const template = await composer.templateFor('bench', async () => mail);
+
+async function timed(label: string, send: (i: number) => Promise<unknown>): Promise<number> {
+  await Promise.all(Array.from({ length: 20 }, (_, i) => send(i))); // warm the pool
+  const t0 = performance.now();
+  let next = 0;
+  // As the delivery worker does: a bounded number of messages in flight, twice the pool size.
+  await Promise.all(Array.from({ length: 10 }, async () => {
+    for (let i = next++; i < MESSAGES; i = next++) await send(i);
+  }));
+  const rate = MESSAGES / ((performance.now() - t0) / 1000);
+  console.log(`${label.padEnd(42)} ${rate.toFixed(0)} messages/s`);
+  return rate;
+}
+
+const gazetteTransport = createMailTransport(config);
+const ours = await timed('Gazette (prebuilt MIME, substituted, raw)', (i) => {
+  const id = `s${i}`;
+  const values = composer.personalValues({ id, name: null }, {});
+  const raw = template.render({ to: `${id}@example.org`, messageId: composer.messageId(`e:${id}`), date: new Date(), values });
+  return gazetteTransport.send({ from: composer.envelopeFrom, to: `${id}@example.org` }, raw, id);
+});
+gazetteTransport.close();
+
+const plain = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 5, maxMessages: 1000 });
+const baseline = await timed('plain nodemailer sendMail per message', (i) => {
+  const id = `s${i}`;
+  const values = composer.personalValues({ id, name: null }, {});
+  return plain.sendMail({
+    from: config.mail.from,
+    to: `${id}@example.org`,
+    subject: mail.subject,
+    text: fillText(mail.text, values),
+    html: fillHtml(mail.html, values),
+    list: { unsubscribe: [[values.unsubscribeUrl]], id: 'Gazette <gazette.news.example.com>' },
+    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    messageId: composer.messageId(`e:${id}`),
+  });
+});
+plain.close();
+console.log(`ratio: ${(ours / baseline).toFixed(2)}x`);
+sinkProcess.kill();

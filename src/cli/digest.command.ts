@@ -1,0 +1,123 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { frequencies, type Frequency } from '../config/config.schema.ts';
+import type { EditionReport } from '../digest/digest.service.ts';
+import { countAudience, listArticlesNewForFrequency } from '../digest/edition.repository.ts';
+import { createDueEdition, createInstantEditions } from '../digest/edition.service.ts';
+import { createGazette, type Gazette } from '../main.ts';
+import { GazetteError } from '../shared/errors.ts';
+import type { Command, CommandContext } from './command.ts';
+
+/** `gazette digest preview|send|status|resend`: the operator's handle on editions; the same service calls as the admin API. */
+export const digestCommand: Command = {
+  name: 'digest',
+  summary: 'Preview, send and follow editions (preview | send | status | resend)',
+  usage: 'gazette digest preview --frequency F [--out DIR] | send --frequency F [--dry-run] | status [--edition ID] | resend --edition ID',
+  options: {
+    frequency: { type: 'string', short: 'f' },
+    'dry-run': { type: 'boolean' },
+    edition: { type: 'string', short: 'e' },
+    out: { type: 'string', short: 'o' },
+  },
+  async run(ctx) {
+    const action = ctx.positionals[0];
+    const actions: Record<string, (g: Gazette) => Promise<number>> = {
+      preview: (g) => preview(ctx, g),
+      send: (g) => send(ctx, g),
+      status: (g) => status(ctx, g),
+      resend: (g) => resend(ctx, g),
+    };
+    const run = action ? actions[action] : undefined;
+    if (!run) throw new GazetteError('InvalidArgument', `Say what to do: gazette digest ${Object.keys(actions).join('|')} (got ${action ? `"${action}"` : 'nothing'}).`);
+    const gazette = await createGazette(ctx.config());
+    try {
+      return await run(gazette);
+    } finally {
+      await gazette.close();
+    }
+  },
+};
+
+function frequencyOption(ctx: CommandContext, allowInstant: boolean): Frequency {
+  const value = ctx.values.frequency;
+  const allowed = allowInstant ? frequencies : frequencies.filter((f) => f !== 'instant');
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new GazetteError('InvalidArgument', `--frequency must be one of ${allowed.join(', ')} (got ${value === undefined ? 'nothing' : JSON.stringify(value)}).`);
+  }
+  return value as Frequency;
+}
+
+async function preview(ctx: CommandContext, gazette: Gazette): Promise<number> {
+  const frequency = frequencyOption(ctx, false) as 'daily' | 'weekly';
+  const result = await gazette.digest.previewNext(frequency);
+  if (!result) {
+    ctx.stdout.write(`Nothing new for the ${frequency} digest since ${(await gazette.digest.nextPeriodStart(frequency, gazette.clock.now())).toISOString()}: no edition would be sent.\n`);
+    return 0;
+  }
+  const dir = typeof ctx.values.out === 'string' ? path.resolve(ctx.values.out) : path.join(gazette.config.paths.dataDir, 'preview');
+  mkdirSync(dir, { recursive: true });
+  const html = path.join(dir, `${frequency}-digest.html`);
+  const text = path.join(dir, `${frequency}-digest.txt`);
+  writeFileSync(html, result.html);
+  writeFileSync(text, result.text);
+  ctx.stdout.write(`"${result.subject}": ${result.articles} articles since ${result.periodStart.toISOString()}\n  HTML: ${html}\n  text: ${text}\n`);
+  return 0;
+}
+
+async function send(ctx: CommandContext, gazette: Gazette): Promise<number> {
+  const frequency = frequencyOption(ctx, true);
+  const { db } = gazette.store;
+  const now = gazette.clock.now();
+  if (ctx.values['dry-run']) {
+    if (frequency === 'instant') throw new GazetteError('InvalidArgument', '--dry-run works with --frequency daily or weekly.');
+    const start = await gazette.digest.nextPeriodStart(frequency, now);
+    const articles = await listArticlesNewForFrequency(db, frequency, start, now);
+    ctx.stdout.write(`Dry run: the ${frequency} edition would carry ${articles.length} articles to ${await countAudience(db, frequency)} subscribers.\n`);
+    for (const a of articles) ctx.stdout.write(`  ${a.publishedAt.toISOString()}  ${a.title}\n`);
+    return 0;
+  }
+  const created = frequency === 'instant' ? await createInstantEditions(db, now) : [await createDueEdition(db, frequency, await gazette.digest.nextPeriodStart(frequency, now), now, now)].filter((e) => e !== null);
+  if (created.length === 0) {
+    ctx.stdout.write(`Nothing new for ${frequency} subscribers: no edition sent.\n`);
+    return 0;
+  }
+  const total = created.reduce((n, c) => n + c.recipients, 0);
+  const bar = ctx.stdout.isTTY ? new cliProgress.SingleBar({ format: 'sending [{bar}] {value}/{total} ({eta}s left)', stream: ctx.stdout }, cliProgress.Presets.shades_classic) : undefined;
+  bar?.start(total, 0);
+  let transportDown = false;
+  for (;;) {
+    const pass = await gazette.mail.deliverPending({ limit: 200, onProgress: (o) => o !== 'deferred' && bar?.increment() });
+    if (pass.transportDown) transportDown = true;
+    if (pass.claimed === 0 || transportDown) break;
+  }
+  bar?.stop();
+  for (const c of created) ctx.stdout.write(formatReport(await gazette.digest.reportEdition(c.edition.id)));
+  if (transportDown) ctx.stderr.write(`The mail server at ${gazette.mail.transport.description} is unreachable: the rest stays queued and \`gazette serve\` sends it when the server is back.\n`);
+  return transportDown ? 1 : 0;
+}
+
+async function status(ctx: CommandContext, gazette: Gazette): Promise<number> {
+  if (typeof ctx.values.edition === 'string') {
+    const report = await gazette.digest.reportEdition(ctx.values.edition);
+    ctx.stdout.write(formatReport(report));
+    for (const u of report.undelivered) ctx.stdout.write(`  ${u.status.padEnd(8)} ${u.email ?? '(deleted subscriber)'}  attempts ${u.attempts}  ${u.lastReply ?? ''}\n`);
+    return 0;
+  }
+  const reports = await gazette.digest.listEditionReports(20);
+  if (reports.length === 0) ctx.stdout.write('No editions yet.\n');
+  for (const r of reports) ctx.stdout.write(formatReport(r));
+  return 0;
+}
+
+async function resend(ctx: CommandContext, gazette: Gazette): Promise<number> {
+  if (typeof ctx.values.edition !== 'string') throw new GazetteError('InvalidArgument', '--edition ID is required (see `gazette digest status`).');
+  const { requeued } = await gazette.digest.resendFailed(ctx.values.edition);
+  ctx.stdout.write(`${requeued} failed deliveries queued again; sent and bounced ones are untouched.\n`);
+  return 0;
+}
+
+export function formatReport(r: EditionReport): string {
+  const c = r.counts;
+  return `${r.edition.id}  ${r.edition.frequency.padEnd(7)} ${r.edition.createdAt.toISOString()}  ${r.articles.length} articles  ${r.total} recipients: ${c.sent} sent, ${c.queued + c.sending} queued, ${c.failed} failed, ${c.bounced} bounced, ${c.skipped} skipped\n`;
+}

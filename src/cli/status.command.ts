@@ -1,0 +1,40 @@
+import { listSeedProblems } from '../articles/article.repository.ts';
+import { LAST_INGEST_KEY } from '../articles/ingest.service.ts';
+import { readServiceStatus } from '../scheduler/service-status.ts';
+import { systemClock } from '../shared/clock.ts';
+import { openStore } from '../store/open-store.ts';
+import { readSiteState } from '../store/site-state.repository.ts';
+import type { Command } from './command.ts';
+
+/** `gazette status`: what the running service is doing, read from the store (works beside `serve`). */
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'Show each scheduled job (last run, result, next run), the delivery queue and the last ingest',
+  usage: 'gazette status [--json]',
+  options: { json: { type: 'boolean' } },
+  async run(ctx) {
+    const config = ctx.config();
+    const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
+    try {
+      const status = await readServiceStatus(store.db, config, systemClock.now());
+      const lastIngest = await readSiteState(store.db, LAST_INGEST_KEY);
+      const problems = await listSeedProblems(store.db);
+      const ingest = lastIngest ? (JSON.parse(lastIngest) as { at: string; scanned: number }) : null;
+      if (ctx.values.json) {
+        ctx.stdout.write(`${JSON.stringify({ ...status, ingest: ingest && { ...ingest, problems: problems.length } }, null, 2)}\n`);
+        return 0;
+      }
+      const lines = [`Scheduler: ${status.scheduler.enabled ? 'enabled' : 'disabled'} (times in ${status.scheduler.timeZone})`];
+      for (const job of status.scheduler.jobs) {
+        const last = job.lastFinishedAt ? `${job.lastStatus} at ${job.lastFinishedAt}${job.lastError ? ` (${job.lastError})` : ''}` : 'never run';
+        lines.push(`  ${job.name.padEnd(8)} ${job.cron.padEnd(14)} last: ${last}${job.running ? ', running now' : ''}; next: ${job.nextRunAt ?? '-'}`);
+      }
+      lines.push(`Delivery queue: ${status.deliveryQueue.pending} message(s) waiting`);
+      lines.push(ingest ? `Last ingest: ${ingest.at}, ${ingest.scanned} files, ${problems.length} problem(s)` : 'Last ingest: never');
+      ctx.stdout.write(`${lines.join('\n')}\n`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,111 @@
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import cliProgress from 'cli-progress';
+import { frequencies, type Frequency } from '../config/config.schema.ts';
+import { createGazette, type Gazette } from '../main.ts';
+import { GazetteError } from '../shared/errors.ts';
+import { exportSubscribersCsv } from '../subscribers/csv-export.ts';
+import { importSubscribersCsv, type CsvImportReport } from '../subscribers/csv-import.ts';
+import { presentSubscriber, subscriberStatuses } from '../subscribers/subscriber.ts';
+import { listSubscribers, subscriberStats } from '../subscribers/subscriber-admin.service.ts';
+import type { Command, CommandContext } from './command.ts';
+
+/** Files above this size get a progress bar when stderr is a terminal. */
+const PROGRESS_BAR_BYTES = 256 * 1024;
+
+export const subscribersCommand: Command = {
+  name: 'subscribers',
+  summary: 'Manage the list: list, import FILE, export, stats (the admin API\'s operations)',
+  usage: [
+    'gazette subscribers list [--status S] [--frequency F] [--search TEXT] [--page N] [--page-size N] [--json]',
+    '       gazette subscribers import FILE|- [--consent-source TEXT]   (rows are pending unless a consent source is stated; exit 1 if a row is invalid)',
+    '       gazette subscribers export [--output FILE]',
+    '       gazette subscribers stats',
+  ].join('\n'),
+  options: {
+    status: { type: 'string' },
+    frequency: { type: 'string' },
+    search: { type: 'string' },
+    page: { type: 'string' },
+    'page-size': { type: 'string' },
+    json: { type: 'boolean' },
+    'consent-source': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+  },
+  async run(ctx) {
+    const [action, ...rest] = ctx.positionals;
+    const run = action ? actions[action] : undefined;
+    if (!run) throw new GazetteError('InvalidArgument', `Say what to do: ${Object.keys(actions).join(', ')} (got ${action ? `"${action}"` : 'nothing'}).`);
+    const gazette = await createGazette(ctx.config());
+    try {
+      return await run(gazette, ctx, rest);
+    } finally {
+      await gazette.close();
+    }
+  },
+};
+
+type Action = (gazette: Gazette, ctx: CommandContext, args: string[]) => Promise<number>;
+
+const actions: Record<string, Action> = {
+  async list(gazette, ctx) {
+    const page = await listSubscribers({ db: gazette.store.db, clock: gazette.clock }, {
+      status: oneOf(ctx.values.status, subscriberStatuses, 'status'),
+      frequency: oneOf(ctx.values.frequency, frequencies, 'frequency') as Frequency | undefined,
+      query: typeof ctx.values.search === 'string' ? ctx.values.search : undefined,
+      page: wholeNumber(ctx.values.page, 'page', 1),
+      pageSize: wholeNumber(ctx.values['page-size'], 'page-size', 50),
+    });
+    for (const s of page.items) {
+      ctx.stdout.write(ctx.values.json ? `${JSON.stringify(presentSubscriber(s))}\n` : `${s.id}  ${s.status.padEnd(12)} ${s.frequency.padEnd(7)} ${s.email}${s.name ? `  (${s.name})` : ''}\n`);
+    }
+    if (!ctx.values.json) ctx.stderr.write(`${page.items.length} of ${page.total} subscribers (page ${page.page}, ${page.pageSize} per page)\n`);
+    return 0;
+  },
+
+  async import(gazette, ctx, [file]) {
+    if (!file) throw new GazetteError('InvalidArgument', 'Name the CSV file to import (or - for standard input).');
+    if (file !== '-' && !existsSync(file)) throw new GazetteError('InvalidArgument', `There is no file ${file}.`);
+    const size = file === '-' ? 0 : statSync(file).size;
+    const bar = size >= PROGRESS_BAR_BYTES && ctx.stderr.isTTY ? new cliProgress.SingleBar({ stream: ctx.stderr, format: 'Importing |{bar}| {percentage}% | {rows} rows' }, cliProgress.Presets.shades_classic) : undefined;
+    bar?.start(size, 0, { rows: 0 });
+    const report = await importSubscribersCsv(gazette.store.db, file === '-' ? process.stdin : createReadStream(file), {
+      now: gazette.clock.now(),
+      defaultFrequency: gazette.config.subscriptions.defaultFrequency,
+      consentSource: typeof ctx.values['consent-source'] === 'string' ? ctx.values['consent-source'] : null,
+      onProgress: bar && (({ rows, bytes }) => bar.update(bytes, { rows })),
+    }).finally(() => bar?.stop());
+    writeImportReport(ctx, file, report);
+    return report.invalid.length > 0 ? 1 : 0;
+  },
+
+  async export(gazette, ctx) {
+    const out = typeof ctx.values.output === 'string' ? createWriteStream(ctx.values.output) : ctx.stdout;
+    await pipeline(exportSubscribersCsv(gazette.store.db), out, { end: out !== ctx.stdout });
+    return 0;
+  },
+
+  async stats(gazette, ctx) {
+    ctx.stdout.write(`${JSON.stringify(await subscriberStats({ db: gazette.store.db, clock: gazette.clock }), null, 2)}\n`);
+    return 0;
+  },
+};
+
+function writeImportReport(ctx: CommandContext, file: string, report: CsvImportReport): void {
+  for (const { line, reason } of report.invalid) ctx.stderr.write(`${file}:${line}: ${reason}\n`);
+  if (report.ignoredColumns.length > 0) ctx.stderr.write(`ignored columns: ${report.ignoredColumns.join(', ')}\n`);
+  ctx.stdout.write(`${report.rows} rows: ${report.imported} imported, ${report.unchanged} already on the list (unchanged), ${report.invalid.length} invalid\n`);
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new GazetteError('InvalidArgument', `--${what} must be one of ${allowed.join(', ')} (got "${String(value)}").`);
+}
+
+function wholeNumber(value: unknown, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && /^[1-9][0-9]{0,5}$/.test(value)) return Number(value);
+  throw new GazetteError('InvalidArgument', `--${what} must be a whole number from 1 (got "${String(value)}").`);
+}
+

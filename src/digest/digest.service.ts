@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { Config, Frequency } from '../config/config.schema.ts';
+import type { Clock } from '../shared/clock.ts';
+import { GazetteError } from '../shared/errors.ts';
+import type { Database, DeliveryStatus } from '../store/database.ts';
+import type { MailTemplates } from '../mail/mail-templates.ts';
+import type { RenderedMail } from '../mail/mail-view.ts';
+import { fillHtml, fillText, type PersonalValues } from '../mail/placeholders.ts';
+import { countDeliveriesByStatus, findEdition, findLatestEdition, listArticlesNewForFrequency, listEditionArticles, listEditions, listUndelivered, requeueFailed, type Edition, type UndeliveredRecipient } from './edition.repository.ts';
+import { renderEdition } from './render-edition.ts';
+
+/**
+ * Everything operators do with editions (preview, status, report, resend to failed), shared by
+ * the CLI and the admin API. Creating editions lives in edition.service.ts.
+ */
+export interface EditionReport {
+  edition: Edition;
+  articles: { id: string; slug: string; title: string }[];
+  counts: Record<DeliveryStatus, number>;
+  total: number;
+  /** Failed and bounced recipients with their last SMTP reply (the first 1,000). */
+  undelivered: UndeliveredRecipient[];
+}
+
+export interface DigestPreview {
+  frequency: Frequency;
+  periodStart: Date;
+  periodEnd: Date;
+  articles: number;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface DigestService {
+  /** The mail of an existing edition, rendered once (the delivery engine caches it). */
+  renderEditionMail(editionId: string): Promise<RenderedMail>;
+  /** Where the next daily or weekly edition would start: the end of the last one, or one period back. */
+  nextPeriodStart(frequency: Exclude<Frequency, 'instant'>, now: Date): Promise<Date>;
+  /** What the next edition would look like now, for a sample reader; null if nothing is new. */
+  previewNext(frequency: Exclude<Frequency, 'instant'>): Promise<DigestPreview | null>;
+  reportEdition(editionId: string): Promise<EditionReport>;
+  /** Re-queues the edition's failed deliveries (never sent, bounced or skipped ones). */
+  resendFailed(editionId: string): Promise<{ requeued: number }>;
+  listEditionReports(limit: number): Promise<EditionReport[]>;
+}
+
+const PERIOD_MS: Readonly<Record<'daily' | 'weekly', number>> = { daily: 24 * 3600_000, weekly: 7 * 24 * 3600_000 };
+
+export function createDigestService(deps: { db: Kysely<Database>; config: Config; clock: Clock; templates: MailTemplates }): DigestService {
+  const { db, config, clock, templates } = deps;
+
+  const mustFind = async (editionId: string): Promise<Edition> => {
+    const edition = await findEdition(db, editionId);
+    if (!edition) throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
+    return edition;
+  };
+
+  const service: DigestService = {
+    async renderEditionMail(editionId) {
+      const edition = await mustFind(editionId);
+      const articles = await listEditionArticles(db, editionId);
+      return renderEdition(templates, config, { frequency: edition.frequency, periodEnd: edition.periodEnd, articles });
+    },
+    async nextPeriodStart(frequency, now) {
+      const latest = await findLatestEdition(db, frequency);
+      return latest?.periodEnd ?? new Date(now.getTime() - PERIOD_MS[frequency]);
+    },
+    async previewNext(frequency) {
+      const now = clock.now();
+      const periodStart = await service.nextPeriodStart(frequency, now);
+      const articles = await listArticlesNewForFrequency(db, frequency, periodStart, now);
+      if (articles.length === 0) return null;
+      const mail = await renderEdition(templates, config, { frequency, periodEnd: now, articles });
+      const sample: PersonalValues = { greeting: 'Hello Reader,', unsubscribeUrl: `${config.site.baseUrl}/unsubscribe/preview`, preferencesUrl: `${config.site.baseUrl}/preferences/preview`, confirmUrl: '' };
+      return { frequency, periodStart, periodEnd: now, articles: articles.length, subject: mail.subject, html: fillHtml(mail.html, sample), text: fillText(mail.text, sample) };
+    },
+    async reportEdition(editionId) {
+      const edition = await mustFind(editionId);
+      const [articles, counts, undelivered] = await Promise.all([listEditionArticles(db, editionId), countDeliveriesByStatus(db, editionId), listUndelivered(db, editionId, 1000)]);
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      return { edition, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), counts, total, undelivered };
+    },
+    async resendFailed(editionId) {
+      await mustFind(editionId);
+      return { requeued: await requeueFailed(db, editionId, clock.now()) };
+    },
+    async listEditionReports(limit) {
+      const editions = await listEditions(db, { limit });
+      return Promise.all(editions.map((e) => service.reportEdition(e.id)));
+    },
+  };
+  return service;
+}

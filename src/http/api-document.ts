@@ -1,0 +1,15 @@
+import type { Config } from '../config/config.schema.ts';
+import { adminSubscriberOperations, openApiOperation } from './admin-subscribers.openapi.ts';
+import { digestAdminOperations } from './digest-admin.openapi.ts';
+import { buildOpenApiDocument, type ApiOperation } from './openapi.ts';
+import { subscriptionOperations } from './subscriptions.openapi.ts';
+
+/**
+ * Every documented operation. A capability that adds API routes (public or under /api) adds its
+ * table here; test/http/openapi.test.ts fails while Express and this list disagree.
+ */
+export const apiOperations: readonly ApiOperation[] = [...subscriptionOperations, ...adminSubscriberOperations, ...digestAdminOperations, openApiOperation];
+
+export function buildApiDocument(config: Config): Record<string, unknown> {
+  return buildOpenApiDocument(config, apiOperations);
+}

@@ -1,0 +1,62 @@
+import { Router } from 'express';
+import type { Config } from '../config/config.schema.ts';
+import type { DigestService, EditionReport } from '../digest/digest.service.ts';
+import { GazetteError } from '../shared/errors.ts';
+import { adminAuth } from './admin-auth.ts';
+
+/**
+ * The admin API for editions, behind the admin token: the same service calls as
+ * `gazette digest preview|status|resend`.
+ *   GET  /api/editions                       latest editions with their counts
+ *   GET  /api/editions/:id                   one edition: counts, articles, failed and bounced recipients
+ *   POST /api/editions/:id/resend-failed     re-queue the failed deliveries (never the sent ones)
+ *   GET  /api/digests/preview?frequency=F    the next daily or weekly digest, as HTML and text
+ */
+export function digestAdminRoutes(deps: { config: Config; digest: DigestService }): Router {
+  const { digest } = deps;
+  const router = Router();
+  router.use(['/api/editions', '/api/digests'], adminAuth(deps.config.admin.token));
+
+  router.get('/api/editions', async (req, res) => {
+    const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new GazetteError('ValidationFailed', 'limit must be a whole number from 1 to 100.');
+    const reports = await digest.listEditionReports(limit);
+    res.set('Cache-Control', 'no-store').json({ items: reports.map(presentReport) });
+  });
+
+  router.get('/api/editions/:id', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(presentReport(await digest.reportEdition(editionId(req.params.id))));
+  });
+
+  router.post('/api/editions/:id/resend-failed', async (req, res) => {
+    res.json(await digest.resendFailed(editionId(req.params.id)));
+  });
+
+  router.get('/api/digests/preview', async (req, res) => {
+    const frequency = req.query.frequency;
+    if (frequency !== 'daily' && frequency !== 'weekly') throw new GazetteError('ValidationFailed', 'frequency must be "daily" or "weekly".');
+    const preview = await digest.previewNext(frequency);
+    if (!preview) throw new GazetteError('NothingToSend', `Nothing new for the ${frequency} digest: no edition would be sent.`);
+    res.set('Cache-Control', 'no-store').json({ ...preview, periodStart: preview.periodStart.toISOString(), periodEnd: preview.periodEnd.toISOString() });
+  });
+  return router;
+}
+
+function editionId(value: string | string[] | undefined): string {
+  if (typeof value !== 'string' || !/^[0-9a-f-]{36}$/.test(value)) throw new GazetteError('EditionNotFound', 'No edition has this id.');
+  return value;
+}
+
+function presentReport(r: EditionReport): Record<string, unknown> {
+  return {
+    id: r.edition.id,
+    frequency: r.edition.frequency,
+    periodStart: r.edition.periodStart.toISOString(),
+    periodEnd: r.edition.periodEnd.toISOString(),
+    createdAt: r.edition.createdAt.toISOString(),
+    articles: r.articles,
+    total: r.total,
+    counts: r.counts,
+    undelivered: r.undelivered.map((u) => ({ ...u, nextAttemptAt: u.nextAttemptAt?.toISOString() ?? null })),
+  };
+}

@@ -1,0 +1,78 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Config } from '../config/config.schema.ts';
+import { presentSubscriber } from '../subscribers/subscriber.ts';
+import { confirmSubscription, previewConfirmation, requestSubscription, type SubscriptionDeps } from '../subscribers/subscription.service.ts';
+import type { SelfServiceDeps } from '../subscribers/self-service.service.ts';
+import { acceptBody } from './request-body.ts';
+import { answer, withFormErrors, withTokenProblemPage } from './subscription-answers.ts';
+import { subscribeBody, tokenParams } from './subscriptions.schemas.ts';
+import { parseInput } from './validate-request.ts';
+import { frequencyText, notice, presentSubscribeForm } from './views/subscription-views.ts';
+import type { ViewRenderer } from './views/view-renderer.ts';
+
+export interface SubscriptionRoutesDeps {
+  config: Config;
+  views: ViewRenderer;
+  subscriptions: SubscriptionDeps & SelfServiceDeps;
+}
+
+const SUBSCRIBE_FIELDS = Object.keys(subscribeBody.shape);
+const emptyBody = z.object({}).strict();
+const ACCEPTED = 'If the address can receive mail, a message with a confirmation link is on its way. Nothing else is sent until the link is used.';
+
+/** Who asked, for the consent record: the client address (after trust proxy) and its user agent, bounded. */
+function consentOf(req: Request, source: 'form' | 'api') {
+  const userAgent = req.get('user-agent')?.replace(/[\u0000-\u001F\u007F]/g, '').slice(0, 500) ?? null;
+  return { ip: req.ip ?? null, userAgent, source };
+}
+
+/** Subscribing and confirming (unsubscribe and preferences are in self-service.routes.ts). */
+export function subscriptionRoutes(deps: SubscriptionRoutesDeps): Router {
+  const { config, views, subscriptions } = deps;
+  const router = Router();
+  const renderForm = (values: object, errors: string[] = []) =>
+    views.render('subscribe', presentSubscribeForm(views, config, values, errors), { title: 'Subscribe', path: '/subscribe', status: errors.length ? 400 : 200 });
+
+  router.get('/subscribe', (req, res) => {
+    const json = { consentText: config.subscriptions.consentText, frequencies: ['instant', 'daily', 'weekly'], defaultFrequency: config.subscriptions.defaultFrequency };
+    answer(req, res, 200, json, () => renderForm({}));
+  });
+
+  router.post('/subscribe', ...acceptBody(['json', 'form']), async (req, res) => {
+    await withFormErrors(req, res, (errors) => renderForm(req.body as object, errors), async () => {
+      const body = parseInput(subscribeBody, req.body, 'the subscription form', SUBSCRIBE_FIELDS);
+      const frequency = body.frequency ?? config.subscriptions.defaultFrequency;
+      const source = req.is('application/json') ? 'api' : 'form';
+      await requestSubscription(subscriptions, { email: body.email, name: body.name ?? null, frequency, consent: consentOf(req, source) });
+      const page = notice('Check your inbox', [ACCEPTED, 'The link works for a limited time; if it expires, subscribe again.']);
+      answer(req, res, 202, { status: 'accepted', message: ACCEPTED }, () => views.render('notice', page, { title: 'Check your inbox', status: 202 }));
+    });
+  });
+
+  router.get('/confirm/:token', async (req, res) => {
+    await withTokenProblemPage(req, res, views, async () => {
+      const { token } = parseInput(tokenParams, req.params, 'the link');
+      const preview = await previewConfirmation(subscriptions, token);
+      const json = { email: preview.email, frequency: preview.frequency, expiresAt: preview.expiresAt.toISOString() };
+      const data = { email: preview.email, frequencyLabel: frequencyText(preview.frequency), expires: views.formatDate(preview.expiresAt), action: req.originalUrl };
+      answer(req, res, 200, json, () => views.render('confirm', data, { title: 'Confirm your subscription' }));
+    });
+  });
+
+  router.post('/confirm/:token', ...acceptBody(['json', 'form']), async (req, res) => {
+    await withTokenProblemPage(req, res, views, async () => {
+      const { token } = parseInput(tokenParams, req.params, 'the link');
+      parseInput(emptyBody, req.body, 'the confirmation', []);
+      const { subscriber, links } = await confirmSubscription(subscriptions, token);
+      const page = notice('You are subscribed', [`${subscriber.email} will receive ${frequencyText(subscriber.frequency)}. A welcome mail is on its way.`], [
+        { href: links.preferencesUrl, label: 'Change how often, or unsubscribe' },
+        { href: '/', label: 'Read the latest articles' },
+      ]);
+      const json = { subscriber: presentSubscriber(subscriber), ...links };
+      answer(req, res, 200, json, () => views.render('notice', page, { title: 'You are subscribed' }));
+    });
+  });
+
+  return router;
+}

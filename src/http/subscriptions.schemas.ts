@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { frequencies } from '../config/config.schema.ts';
+import { subscriberStatuses } from '../subscribers/subscriber.ts';
+import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeName } from '../subscribers/validate-email.ts';
+
+/**
+ * Request and response shapes of the public subscription endpoints. Routes validate with them,
+ * and the OpenAPI document is generated from them, so the two cannot drift apart.
+ */
+
+const required = (what: string, example: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? `${what} is required: send ${example}` : `${what} must be text, such as ${example}`;
+
+export const emailField = z
+  .string({ error: required('email', 'an address such as name@example.com') })
+  .max(MAX_EMAIL_LENGTH * 2, `email is longer than ${MAX_EMAIL_LENGTH} characters`)
+  .transform((value, ctx) => {
+    const checked = normalizeEmail(value);
+    if (checked.ok) return checked.value;
+    ctx.addIssue({ code: 'custom', message: checked.reason });
+    return z.NEVER;
+  })
+  .meta({ description: 'An email address; trimmed, its domain lower-cased.', examples: ['reader@example.com'] });
+
+export const nameField = z
+  .string({ error: 'name must be text, such as "Ada Lovelace", or left out' })
+  .max(400, 'name is longer than 100 characters')
+  .transform((value, ctx) => {
+    const checked = normalizeName(value);
+    if (checked.ok) return checked.value;
+    ctx.addIssue({ code: 'custom', message: checked.reason });
+    return z.NEVER;
+  })
+  .meta({ description: 'Optional display name, up to 100 characters, without < > or control characters; empty means none.' });
+
+export const frequencyField = z.enum(frequencies, { error: `frequency must be one of ${frequencies.join(', ')}` });
+
+const consentField = z
+  .union([z.literal(true), z.literal('yes'), z.literal('on'), z.literal('true')], {
+    error: 'consent is required: tick the box (send consent=yes in a form, or "consent": true in JSON) to agree to receive mail',
+  })
+  .meta({ description: 'The reader agreed to the consent text shown with the form.' });
+
+export const subscribeBody = z
+  .object({ email: emailField, name: nameField.optional(), frequency: frequencyField.optional(), consent: consentField })
+  .strict();
+
+export const preferencesBody = z.discriminatedUnion(
+  'action',
+  [
+    z.object({ action: z.literal('update'), name: nameField.optional(), frequency: frequencyField.optional() }).strict(),
+    z.object({ action: z.literal('unsubscribe') }).strict(),
+    z.object({ action: z.literal('export') }).strict(),
+    z
+      .object({ action: z.literal('delete'), confirm: z.literal('yes', { error: 'confirm must be "yes": tick the box to delete your data for good' }) })
+      .strict(),
+  ],
+  { error: 'action must be one of update, unsubscribe, export, delete' },
+);
+
+/** The one-click body (RFC 8058) and the unsubscribe page's button; anything else is ignored. */
+export const unsubscribeBody = z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }).meta({ description: 'Optional; RFC 8058 one-click sends List-Unsubscribe=One-Click.' });
+
+export const tokenParams = z.object({ token: z.string().min(1).max(400, 'the link is too long to be one of ours; copy it whole from the mail') }).strict();
+
+export const acceptedAnswer = z.object({ status: z.literal('accepted'), message: z.string() }).strict();
+export const confirmationPreviewAnswer = z.object({ email: z.string(), frequency: z.enum(frequencies), expiresAt: z.string() }).strict();
+export const subscriberView = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    frequency: z.enum(frequencies),
+    status: z.enum(subscriberStatuses),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    confirmedAt: z.string().nullable(),
+    unsubscribedAt: z.string().nullable(),
+    bouncedAt: z.string().nullable(),
+    consent: z
+      .object({ at: z.string().nullable(), ip: z.string().nullable(), userAgent: z.string().nullable(), source: z.string(), text: z.string().nullable() })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+export const preferencesAnswer = z.object({ subscriber: subscriberView, unsubscribeUrl: z.string(), preferencesUrl: z.string() }).strict();
+export const confirmedAnswer = preferencesAnswer;
+export const unsubscribedAnswer = z.object({ status: z.enum(['unsubscribed', 'already-unsubscribed', 'no-such-subscriber']) }).strict();
+export const deletedAnswer = z.object({ status: z.literal('deleted') }).strict();
+export const dataExportAnswer = z.object({ exportedAt: z.string(), site: z.string(), subscriber: subscriberView, confirmationRequests: z.array(z.record(z.string(), z.unknown())) }).strict();
+export const errorAnswer = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).strict() })
+  .strict();

@@ -1,0 +1,61 @@
+import type { Config, Frequency } from '../../config/config.schema.ts';
+import { frequencies } from '../../config/config.schema.ts';
+import type { Subscriber } from '../../subscribers/subscriber.ts';
+import type { ViewRenderer } from './view-renderer.ts';
+
+/** What the subscription page templates get: strings ready to print (escaped by the templates). */
+
+const FREQUENCY_TEXT: Record<Frequency, string> = {
+  instant: 'each article as it is published',
+  daily: 'a daily digest',
+  weekly: 'a weekly digest',
+};
+
+const STATUS_TEXT: Record<Subscriber['status'], string> = {
+  pending: 'waiting for you to confirm the address (see the mail we sent).',
+  confirmed: 'subscribed.',
+  unsubscribed: 'unsubscribed; no mail is sent to this address.',
+  bounced: 'paused, because mail to this address could not be delivered.',
+};
+
+export function frequencyText(frequency: Frequency): string {
+  return FREQUENCY_TEXT[frequency];
+}
+
+function frequencyChoices(views: ViewRenderer, selected: string | undefined) {
+  const choices = views.frequencyChoices();
+  return selected && (frequencies as readonly string[]).includes(selected) ? choices.map((c) => ({ ...c, checked: c.value === selected })) : choices;
+}
+
+export interface SubscribeFormValues {
+  email?: string;
+  name?: string;
+  frequency?: string;
+}
+
+export function presentSubscribeForm(views: ViewRenderer, config: Config, values: SubscribeFormValues = {}, errors: string[] = []) {
+  return { values, errors, frequencies: frequencyChoices(views, values.frequency), consentText: config.subscriptions.consentText };
+}
+
+export function presentPreferences(views: ViewRenderer, subscriber: Subscriber, action: string, extra: { notice?: string; errors?: string[] } = {}) {
+  return {
+    email: subscriber.email,
+    name: subscriber.name ?? '',
+    statusText: STATUS_TEXT[subscriber.status],
+    frequencies: frequencyChoices(views, subscriber.frequency),
+    canUnsubscribe: subscriber.status !== 'unsubscribed',
+    action,
+    notice: extra.notice,
+    errors: extra.errors ?? [],
+  };
+}
+
+export interface NoticeView {
+  heading: string;
+  paragraphs: string[];
+  links: { href: string; label: string }[];
+}
+
+export function notice(heading: string, paragraphs: string[], links: { href: string; label: string }[] = []): NoticeView {
+  return { heading, paragraphs, links };
+}

@@ -1,0 +1,83 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config/config.schema.ts';
+
+/**
+ * Where finished messages go: an SMTP server through a nodemailer connection pool, or, when no
+ * SMTP server is configured, `.eml` files under `<dataDir>/outbox/`. Both receive the same raw
+ * MIME from the same pipeline (DKIM signing included), so what lands in a file is exactly what
+ * an SMTP server would have received.
+ */
+export interface MailEnvelope {
+  from: string;
+  to: string;
+}
+
+export interface MailTransport {
+  /** For logs: "smtp://host:port" or "files in /path/outbox". */
+  readonly description: string;
+  readonly kind: 'smtp' | 'files';
+  /** Resolves with the server's reply; rejects with nodemailer's error (responseCode, command). */
+  send(envelope: MailEnvelope, raw: Buffer, name: string): Promise<string>;
+  /** Closes idle connections; the delivery worker waits for its sends before calling this. */
+  close(): void;
+}
+
+function dkimOptions(config: Config): { dkim?: { domainName: string; keySelector: string; privateKey: string; headerFieldNames: string } } {
+  const dkim = config.mail.dkim;
+  if (!dkim) return {};
+  // Feedback-ID is in no default list, and List-Unsubscribe-Post only from nodemailer 10.6.1:
+  // name every header whose tampering would matter, List-* first among them.
+  const headerFieldNames = 'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
+  return { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey, headerFieldNames } };
+}
+
+export function createMailTransport(config: Config): MailTransport {
+  return config.mail.smtpUrl ? createSmtpTransport(config, config.mail.smtpUrl) : createFileTransport(config);
+}
+
+function createSmtpTransport(config: Config, smtpUrl: string): MailTransport {
+  const transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    pool: true,
+    maxConnections: config.mail.maxConnections,
+    // Long-lived connections: a new TCP+EHLO per 100 messages costs throughput for nothing.
+    maxMessages: 1000,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 60_000,
+    ...dkimOptions(config),
+  });
+  const url = new URL(smtpUrl);
+  url.password = '';
+  url.username = '';
+  return {
+    description: url.toString(),
+    kind: 'smtp',
+    async send(envelope, raw) {
+      const info = await (transporter.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw }) as Promise<{ response?: string }>);
+      return String(info.response ?? '250 OK');
+    },
+    close: () => transporter.close(),
+  };
+}
+
+function createFileTransport(config: Config): MailTransport {
+  const dir = path.join(config.paths.dataDir, 'outbox');
+  const streamer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...dkimOptions(config) });
+  return {
+    description: `files in ${dir}`,
+    kind: 'files',
+    async send(envelope, raw, name) {
+      const info = await (streamer.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw }) as Promise<{ message: Buffer }>);
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
+      // Written then renamed: a reader (or a crash) never sees half a message.
+      writeFileSync(`${file}.tmp`, info.message);
+      renameSync(`${file}.tmp`, file);
+      return `250 written to ${file}`;
+    },
+    close: () => streamer.close(),
+  };
+}

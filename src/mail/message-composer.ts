@@ -1,0 +1,72 @@
+import type { Config } from '../config/config.schema.ts';
+import type { LinkSigner } from '../shared/link-signer.ts';
+import { confirmationUrl, subscriberLinks } from '../subscribers/subscriber-links.ts';
+import type { RenderedMail } from './mail-view.ts';
+import { addressOf, buildMimeTemplate, messageIdFor, type MimeTemplate } from './mime-template.ts';
+import { cleanPersonalText, type PersonalValues } from './placeholders.ts';
+
+/**
+ * Turns a rendered mail into its MIME template (once) and a recipient into raw MIME (each
+ * time). Templates are cached by a key the caller chooses (the edition id, or the
+ * transactional content key); a few dozen are enough, since a worker drains one edition at a time.
+ */
+export interface MessageComposer {
+  templateFor(cacheKey: string, render: () => Promise<RenderedMail>): Promise<MimeTemplate>;
+  personalValues(subscriber: { id: string; name: string | null }, params: Readonly<Record<string, string>>): PersonalValues;
+  messageId(deliveryId: string): string;
+  readonly envelopeFrom: string;
+}
+
+const CACHE_SIZE = 32;
+
+export function createMessageComposer(config: Config, signer: LinkSigner): MessageComposer {
+  const cache = new Map<string, Promise<MimeTemplate>>();
+  const envelopeFrom = addressOf(config.mail.from);
+  const listId = config.mail.listId ?? defaultListId(config);
+
+  const toTemplate = (mail: RenderedMail): MimeTemplate =>
+    buildMimeTemplate({
+      from: config.mail.from,
+      replyTo: config.mail.replyTo,
+      subject: mail.subject,
+      listId: mail.manageLinks ? listId : null,
+      // Feedback-ID carries nothing personal: the mail category and the operator's sender id.
+      feedbackId: config.mail.feedbackId ? `${mail.category}:${config.mail.feedbackId}` : null,
+      listUnsubscribe: mail.manageLinks ? { mailto: config.mail.unsubscribeMailto } : null,
+      text: mail.text,
+      html: mail.html,
+    });
+
+  return {
+    envelopeFrom,
+    templateFor(cacheKey, render) {
+      let entry = cache.get(cacheKey);
+      if (!entry) {
+        entry = render().then(toTemplate);
+        // A failed render is not cached: the next attempt renders again.
+        entry.catch(() => cache.delete(cacheKey));
+        cache.set(cacheKey, entry);
+        if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      return entry;
+    },
+    personalValues(subscriber, params) {
+      const links = subscriberLinks(config.site.baseUrl, signer, subscriber.id);
+      const name = subscriber.name ? cleanPersonalText(subscriber.name) : '';
+      return {
+        greeting: name ? `Hello ${name},` : 'Hello,',
+        unsubscribeUrl: links.unsubscribeUrl,
+        preferencesUrl: links.preferencesUrl,
+        confirmUrl: params.confirmationId ? confirmationUrl(config.site.baseUrl, signer, params.confirmationId) : '',
+      };
+    },
+    messageId: (deliveryId) => messageIdFor(deliveryId, envelopeFrom),
+  };
+}
+
+/** RFC 2919: "Title <list-label.host>", stable for the life of the list. */
+function defaultListId(config: Config): string {
+  const host = new URL(config.site.baseUrl).hostname;
+  const label = config.site.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'gazette';
+  return `${config.site.title.replace(/[<>"\r\n]/g, '')} <${label}.${host}>`;
+}

@@ -1,0 +1,123 @@
+import { sql } from 'kysely';
+import type { Db, DeliveriesTable } from '../store/database.ts';
+
+/**
+ * SQL for the outbox. Every state change after a claim names the lease token, so a worker
+ * whose lease expired (and whose rows another worker took over) cannot overwrite their outcome.
+ */
+export interface ClaimedDelivery {
+  id: string;
+  editionId: string | null;
+  kind: DeliveriesTable['kind'];
+  params: Readonly<Record<string, string>>;
+  attempts: number;
+  subscriberId: string;
+  leaseToken: string;
+}
+
+export interface OutboxInsert {
+  id: string;
+  subscriberId: string;
+  kind: 'confirmation' | 'welcome';
+  params: Readonly<Record<string, string>>;
+  now: Date;
+}
+
+/** Idempotent by id: the second insert of the same key changes nothing. */
+export async function insertTransactional(db: Db, row: OutboxInsert): Promise<void> {
+  const now = row.now.toISOString();
+  await db
+    .insertInto('deliveries')
+    .values({ id: row.id, edition_id: null, subscriber_id: row.subscriberId, kind: row.kind, params: JSON.stringify(row.params), status: 'queued', due_at: now, lease_token: null, last_reply: null, created_at: now, updated_at: now, sent_at: null })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+// Written literally (not as bound parameters) so that SQLite uses the partial index deliveries_due_idx.
+const HAS_WORK_LEFT = sql<boolean>`status in ('queued', 'failed', 'sending')`;
+
+/**
+ * Takes up to `limit` rows that are due (queued, failed and due for retry, or sending with an
+ * expired lease) and leases them until `leaseUntil`. Portable UPDATE … WHERE id IN (SELECT …
+ * LIMIT n); the outer predicate is re-checked so two PostgreSQL workers never take the same
+ * row (a later issue can add FOR UPDATE SKIP LOCKED to the subquery).
+ */
+export async function claimDueDeliveries(db: Db, options: { now: Date; leaseUntil: Date; token: string; limit: number }): Promise<ClaimedDelivery[]> {
+  const now = options.now.toISOString();
+  const due = db.selectFrom('deliveries').select('id').where(HAS_WORK_LEFT).where('due_at', '<=', now).orderBy('due_at').limit(options.limit);
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'sending', lease_token: options.token, due_at: options.leaseUntil.toISOString(), updated_at: now })
+    .where('id', 'in', due)
+    .where(HAS_WORK_LEFT)
+    .where('due_at', '<=', now)
+    .execute();
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['id', 'edition_id', 'kind', 'params', 'attempts', 'subscriber_id'])
+    .where('lease_token', '=', options.token)
+    .where('status', '=', 'sending')
+    .orderBy('edition_id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    editionId: r.edition_id,
+    kind: r.kind,
+    params: r.params ? (JSON.parse(r.params) as Record<string, string>) : {},
+    attempts: r.attempts,
+    subscriberId: r.subscriber_id,
+    leaseToken: options.token,
+  }));
+}
+
+type Outcome =
+  | { status: 'sent'; reply: string }
+  | { status: 'failed'; reply: string; nextAttemptAt: Date | null }
+  | { status: 'bounced'; reply: string }
+  | { status: 'skipped'; reply: string }
+  /** Back to the queue without counting an attempt: the transport, not the message, failed. */
+  | { status: 'queued'; reply: string; nextAttemptAt: Date };
+
+export async function recordOutcome(db: Db, claimed: Pick<ClaimedDelivery, 'id' | 'leaseToken'>, outcome: Outcome, now: Date): Promise<void> {
+  const at = now.toISOString();
+  const base = { status: outcome.status, lease_token: null, last_reply: outcome.reply.slice(0, 500), updated_at: at };
+  const update = db.updateTable('deliveries').where('id', '=', claimed.id).where('lease_token', '=', claimed.leaseToken);
+  switch (outcome.status) {
+    case 'sent':
+      await update.set({ ...base, due_at: null, sent_at: at }).execute();
+      return;
+    case 'failed':
+      await update.set((eb) => ({ ...base, due_at: outcome.nextAttemptAt?.toISOString() ?? null, attempts: eb('attempts', '+', 1) })).execute();
+      return;
+    case 'bounced':
+      await update.set((eb) => ({ ...base, due_at: null, attempts: eb('attempts', '+', 1) })).execute();
+      return;
+    case 'skipped':
+      await update.set({ ...base, due_at: null }).execute();
+      return;
+    case 'queued':
+      await update.set({ ...base, due_at: outcome.nextAttemptAt.toISOString() }).execute();
+  }
+}
+
+/** Rows waiting to be sent (queued, retrying, or leased): the queue depth for /healthz and the CLI. */
+export async function countPendingDeliveries(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where(HAS_WORK_LEFT)
+    .where('due_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The earliest time a row becomes due, so an idle worker knows when to look again. */
+export async function findNextDueTime(db: Db): Promise<Date | undefined> {
+  const row = await db.selectFrom('deliveries').select((eb) => eb.fn.min('due_at').as('next')).where(HAS_WORK_LEFT).executeTakeFirst();
+  return row?.next ? new Date(row.next) : undefined;
+}
+
+/** Removes every outbox row of a subscriber (their data is being deleted: GDPR article 17). */
+export async function deleteDeliveriesOfSubscriber(db: Db, subscriberId: string): Promise<void> {
+  await db.deleteFrom('deliveries').where('subscriber_id', '=', subscriberId).execute();
+}

@@ -1,0 +1,43 @@
+/**
+ * Spaces sends evenly (perSecond) and caps them per rolling hour (perHour). nodemailer's own
+ * rateLimit releases messages in bursts at window boundaries, which is what providers
+ * throttle; an even spacing is not. Per process: several instances each get the full rate.
+ */
+export interface RateLimiter {
+  /** Resolves when one more message may go; rejects if `signal` aborts while waiting. */
+  acquire(signal?: AbortSignal): Promise<void>;
+}
+
+export function createRateLimiter(limits: { perSecond: number | null; perHour: number | null }): RateLimiter {
+  const spacingMs = limits.perSecond ? 1000 / limits.perSecond : 0;
+  const perHour = limits.perHour;
+  let nextSlot = 0;
+  const hourWindow: number[] = [];
+
+  const reserve = (): number => {
+    const now = performance.now();
+    let at = Math.max(now, nextSlot);
+    if (perHour) {
+      while (hourWindow.length > 0 && hourWindow[0]! <= at - 3600_000) hourWindow.shift();
+      if (hourWindow.length >= perHour) at = Math.max(at, hourWindow[hourWindow.length - perHour]! + 3600_000);
+      hourWindow.push(at);
+    }
+    nextSlot = at + spacingMs;
+    return at - now;
+  };
+
+  return {
+    async acquire(signal) {
+      if (!spacingMs && !perHour) return;
+      const waitMs = reserve();
+      if (waitMs <= 0) return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, waitMs);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        }, { once: true });
+      });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { IngestOptions, IngestReport } from '../articles/ingest.service.ts';
+import type { Config } from '../config/config.schema.ts';
+import { createInstantEditions } from '../digest/edition.service.ts';
+import type { Database } from '../store/database.ts';
+import { createCronSchedule } from './cron-schedule.ts';
+import { createDueEditions } from './due-editions.ts';
+import type { JobDefinition } from './scheduler.ts';
+
+export interface GazetteJobsDeps {
+  db: Kysely<Database>;
+  config: Config;
+  ingest(options?: IngestOptions): Promise<IngestReport>;
+  /** Re-renders feeds if what readers see changed (new articles, an embargo that ended). */
+  refreshPublished(): Promise<unknown>;
+  /** Wakes the delivery worker after editions were queued. */
+  kickDelivery(): void;
+}
+
+/** A seed file must be this old before a scan reads it: one still being written waits a scan. */
+export const SCAN_MIN_FILE_AGE_MS = 2000;
+
+/**
+ * The jobs `gazette serve` runs, each on its cron expression from `config.scheduler`. They call
+ * the same service functions as the CLI and the HTTP routes; the scheduler adds only timing,
+ * leases and records.
+ */
+export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
+  const { db, config } = deps;
+  const tz = config.site.timezone;
+
+  const queueInstant = async (now: Date): Promise<number> => {
+    const editions = await createInstantEditions(db, now);
+    if (editions.length > 0) deps.kickDelivery();
+    return editions.length;
+  };
+
+  const digestJob = (frequency: 'daily' | 'weekly'): JobDefinition => {
+    const schedule = createCronSchedule(config.scheduler[frequency], tz);
+    return {
+      name: frequency,
+      cron: config.scheduler[frequency],
+      async run({ now }) {
+        const editions = await createDueEditions(db, frequency, schedule, now);
+        if (editions.length > 0) deps.kickDelivery();
+        return { editions: editions.map((e) => ({ id: e.edition.id, articles: e.articles.length, recipients: e.recipients })) };
+      },
+    };
+  };
+
+  return [
+    {
+      name: 'scan',
+      cron: config.scheduler.scan,
+      async run({ now }) {
+        const report = await deps.ingest({ minFileAgeMs: SCAN_MIN_FILE_AGE_MS });
+        if (report.changed) await deps.refreshPublished();
+        const instant = await queueInstant(now);
+        return { added: report.added.length, updated: report.updated.length, removed: report.removed.length, deferred: report.deferred.length, problems: report.problems.length, instantEditions: instant };
+      },
+    },
+    {
+      name: 'embargo',
+      cron: config.scheduler.embargo,
+      async run({ now }) {
+        await deps.refreshPublished();
+        return { instantEditions: await queueInstant(now) };
+      },
+    },
+    {
+      name: 'instant',
+      cron: config.scheduler.instant,
+      async run({ now }) {
+        return { instantEditions: await queueInstant(now) };
+      },
+    },
+    digestJob('daily'),
+    digestJob('weekly'),
+  ];
+}

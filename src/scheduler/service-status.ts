@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.schema.ts';
+import { countPendingDeliveries } from '../mail/outbox.repository.ts';
+import type { Database } from '../store/database.ts';
+import { createCronSchedule } from './cron-schedule.ts';
+import { listJobRecords, type JobRecord } from './job-lease.repository.ts';
+
+export interface JobReport extends Omit<JobRecord, 'nextRunAt'> {
+  cron: string;
+  nextRunAt: string | null;
+}
+
+export interface ServiceStatus {
+  scheduler: { enabled: boolean; timeZone: string; jobs: JobReport[] };
+  deliveryQueue: { pending: number };
+}
+
+export const SCHEDULED_JOBS = ['scan', 'embargo', 'instant', 'daily', 'weekly'] as const;
+
+/**
+ * Each job's last run, result and next run, and the delivery queue depth, read from the store:
+ * what /healthz and `gazette status` show, from the serving process or from any other.
+ */
+export async function readServiceStatus(db: Kysely<Database>, config: Config, now: Date): Promise<ServiceStatus> {
+  const records = new Map((await listJobRecords(db, now)).map((r) => [r.name, r]));
+  const jobs = SCHEDULED_JOBS.map((name): JobReport => {
+    const cron = config.scheduler[name];
+    const record = records.get(name);
+    return {
+      name,
+      cron,
+      running: record?.running ?? false,
+      lastStartedAt: record?.lastStartedAt ?? null,
+      lastFinishedAt: record?.lastFinishedAt ?? null,
+      lastStatus: record?.lastStatus ?? null,
+      lastError: record?.lastError ?? null,
+      lastSummary: record?.lastSummary ?? null,
+      nextRunAt: config.scheduler.enabled ? (createCronSchedule(cron, config.site.timezone).next(now)?.toISOString() ?? null) : null,
+    };
+  });
+  return {
+    scheduler: { enabled: config.scheduler.enabled, timeZone: config.site.timezone, jobs },
+    deliveryQueue: { pending: await countPendingDeliveries(db) },
+  };
+}

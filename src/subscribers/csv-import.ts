@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { parse, type CsvError } from 'csv-parse';
+import type { Frequency } from '../config/config.schema.ts';
+import { frequencies } from '../config/config.schema.ts';
+import { GazetteError } from '../shared/errors.ts';
+import type { Db } from '../store/database.ts';
+import { insertSubscribersIfAbsent, type NewSubscriberRow } from './subscriber.repository.ts';
+import { unescapeCsvFormula } from './csv-formula.ts';
+import { normalizeEmail, normalizeName } from './validate-email.ts';
+
+export interface CsvImportOptions {
+  now: Date;
+  defaultFrequency: Frequency;
+  /** Stated by the operator ("signup sheet at the 2025 fair"): rows are then confirmed with it recorded; otherwise pending. */
+  consentSource: string | null;
+  onProgress?: (progress: { rows: number; bytes: number }) => void;
+  batchSize?: number;
+}
+
+export interface CsvImportReport {
+  /** Data rows read (the header not counted). */
+  rows: number;
+  imported: number;
+  /** Valid rows whose address was already stored: left as they are, so a second import changes nothing. */
+  unchanged: number;
+  invalid: { line: number; reason: string }[];
+  ignoredColumns: string[];
+}
+
+const KNOWN_COLUMNS = ['email', 'name', 'frequency'] as const;
+
+/**
+ * Imports `email[,name][,frequency]` rows (header required, any column order, other columns
+ * ignored, so an export can be imported again). Streams: memory holds one batch. Existing
+ * addresses are never changed: an import must not override a subscriber's own choices, nor bring
+ * back someone who unsubscribed.
+ */
+export async function importSubscribersCsv(db: Db, input: Readable | string, options: CsvImportOptions): Promise<CsvImportReport> {
+  const report: CsvImportReport = { rows: 0, imported: 0, unchanged: 0, invalid: [], ignoredColumns: [] };
+  const parser = parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true, info: true });
+  parser.on('skip', (error: CsvError & { lines?: number }) => report.invalid.push({ line: error.lines ?? 0, reason: `not valid CSV: ${error.message}` }));
+  (typeof input === 'string' ? Readable.from([input]) : input).pipe(parser);
+
+  let columns: Map<string, number> | undefined;
+  const seen = new Map<string, number>();
+  let batch: { line: number; row: NewSubscriberRow }[] = [];
+  const flush = async (): Promise<void> => {
+    const inserted = await insertSubscribersIfAbsent(db, batch.map((b) => b.row));
+    report.imported += inserted.size;
+    report.unchanged += batch.length - inserted.size;
+    batch = [];
+  };
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (!columns) {
+      columns = readHeader(record, report);
+      continue;
+    }
+    report.rows++;
+    const checked = checkRow(record, columns, info.lines, seen, options);
+    if ('reason' in checked) report.invalid.push({ line: info.lines, reason: checked.reason });
+    else batch.push({ line: info.lines, row: checked });
+    if (batch.length >= (options.batchSize ?? 500)) await flush();
+    options.onProgress?.({ rows: report.rows, bytes: parser.info.bytes });
+  }
+  if (!columns) throw new GazetteError('ValidationFailed', 'The CSV file is empty: its first line must be a header such as "email,name,frequency".');
+  await flush();
+  report.invalid.sort((a, b) => a.line - b.line);
+  return report;
+}
+
+function readHeader(record: string[], report: CsvImportReport): Map<string, number> {
+  const names = record.map((c) => c.trim().toLowerCase());
+  if (!names.includes('email')) {
+    throw new GazetteError('ValidationFailed', `The first line must be a header naming the columns, with at least "email" (and optionally "name", "frequency"); it reads "${record.join(',').slice(0, 80)}".`);
+  }
+  report.ignoredColumns = names.filter((n) => !(KNOWN_COLUMNS as readonly string[]).includes(n));
+  return new Map(names.map((n, i) => [n, i] as const).filter(([n]) => (KNOWN_COLUMNS as readonly string[]).includes(n)).reverse());
+}
+
+function checkRow(record: string[], columns: Map<string, number>, line: number, seen: Map<string, number>, options: CsvImportOptions): NewSubscriberRow | { reason: string } {
+  const cell = (name: string): string | undefined => {
+    const i = columns.get(name);
+    return i === undefined ? undefined : unescapeCsvFormula(record[i] ?? '');
+  };
+  const email = normalizeEmail(cell('email') ?? '');
+  if (!email.ok) return { reason: `email: ${email.reason}` };
+  const first = seen.get(email.value.key);
+  if (first !== undefined) return { reason: `email: ${email.value.email} is already on line ${first}` };
+  seen.set(email.value.key, line);
+  const name = normalizeName(cell('name'));
+  if (!name.ok) return { reason: `name: ${name.reason}` };
+  const frequency = (cell('frequency') ?? '').toLowerCase() || options.defaultFrequency;
+  if (!(frequencies as readonly string[]).includes(frequency)) return { reason: `frequency: "${frequency}" is not one of ${frequencies.join(', ')}` };
+  const at = options.now.toISOString();
+  const consented = options.consentSource !== null;
+  return {
+    id: randomUUID(),
+    email: email.value.email,
+    email_key: email.value.key,
+    name: name.value,
+    frequency: frequency as Frequency,
+    status: consented ? 'confirmed' : 'pending',
+    created_at: at,
+    updated_at: at,
+    confirmed_at: consented ? at : null,
+    unsubscribed_at: null,
+    bounced_at: null,
+    consent_at: consented ? at : null,
+    consent_ip: null,
+    consent_user_agent: null,
+    consent_source: options.consentSource,
+    consent_text: null,
+  };
+}

@@ -1,0 +1,82 @@
+import type { Kysely } from 'kysely';
+import type { Frequency } from '../config/config.schema.ts';
+import { frequencies } from '../config/config.schema.ts';
+import type { Clock } from '../shared/clock.ts';
+import { GazetteError } from '../shared/errors.ts';
+import type { Database, Db } from '../store/database.ts';
+import { voidOpenConfirmations } from './confirmation.repository.ts';
+import { countSubscribersBy, deleteSubscriberRow, findSubscriberById, searchSubscribers, updateSubscriber, type SubscriberSearch } from './subscriber.repository.ts';
+import { subscriberStatuses, type Subscriber, type SubscriberStatus } from './subscriber.ts';
+
+/** What operators do to the list, from the admin API and the CLI alike. */
+export interface SubscriberAdminDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  forgetSubscriber?: (db: Db, subscriberId: string) => Promise<void>;
+}
+
+export interface SubscriberPage {
+  items: Subscriber[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export async function listSubscribers(deps: SubscriberAdminDeps, search: Omit<SubscriberSearch, 'limit' | 'offset'> & { page: number; pageSize: number }): Promise<SubscriberPage> {
+  const { page, pageSize, ...filters } = search;
+  const found = await searchSubscribers(deps.db, { ...filters, limit: pageSize, offset: (page - 1) * pageSize });
+  return { ...found, page, pageSize };
+}
+
+export async function getSubscriber(deps: SubscriberAdminDeps, id: string): Promise<Subscriber> {
+  const subscriber = await findSubscriberById(deps.db, id);
+  if (!subscriber) throw new GazetteError('SubscriberNotFound', `No subscriber has the id "${id}".`);
+  return subscriber;
+}
+
+export interface SubscriberChanges {
+  status?: SubscriberStatus;
+  frequency?: Frequency;
+  name?: string | null;
+}
+
+/** An operator's change; moving a status also sets the matching timestamp, as the flows do. */
+export async function changeSubscriber(deps: SubscriberAdminDeps, id: string, changes: SubscriberChanges): Promise<Subscriber> {
+  const at = deps.clock.now().toISOString();
+  const before = await getSubscriber(deps, id);
+  await deps.db.transaction().execute(async (trx) => {
+    const stamps =
+      changes.status && changes.status !== before.status
+        ? {
+            ...(changes.status === 'confirmed' ? { confirmed_at: at, unsubscribed_at: null, bounced_at: null } : {}),
+            ...(changes.status === 'unsubscribed' ? { unsubscribed_at: at } : {}),
+            ...(changes.status === 'bounced' ? { bounced_at: at } : {}),
+          }
+        : {};
+    await updateSubscriber(trx, id, { ...changes, ...stamps, updated_at: at });
+    if (changes.status === 'unsubscribed' || changes.status === 'bounced') await voidOpenConfirmations(trx, id, at);
+  });
+  return getSubscriber(deps, id);
+}
+
+export async function deleteSubscriber(deps: SubscriberAdminDeps, id: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await deps.forgetSubscriber?.(trx, id);
+    if (!(await deleteSubscriberRow(trx, id))) throw new GazetteError('SubscriberNotFound', `No subscriber has the id "${id}".`);
+  });
+}
+
+export interface SubscriberStats {
+  total: number;
+  byStatus: Record<SubscriberStatus, number>;
+  byFrequency: Record<Frequency, number>;
+}
+
+export async function subscriberStats(deps: SubscriberAdminDeps): Promise<SubscriberStats> {
+  const byStatus = await countSubscribersBy(deps.db, 'status');
+  const byFrequency = await countSubscribersBy(deps.db, 'frequency');
+  const fill = <K extends string>(keys: readonly K[], counts: Record<string, number>): Record<K, number> =>
+    Object.fromEntries(keys.map((k) => [k, counts[k] ?? 0])) as Record<K, number>;
+  const status = fill(subscriberStatuses, byStatus);
+  return { total: Object.values(status).reduce((a, b) => a + b, 0), byStatus: status, byFrequency: fill(frequencies, byFrequency) };
+}

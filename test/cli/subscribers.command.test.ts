@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { projectRoot } from '../../src/config/load-config.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+const run = promisify(execFile);
+
+/** Runs the real CLI in a child process over a config file in a fresh directory. */
+function cliIn(t: TestContext) {
+  const dir = makeTempDir(t);
+  const configFile = path.join(dir, 'gazette.json');
+  writeFileSync(configFile, JSON.stringify({ paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') }, scheduler: { enabled: false }, log: { level: 'silent' } }));
+  const gazette = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), ...args], { cwd: projectRoot, env: { PATH: process.env.PATH, GAZETTE_CONFIG: configFile } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  return { dir, gazette };
+}
+
+test('gazette subscribers import reports bad rows by file and line, is idempotent, then list, stats and export agree', async (t) => {
+  const { dir, gazette } = cliIn(t);
+  const file = path.join(dir, 'list.csv');
+  writeFileSync(file, 'email,name\nann@example.com,Ann\nbroken@\nbob@example.com,"Bob, Jr."\n');
+
+  const first = await gazette('subscribers', 'import', file, '--consent-source', 'Paper form, 2025');
+  assert.equal(first.code, 1, 'exit 1 when a row is invalid');
+  assert.match(first.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}:3: email: `));
+  assert.match(first.stdout, /3 rows: 2 imported, 0 already on the list \(unchanged\), 1 invalid/);
+  assert.doesNotMatch(first.stderr, /Importing \|/, 'no progress bar when stderr is not a terminal');
+
+  const second = await gazette('subscribers', 'import', file, '--consent-source', 'Paper form, 2025');
+  assert.match(second.stdout, /3 rows: 0 imported, 2 already on the list/);
+
+  const list = await gazette('subscribers', 'list', '--status', 'confirmed', '--json');
+  assert.equal(list.code, 0);
+  const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { email: string; consent: { source: string } });
+  assert.deepEqual(rows.map((r) => r.email).sort(), ['ann@example.com', 'bob@example.com']);
+  assert.equal(rows[0]!.consent.source, 'Paper form, 2025');
+
+  const stats = JSON.parse((await gazette('subscribers', 'stats')).stdout) as { total: number; byStatus: { confirmed: number } };
+  assert.equal(stats.total, 2);
+  assert.equal(stats.byStatus.confirmed, 2);
+
+  const out = path.join(dir, 'out.csv');
+  assert.equal((await gazette('subscribers', 'export', '--output', out)).code, 0);
+  const exported = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(exported.length, 3);
+  assert.match(exported[0]!, /^id,email,name,frequency,status/);
+  assert.ok(exported.some((l) => l.includes('"Bob, Jr."')));
+});
+
+test('gazette subscribers explains what it needs', async (t) => {
+  const { gazette } = cliIn(t);
+  const none = await gazette('subscribers');
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /Say what to do: list, import, export, stats/);
+  const bad = await gazette('subscribers', 'list', '--status', 'active');
+  assert.match(bad.stderr, /--status must be one of pending, confirmed, unsubscribed, bounced/);
+  const missing = await gazette('subscribers', 'import');
+  assert.match(missing.stderr, /Name the CSV file/);
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import request from 'supertest';
+import type { Gazette } from '../../src/main.ts';
+import { insertSubscriber } from '../support/mail-fixtures.ts';
+import { startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
+
+/** What a client can observe of an answer: status, body and every header but Date. */
+function observable(res: request.Response): unknown {
+  const { date: _date, ...headers } = res.headers;
+  return { status: res.status, headers, body: res.text.replace(/[0-9a-z]+@example\.(com|org)/g, 'ADDRESS') };
+}
+
+async function askFor(gazette: Gazette, email: string, html: boolean) {
+  const req = request(gazette.app).post('/subscribe');
+  return html ? req.set('Accept', 'text/html').type('form').send({ email, consent: 'yes' }) : req.send({ email, consent: true });
+}
+
+for (const html of [false, true]) {
+  test(`POST /subscribe answers identically for a new, pending, confirmed, unsubscribed and bounced address (${html ? 'HTML' : 'JSON'})`, async (t) => {
+    const { gazette } = await startSubscriptionsWorld(t);
+    const db = gazette.store.db;
+    await insertSubscriber(db, { email: 'pending@example.org', status: 'pending' });
+    await insertSubscriber(db, { email: 'confirmed@example.org', status: 'confirmed' });
+    await insertSubscriber(db, { email: 'unsubscribed@example.org', status: 'unsubscribed' });
+    await insertSubscriber(db, { email: 'bounced@example.org', status: 'bounced' });
+    const answers = [];
+    for (const email of ['new@example.org', 'pending@example.org', 'confirmed@example.org', 'unsubscribed@example.org', 'bounced@example.org']) {
+      answers.push(observable(await askFor(gazette, email, html)));
+    }
+    // Asking again within the resend window is silent too.
+    answers.push(observable(await askFor(gazette, 'new@example.org', html)));
+    assert.equal((answers[0] as { status: number }).status, 202);
+    for (const answer of answers.slice(1)) assert.deepEqual(answer, answers[0]);
+    // The address itself never appears in the answer (nothing to compare across addresses).
+    assert.doesNotMatch(JSON.stringify(answers[0]), /ADDRESS/);
+  });
+}
