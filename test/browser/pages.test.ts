@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { launchBrowser } from '../support/browser.ts';
+import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
 import { LONG_WORDS_ARTICLE, startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { collectConsoleErrors, DESKTOP, horizontalOverflow, imagesWithoutAlt, PHONE, seriousAxeViolations } from '../support/page-checks.ts';
@@ -21,7 +21,7 @@ async function openSite(t: TestContext, overrides = {}) {
 }
 
 describe('pages in Chromium', () => {
-  it('a reader opens the home page, follows an article and comes back', async (t) => {
+  it('a reader opens the home page, follows an article and comes back', BROWSER_TEST, async (t) => {
     const { page } = await openSite(t);
     const errors = collectConsoleErrors(page);
     await page.goto('/');
@@ -44,7 +44,7 @@ describe('pages in Chromium', () => {
     assert.deepEqual(errors, []);
   });
 
-  it('finds the three feeds by autodiscovery and by visible links, and each answers with its media type', async (t) => {
+  it('finds the three feeds by autodiscovery and by visible links, and each answers with its media type', BROWSER_TEST, async (t) => {
     const { page, baseUrl } = await openSite(t);
     await page.goto('/articles/winter-storm-closes-mountain-passes-for-a-second-day');
     const discovered = await page.$$eval('head link[rel="alternate"]', (links) => links.map((l) => [l.getAttribute('type'), l.getAttribute('href')]));
@@ -75,7 +75,7 @@ describe('pages in Chromium', () => {
     }
   });
 
-  it('shows a 404 page for an unknown address and a 410 page for a removed article, each with a way home', async (t) => {
+  it('shows a 404 page for an unknown address and a 410 page for a removed article, each with a way home', BROWSER_TEST, async (t) => {
     const { page, seedsDir, gazette } = await openSite(t);
     const missing = await page.goto('/no/such/page');
     assert.equal(missing?.status(), 404);
@@ -92,7 +92,7 @@ describe('pages in Chromium', () => {
     assert.equal(await page.locator('h1').textContent(), 'This page has been removed');
   });
 
-  it('puts a skip link first in the tab order, and it moves focus to the content', async (t) => {
+  it('puts a skip link first in the tab order, and it moves focus to the content', BROWSER_TEST, async (t) => {
     const { page } = await openSite(t);
     await page.goto('/');
     await page.keyboard.press('Tab');
@@ -117,7 +117,7 @@ const EVERY_PAGE: [string, number][] = [
 ];
 
 describe('every page at phone and desktop width, light and dark', () => {
-  it('has no serious or critical axe violation, no sideways scrolling on a phone, alt text on every image, no console error', async (t) => {
+  it('has no serious or critical axe violation, no sideways scrolling on a phone, alt text on every image, no console error', BROWSER_TEST, async (t) => {
     const { page, context, seedsDir, gazette } = await openSite(t, { pages: { pageSize: 2 } });
     writeArticle(seedsDir, { slug: 'an-older-article', date: '1 January 2026' });
     await gazette.ingest();

@@ -31,3 +31,10 @@ export async function launchBrowser(t: { after(fn: () => unknown): void }): Prom
   t.after(() => browser.close());
   return browser;
 }
+
+/**
+ * Options for every browser test: one that hangs (a click waiting on a page that never comes)
+ * fails after two minutes instead of stalling `npm test`. Not a timing assertion: the flows take
+ * seconds.
+ */
+export const BROWSER_TEST = { timeout: 120_000 } as const;

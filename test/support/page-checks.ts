@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** The widths every page and mail is checked at: a common phone and a common laptop. */
 export const PHONE = { width: 390, height: 844 } as const;
@@ -67,4 +67,51 @@ export function collectConsoleErrors(page: Page, ignore: RegExp[] = []): string[
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+/**
+ * Everything the browser tests require of a mail's HTML, at phone and desktop width: no
+ * sideways scrolling on the phone, alt on every image, only absolute links, and no serious or
+ * critical axe violation. Returns the problems found, each saying where (empty when all is well).
+ */
+export async function checkMailHtml(browser: Browser, html: string, label: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const viewport of [PHONE, DESKTOP]) {
+    // Scripts stay on: axe needs the page's timers, which a context without JavaScript never
+    // fires. Mail carries no script of its own (MJML writes none), so the rendering is the same.
+    const context = await browser.newContext({ viewport });
+    try {
+      const page = await context.newPage();
+      await page.setContent(html, { waitUntil: 'load' });
+      const where = `${label} at ${viewport.width}px`;
+      const { scrollWidth, clientWidth } = await horizontalOverflow(page);
+      if (scrollWidth > clientWidth) problems.push(`${where}: scrolls sideways (${scrollWidth}px of content in ${clientWidth}px)`);
+      for (const img of await imagesWithoutAlt(page)) problems.push(`${where}: image without alt: ${img}`);
+      for (const href of await nonAbsoluteLinks(page)) problems.push(`${where}: link that is not absolute: ${href}`);
+      for (const v of await seriousAxeViolations(page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
+    } finally {
+      await context.close();
+    }
+  }
+  return problems;
+}
+
+/**
+ * Shows a mail's HTML in a tab of `context` and clicks the link named `name`, as a reader
+ * would; returns the tab the link opened in (mail buttons open a new one: target="_blank").
+ */
+export async function clickLinkInMail(context: BrowserContext, html: string, name: string | RegExp): Promise<Page> {
+  const mail = await context.newPage();
+  await mail.setContent(html, { waitUntil: 'load' });
+  const link = mail.getByRole('link', { name, exact: typeof name === 'string' }).first();
+  const href = await link.getAttribute('href');
+  if (!href) throw new Error(`the mail has no link named ${String(name)}`);
+  if ((await link.getAttribute('target')) === '_blank') {
+    const [opened] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await opened.waitForLoadState();
+    await mail.close();
+    return opened;
+  }
+  await Promise.all([mail.waitForURL(href), link.click()]);
+  return mail;
 }

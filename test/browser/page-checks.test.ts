@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
+import { checkMailHtml } from '../support/page-checks.ts';
+
+/** A mail that breaks every rule the browser tests enforce, once each. */
+const BAD_MAIL = `<!doctype html><html lang="en"><head><title>Bad</title></head><body>
+<table width="640" style="width:640px"><tr><td>A table wider than a phone.</td></tr></table>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="1" height="1">
+<a href="/articles/relative">A relative link</a>
+<a href="https://news.example.com/ok">An absolute link</a>
+<a href="mailto:editor@example.com">Write to us</a>
+</body></html>`;
+
+const GOOD_MAIL = `<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width"><title>Good</title></head><body>
+<main><table role="presentation" style="width:100%;max-width:600px"><tr><td><h1>Hello</h1>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="" width="1" height="1">
+<p><a href="https://news.example.com/articles/x">Read the article</a></p></td></tr></table></main>
+</body></html>`;
+
+it('the mail checks catch sideways scrolling, an image without alt, a relative link and an axe violation, and pass a good mail', BROWSER_TEST, async (t) => {
+  const browser = await launchBrowser(t);
+  const problems = await checkMailHtml(browser, BAD_MAIL, 'bad mail');
+  const at390 = problems.filter((p) => p.startsWith('bad mail at 390px'));
+  assert.ok(at390.some((p) => /scrolls sideways/.test(p)), problems.join('\n'));
+  assert.ok(at390.some((p) => /image without alt: <img/.test(p)), problems.join('\n'));
+  assert.ok(at390.some((p) => p.endsWith('link that is not absolute: /articles/relative')), problems.join('\n'));
+  assert.ok(at390.some((p) => /axe critical image-alt/.test(p)), problems.join('\n'));
+  assert.ok(!problems.some((p) => /mailto:|https:\/\/news/.test(p)), 'absolute and mailto links pass');
+  assert.ok(!problems.some((p) => p.startsWith('bad mail at 1280px') && /scrolls sideways/.test(p)), 'a 640px table fits a desktop');
+
+  assert.deepEqual(await checkMailHtml(browser, GOOD_MAIL, 'good mail'), []);
+});
