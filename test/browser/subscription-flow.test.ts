@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { it, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition, createInstantEditions } from '../../src/digest/edition.service.ts';
 import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
-import { startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
+import { LONG_WORDS_ARTICLE, startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { checkMailHtml, clickLinkInMail, collectConsoleErrors, DESKTOP, seriousAxeViolations } from '../support/page-checks.ts';
 import { startSmtpSink, type ReceivedMail } from '../support/smtp-sink.ts';
@@ -105,4 +105,33 @@ it('a reader subscribes on the home page, confirms from the mail, changes the fr
   await assertAccessible(unsubscribe);
   assert.equal((await subscriberRow(site)).status, 'unsubscribed');
   assert.deepEqual(errors, []);
+});
+
+it('an instant mail with long words, a long URL and the whole article reads well on a phone and a desktop', BROWSER_TEST, async (t) => {
+  const site = await openSiteWithMail(t);
+  const { page, context, sink, browser, gazette, clock, seedsDir } = site;
+  await page.goto('/subscribe');
+  await page.getByLabel('Email address').fill('ada@example.org');
+  await page.getByLabel('Each article as it is published').check();
+  await page.getByLabel(/Send me new articles by email/).check();
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  const [confirmation] = await sink.waitFor(1);
+  const confirmPage = await clickLinkInMail(context, htmlOf(confirmation), 'Confirm my subscription');
+  await confirmPage.getByRole('button', { name: 'Confirm my subscription' }).click();
+  await confirmPage.locator('h1', { hasText: 'You are subscribed' }).waitFor();
+  await sink.waitFor(2); // the welcome mail
+  // Instant mailing starts after the articles already there were ingested (a real clock has moved on by then).
+  clock.advance(60_000);
+  assert.deepEqual(await createInstantEditions(gazette.store.db, clock.now()), [], 'the first run only marks where instant mail starts');
+
+  clock.advance(60_000);
+  writeArticle(seedsDir, { ...LONG_WORDS_ARTICLE, date: clock.now().toISOString() });
+  await gazette.ingest();
+  const editions = await createInstantEditions(gazette.store.db, clock.now());
+  assert.equal(editions.length, 1);
+  await gazette.mail.deliverPending({ limit: 10 });
+  const [, , instant] = await sink.waitFor(3);
+  const html = htmlOf(instant);
+  assert.match(html, /Pneumonoultramicroscopicsilicovolcanoconiosis/);
+  assert.deepEqual(await checkMailHtml(browser, html, 'instant mail'), []);
 });
