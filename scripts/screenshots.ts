@@ -19,6 +19,8 @@ import { writeArticle } from '../test/support/build-article.ts';
 import { startSmtpSink, type SmtpSink } from '../test/support/smtp-sink.ts';
 
 const OUT_DIR = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+/** The address the pictures show, in links and in mail; Chromium resolves it to the loopback port. */
+const SITE_URL = 'http://news.example.com';
 /** Narrower than the tests' 1280px desktop: the pages are a 42rem column, and smaller PNGs load faster in the README. */
 const WIDTHS = { desktop: { width: 1024, height: 720 }, phone: { width: 390, height: 780 } } as const;
 type Width = keyof typeof WIDTHS;
@@ -105,8 +107,8 @@ async function main(): Promise<void> {
   try {
     const sink = await startSmtpSink();
     cleanup.after(() => sink.close());
-    const site = await startBrowserGazette(cleanup, { overrides: { mail: { smtpUrl: sink.url } }, seed: writeSampleArticles });
-    const browser = await launchBrowser(cleanup);
+    const site = await startBrowserGazette(cleanup, { baseUrl: SITE_URL, overrides: { mail: { smtpUrl: sink.url } }, seed: writeSampleArticles });
+    const browser = await launchBrowser(cleanup, { extraArgs: [`--host-resolver-rules=MAP ${new URL(SITE_URL).host} 127.0.0.1:${site.port}`] });
     await shoot(browser, site, 'home', { path: '/' });
     await shoot(browser, site, 'article', { path: '/articles/western-leaders-convene-to-discuss-security-guarantees-for-ukraine' });
     await shootSubscriptionFlow(browser, site, sink);

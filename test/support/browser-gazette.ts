@@ -33,24 +33,31 @@ export async function findFreePort(host = '127.0.0.1'): Promise<number> {
 export interface BrowserGazette extends TestConfig {
   gazette: Gazette;
   clock: ManualClock;
-  /** Where the site listens, equal to `site.baseUrl`: every link in pages and mail can be followed. */
+  /** `site.baseUrl`: every link in pages and mail starts with it. */
   baseUrl: string;
+  /** The loopback port the site listens on. */
+  port: number;
 }
 
 export interface BrowserGazetteOptions {
   overrides?: JsonObject;
+  /**
+   * `site.baseUrl`, when it should not be the loopback address (the screenshots show
+   * http://news.example.com and map that host to the port in Chromium's resolver).
+   */
+  baseUrl?: string;
   /** Writes the seed files before the first ingest. */
   seed?: (seedsDir: string) => void;
 }
 
 /**
- * A real Gazette listening on a fixed loopback port whose `site.baseUrl` is its own address, so
+ * A real Gazette listening on a fixed loopback port whose `site.baseUrl` is (by default) its own address, so
  * that a browser can follow the absolute links in feeds' autodiscovery and in mail. The port is
  * picked before the config is built because the config is frozen once loaded.
  */
 export async function startBrowserGazette(t: Cleanup, options: BrowserGazetteOptions = {}): Promise<BrowserGazette> {
   const port = await findFreePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = options.baseUrl ?? `http://127.0.0.1:${port}`;
   const overrides = options.overrides ?? {};
   const site = isObject(overrides.site) ? overrides.site : {};
   const server = isObject(overrides.server) ? overrides.server : {};
@@ -64,7 +71,7 @@ export async function startBrowserGazette(t: Cleanup, options: BrowserGazetteOpt
   const gazette = await createGazette(testConfig.config, { clock });
   t.after(() => gazette.close());
   await gazette.start();
-  return { ...testConfig, gazette, clock, baseUrl };
+  return { ...testConfig, gazette, clock, baseUrl, port };
 }
 
 function isObject(value: Json | undefined): value is JsonObject {

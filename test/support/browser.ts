@@ -9,7 +9,7 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
  * never a downloaded browser. Missing Chromium is a loud failure, not a skip: `npm test`
  * installs it (scripts/ensure-services.sh), so its absence means the setup is broken.
  */
-export async function launchBrowser(t: { after(fn: () => unknown): void }): Promise<Browser> {
+export async function launchBrowser(t: { after(fn: () => unknown): void }, options: { extraArgs?: string[] } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `BROWSER TESTS CANNOT RUN: ${CHROMIUM_PATH} is missing. Install Debian's chromium package (scripts/ensure-services.sh does it as root: apt-get install chromium).`,
@@ -26,6 +26,7 @@ export async function launchBrowser(t: { after(fn: () => unknown): void }): Prom
       '--disable-sync',
       '--disable-quic',
       '--no-first-run',
+      ...(options.extraArgs ?? []),
     ],
   });
   t.after(() => browser.close());
