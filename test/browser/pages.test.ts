@@ -6,7 +6,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
 import { LONG_WORDS_ARTICLE, startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 import { writeArticle } from '../support/build-article.ts';
-import { collectConsoleErrors, DESKTOP, horizontalOverflow, imagesWithoutAlt, PHONE, seriousAxeViolations } from '../support/page-checks.ts';
+import { checkSitePages, collectConsoleErrors, DESKTOP } from '../support/page-checks.ts';
 
 async function openSite(t: TestContext, overrides = {}) {
   const seed = (seedsDir: string): void => {
@@ -107,13 +107,14 @@ describe('pages in Chromium', () => {
 });
 
 /** Every kind of page the site serves, with the status it comes with. */
-const EVERY_PAGE: [string, number][] = [
+const EVERY_PAGE: (readonly [string, number])[] = [
   ['/', 200],
   ['/?page=2', 200],
   ['/articles/western-leaders-convene-to-discuss-security-guarantees-for-ukraine', 200],
   [`/articles/${LONG_WORDS_ARTICLE.slug}`, 200],
   ['/no/such/page', 404],
   ['/?page=zero', 400],
+  ['/subscribe', 200],
 ];
 
 describe('every page at phone and desktop width, light and dark', () => {
@@ -122,22 +123,7 @@ describe('every page at phone and desktop width, light and dark', () => {
     writeArticle(seedsDir, { slug: 'an-older-article', date: '1 January 2026' });
     await gazette.ingest();
     const errors = collectConsoleErrors(page, [/the server responded with a status of (404|400)/]);
-    const problems: string[] = [];
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
-      for (const viewport of [PHONE, DESKTOP]) {
-        await page.setViewportSize(viewport);
-        for (const [pagePath, status] of EVERY_PAGE) {
-          const where = `${pagePath} at ${viewport.width}px, ${colorScheme}`;
-          const response = await page.goto(pagePath);
-          assert.equal(response?.status(), status, where);
-          for (const v of await seriousAxeViolations(page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
-          const { scrollWidth, clientWidth } = await horizontalOverflow(page);
-          if (scrollWidth > clientWidth) problems.push(`${where}: scrolls sideways (${scrollWidth}px of content in ${clientWidth}px)`);
-          for (const img of await imagesWithoutAlt(page)) problems.push(`${where}: image without alt: ${img}`);
-        }
-      }
-    }
+    const problems = await checkSitePages(page, EVERY_PAGE);
     await context.close();
     assert.deepEqual(problems, []);
     assert.deepEqual(errors, []);

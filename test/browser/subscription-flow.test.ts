@@ -6,7 +6,7 @@ import { createDueEdition, createInstantEditions } from '../../src/digest/editio
 import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
 import { LONG_WORDS_ARTICLE, startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 import { writeArticle } from '../support/build-article.ts';
-import { checkMailHtml, clickLinkInMail, collectConsoleErrors, DESKTOP, seriousAxeViolations } from '../support/page-checks.ts';
+import { checkMailHtml, checkSitePages, clickLinkInMail, collectConsoleErrors, DESKTOP, seriousAxeViolations } from '../support/page-checks.ts';
 import { startSmtpSink, type ReceivedMail } from '../support/smtp-sink.ts';
 
 async function openSiteWithMail(t: TestContext) {
@@ -105,6 +105,16 @@ it('a reader subscribes on the home page, confirms from the mail, changes the fr
   await assertAccessible(unsubscribe);
   assert.equal((await subscriberRow(site)).status, 'unsubscribed');
   assert.deepEqual(errors, []);
+
+  // 7. Every page of the flow, as it now stands, at phone and desktop width, light and dark.
+  const pathOf = (p: Page): string => new URL(p.url()).pathname;
+  const flowPages = [
+    [pathOf(confirmPage), 410], // the link was used
+    [pathOf(preferences), 200],
+    [pathOf(unsubscribe), 200],
+    ['/confirm/forged-token', 400],
+  ] as const;
+  assert.deepEqual(await checkSitePages(page, flowPages), []);
 });
 
 it('an instant mail with long words, a long URL and the whole article reads well on a phone and a desktop', BROWSER_TEST, async (t) => {

@@ -115,3 +115,28 @@ export async function clickLinkInMail(context: BrowserContext, html: string, nam
   await Promise.all([mail.waitForURL(href), link.click()]);
   return mail;
 }
+
+/**
+ * Opens each page of the site at phone and desktop width, in light and dark mode, and returns
+ * every problem found: a status other than the one expected, a serious or critical axe
+ * violation, sideways scrolling, an image without alt. GETs only, which change nothing.
+ */
+export async function checkSitePages(page: Page, pages: readonly (readonly [path: string, status: number])[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const viewport of [PHONE, DESKTOP]) {
+      await page.setViewportSize(viewport);
+      for (const [pagePath, status] of pages) {
+        const where = `${pagePath} at ${viewport.width}px, ${colorScheme}`;
+        const response = await page.goto(pagePath);
+        if (response?.status() !== status) problems.push(`${where}: status ${response?.status()}, expected ${status}`);
+        for (const v of await seriousAxeViolations(page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
+        const { scrollWidth, clientWidth } = await horizontalOverflow(page);
+        if (scrollWidth > clientWidth) problems.push(`${where}: scrolls sideways (${scrollWidth}px of content in ${clientWidth}px)`);
+        for (const img of await imagesWithoutAlt(page)) problems.push(`${where}: image without alt: ${img}`);
+      }
+    }
+  }
+  return problems;
+}
