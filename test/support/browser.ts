@@ -9,26 +9,35 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
  * never a downloaded browser. Missing Chromium is a loud failure, not a skip: `npm test`
  * installs it (scripts/ensure-services.sh), so its absence means the setup is broken.
  */
-export async function launchBrowser(t: { after(fn: () => unknown): void }, options: { extraArgs?: string[] } = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
+export async function launchBrowser(
+  t: { after(fn: () => unknown): void },
+  options: { extraArgs?: string[]; executablePath?: string } = {},
+): Promise<Browser> {
+  const executablePath = options.executablePath ?? CHROMIUM_PATH;
+  if (!existsSync(executablePath)) {
     throw new Error(
-      `BROWSER TESTS CANNOT RUN: ${CHROMIUM_PATH} is missing. Install Debian's chromium package (scripts/ensure-services.sh does it as root: apt-get install chromium).`,
+      `BROWSER TESTS CANNOT RUN: ${executablePath} is missing. Install Debian's chromium package (scripts/ensure-services.sh does it as root: apt-get install chromium).`,
     );
   }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-      ...(options.extraArgs ?? []),
-    ],
-  });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+        ...(options.extraArgs ?? []),
+      ],
+    });
+  } catch (error) {
+    throw new Error(`BROWSER TESTS CANNOT RUN: ${executablePath} did not start: ${(error as Error).message}`);
+  }
   t.after(() => browser.close());
   return browser;
 }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { it } from 'node:test';
 import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
 import { checkMailHtml } from '../support/page-checks.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
 
 /** A mail that breaks every rule the browser tests enforce, once each. */
 const BAD_MAIL = `<!doctype html><html lang="en"><head><title>Bad</title></head><body>
@@ -30,4 +33,12 @@ it('the mail checks catch sideways scrolling, an image without alt, a relative l
   assert.ok(!problems.some((p) => p.startsWith('bad mail at 1280px') && /scrolls sideways/.test(p)), 'a 640px table fits a desktop');
 
   assert.deepEqual(await checkMailHtml(browser, GOOD_MAIL, 'good mail'), []);
+});
+
+it('a missing or broken Chromium fails the browser tests with a message saying so, never a skip', BROWSER_TEST, async (t) => {
+  const dir = makeTempDir(t);
+  await assert.rejects(launchBrowser(t, { executablePath: path.join(dir, 'no-chromium') }), /^Error: BROWSER TESTS CANNOT RUN: .*no-chromium is missing/);
+  const notABrowser = path.join(dir, 'chromium');
+  writeFileSync(notABrowser, '#!/bin/sh\necho "this is not a browser" >&2\nexit 1\n', { mode: 0o755 });
+  await assert.rejects(launchBrowser(t, { executablePath: notABrowser }), /^Error: BROWSER TESTS CANNOT RUN: .*chromium did not start/);
 });
