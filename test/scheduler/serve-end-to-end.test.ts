@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createGazette } from '../../src/main.ts';
+import { writeArticle } from '../support/build-article.ts';
+import { insertSubscriber } from '../support/mail-fixtures.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
+import { makeTestConfig } from '../support/test-config.ts';
+
+/** Polls until `check` returns a value (real waiting: this is the one test that runs the real scheduler). */
+async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('the running service publishes a file dropped into seeds/ and mails it to an instant subscriber', async (t) => {
+  const sink = await startSmtpSink();
+  t.after(() => sink.close());
+  const { config, seedsDir } = makeTestConfig(t, {
+    mail: { smtpUrl: sink.url },
+    // Every second, so the test waits seconds, not minutes; the daily and weekly jobs stay far off.
+    scheduler: { enabled: true, scan: '* * * * * *', embargo: '* * * * * *', instant: '* * * * * *' },
+  });
+  // Dated now: only the rule "articles present at the first start are not news" keeps it out of mail.
+  writeArticle(seedsDir, { slug: 'already-there', date: new Date(Date.now() - 60_000).toISOString() });
+  const gazette = await createGazette(config);
+  t.after(() => gazette.close());
+  const reader = await insertSubscriber(gazette.store.db, { frequency: 'instant' });
+  await gazette.start();
+  const base = gazette.address();
+
+  const feedHas = (slug: string) => async () => {
+    const body = await (await fetch(`${base}/feed.xml`)).text();
+    return body.includes(`/articles/${slug}`) ? body : undefined;
+  };
+  await eventually(feedHas('already-there'), 5_000, 'the seed present at start in /feed.xml');
+
+  writeArticle(seedsDir, { slug: 'breaking-news-from-the-scheduler', date: new Date(Date.now() - 60_000).toISOString(), paragraphs: ['Dropped in while the service runs.'] });
+  await eventually(feedHas('breaking-news-from-the-scheduler'), 15_000, 'the new article in /feed.xml');
+
+  const [mail] = await sink.waitFor(1, 15_000);
+  assert.deepEqual(mail!.envelopeTo, [reader.email]);
+  assert.match(mail!.parsed.text ?? '', /Dropped in while the service runs\./);
+  // The article present at the first start is not news: it was never mailed.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(sink.messages.length, 1);
+  assert.doesNotMatch(sink.messages.map((m) => m.parsed.subject).join(' '), /Already there/i);
+
+  const health = (await (await fetch(`${base}/healthz`)).json()) as { scheduler: { jobs: { name: string; lastStatus: string | null; nextRunAt: string | null }[] }; deliveryQueue: { pending: number } };
+  const scan = health.scheduler.jobs.find((j) => j.name === 'scan');
+  assert.equal(scan?.lastStatus, 'ok');
+  assert.ok(scan?.nextRunAt);
+  assert.equal(health.deliveryQueue.pending, 0);
+});
