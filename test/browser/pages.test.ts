@@ -62,17 +62,27 @@ describe('pages in Chromium', () => {
     const footer = await page.locator('footer a').evaluateAll((links) => links.map((l) => (l as HTMLAnchorElement).href));
     assert.deepEqual(footer, expected.map(([, href]) => href));
 
-    const bodies: Record<string, RegExp> = {
-      'application/rss+xml': /<rss[^>]+version="2\.0"[\s\S]*Winter storm closes mountain passes/,
-      'application/atom+xml': /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"[\s\S]*Winter storm closes mountain passes/,
-      'application/feed+json': /"version":\s*"https:\/\/jsonfeed\.org\/version\/1\.1"[\s\S]*Winter storm closes mountain passes/,
+    const winterStorm = `${baseUrl}/articles/winter-storm-closes-mountain-passes-for-a-second-day`;
+    const starts: Record<string, RegExp> = {
+      'application/rss+xml': /^<\?xml[^>]*>\s*<rss[^>]* version="2\.0"/,
+      'application/atom+xml': /^<\?xml[^>]*>\s*<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/,
+      'application/feed+json': /^\{\s*"version": "https:\/\/jsonfeed\.org\/version\/1\.1"/,
     };
     for (const [type, href] of expected) {
       const response = await page.request.get(href!);
       assert.equal(response.status(), 200, href);
       assert.equal(response.headers()['content-type'], `${type}; charset=utf-8`, href);
-      assert.match(await response.text(), bodies[type!]!, href);
+      const body = await response.text();
+      assert.match(body, starts[type!]!, href);
+      assert.ok(body.includes(winterStorm), `${href} links the article with its absolute URL`);
     }
+
+    // The article link a feed reader would open leads back to the page.
+    const feed = (await (await page.request.get(`${baseUrl}/feed.json`)).json()) as { items: { url: string; title: string }[] };
+    const item = feed.items.find((i) => i.title === 'Winter storm closes mountain passes for a second day');
+    assert.equal(item?.url, winterStorm);
+    await page.goto(item.url);
+    assert.equal(await page.locator('h1').textContent(), item.title);
   });
 
   it('shows a 404 page for an unknown address and a 410 page for a removed article, each with a way home', BROWSER_TEST, async (t) => {
