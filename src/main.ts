@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { ingestSeeds, type IngestOptions, type IngestReport } from './articles/ingest.service.ts';
 import type { Config } from './config/config.schema.ts';
 import { createApp } from './http/app.ts';
+import { createFeedPublisher, type FeedPublisher } from './feeds/feed-publisher.service.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { createHealthService } from './store/health.service.ts';
@@ -16,6 +17,9 @@ export interface Gazette {
   readonly clock: Clock;
   readonly store: Store;
   readonly app: Express;
+  /** RSS, Atom and JSON Feed in memory; `refresh()` after anything that changes articles. */
+  readonly feeds: FeedPublisher;
+  /** Ingests seeds/, then refreshes the feeds (the scheduler calls the same). */
   ingest(options?: IngestOptions): Promise<IngestReport>;
   /** Ingests seeds/ once, then starts HTTP (and the scheduler when enabled). */
   start(): Promise<void>;
@@ -35,10 +39,15 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
   const health = createHealthService({ db: store.db, dialect: store.dialect });
 
-  const ingest = (ingestOptions?: IngestOptions): Promise<IngestReport> =>
-    ingestSeeds({ db: store.db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
+  const feeds = createFeedPublisher({ db: store.db, config, clock, log });
 
-  const app = createApp({ config, log, health });
+  const ingest = async (ingestOptions?: IngestOptions): Promise<IngestReport> => {
+    const report = await ingestSeeds({ db: store.db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
+    await feeds.refresh();
+    return report;
+  };
+
+  const app = createApp({ config, log, health, feeds });
   let server: Server | undefined;
 
   const listen = (): Promise<Server> =>
@@ -56,6 +65,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     clock,
     store,
     app,
+    feeds,
     ingest,
     async start() {
       await ingest();
@@ -72,6 +82,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections();
       }
+      await feeds.close();
       await store.close();
     },
   };

@@ -4,12 +4,15 @@ import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
 import { errorMiddleware, notFoundHandler, plainErrorPage, type ErrorPageRenderer } from './error.middleware.ts';
 import { healthRoutes } from './health.routes.ts';
+import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
+import { feedsRoutes } from './feeds.routes.ts';
 
 export interface AppDeps {
   config: Config;
   log: Logger;
   health: HealthService;
   renderErrorPage?: ErrorPageRenderer;
+  feeds?: FeedPublisher;
 }
 
 /**
@@ -23,6 +26,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false); // feeds and pages set their own validators
 
   app.use(healthRoutes(deps.health));
+  if (deps.feeds) app.use(feedsRoutes(deps.feeds));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? plainErrorPage));
