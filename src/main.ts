@@ -82,7 +82,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections();
       }
-      await feeds.close();
+      await feeds.idle();
       await store.close();
     },
   };

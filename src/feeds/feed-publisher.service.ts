@@ -31,8 +31,8 @@ export interface FeedPublisher {
   refresh(): Promise<FeedFormat[]>;
   /** The document published at `path` (a feed or an archive page), or undefined. Never renders per request. */
   find(path: string): Promise<FeedRepresentation | undefined>;
-  /** Waits for WebSub pings still in flight. */
-  close(): Promise<void>;
+  /** Resolves once no refresh and no WebSub ping is in flight (before closing the store; tests wait on it). */
+  idle(): Promise<void>;
 }
 
 interface Published {
@@ -157,7 +157,7 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
       if (!archive) return undefined;
       return findArchivePage(archive.format, archive.page, { generation: state.generation, slotCount: state.slotCount, now: clock.now() });
     },
-    async close() {
+    async idle() {
       await queue;
       await Promise.all([...pings]);
     },
