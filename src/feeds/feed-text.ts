@@ -34,9 +34,21 @@ export function plainToHtml(text: string): string {
   return forCdataHtml(escapeHtml(cleanText(text)));
 }
 
-/** An article's body as HTML: one escaped `<p>` per paragraph. No links inside, so no relative URLs. */
+/**
+ * An article's body as HTML: one escaped `<p>` per paragraph. No links inside, so no relative
+ * URLs. Never empty: the feed package declares `xmlns:dc` only when some item has content, and
+ * every RSS item uses `dc:creator`.
+ */
 export function paragraphsToHtml(paragraphs: readonly string[]): string {
-  return paragraphs.map((p) => `<p>${escapeHtml(cleanText(p))}</p>`).join('\n');
+  return paragraphs.map((p) => `<p>${escapeHtml(cleanText(p))}</p>`).join('\n') || '<p></p>';
+}
+
+/**
+ * For a value xml-js writes as an attribute: it escapes only `"` there (feed #249), so `&` and
+ * `<` are escaped here (and `"` left to it, or it would be escaped twice).
+ */
+export function forXmlAttribute(value: string): string {
+  return cleanText(value).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 }
 
 export function articleUrl(baseUrl: string, slug: string): string {

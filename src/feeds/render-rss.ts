@@ -1,6 +1,6 @@
 import { Feed, type Extension, type Item } from 'feed';
 import type { Article } from '../articles/article.ts';
-import { articleTagId, articleUrl, cleanText, forCdataHtml, forXmlText, paragraphsToHtml, plainToHtml } from './feed-text.ts';
+import { articleTagId, articleUrl, cleanText, forCdataHtml, forXmlAttribute, forXmlText, paragraphsToHtml, plainToHtml } from './feed-text.ts';
 import { FEED_HISTORY_NS, GENERATOR, feedPageLinks, type FeedPage, type FeedSettings } from './feed-page.ts';
 
 /**
@@ -36,11 +36,12 @@ export function renderRss(settings: FeedSettings, page: FeedPage): string {
 
 function atomLinks(settings: FeedSettings, page: FeedPage): { _attributes: Record<string, string> }[] {
   const links = feedPageLinks(settings.site.baseUrl, 'rss', page);
-  const out: { _attributes: Record<string, string> }[] = [{ _attributes: { href: links.self, rel: 'self', type: 'application/rss+xml' } }];
-  if (!page.archivePage && settings.hub) out.push({ _attributes: { href: settings.hub, rel: 'hub' } });
-  if (page.archivePage) out.push({ _attributes: { href: links.current, rel: 'current', type: 'application/rss+xml' } });
-  if (links.prevArchive) out.push({ _attributes: { href: links.prevArchive, rel: 'prev-archive', type: 'application/rss+xml' } });
-  if (links.nextArchive) out.push({ _attributes: { href: links.nextArchive, rel: 'next-archive', type: 'application/rss+xml' } });
+  const link = (href: string, rel: string, type?: string) => ({ _attributes: { href: forXmlAttribute(href), rel, ...(type ? { type } : {}) } });
+  const out = [link(links.self, 'self', 'application/rss+xml')];
+  if (!page.archivePage && settings.hub) out.push(link(settings.hub, 'hub'));
+  if (page.archivePage) out.push(link(links.current, 'current', 'application/rss+xml'));
+  if (links.prevArchive) out.push(link(links.prevArchive, 'prev-archive', 'application/rss+xml'));
+  if (links.nextArchive) out.push(link(links.nextArchive, 'next-archive', 'application/rss+xml'));
   return out;
 }
 

@@ -150,3 +150,27 @@ describe('feed renderers, structure', () => {
     });
   });
 });
+
+describe('feed renderers, attribute-bound values', () => {
+  it('stay well-formed with "&", "<" and quotes in the base URL and the hub URL', async () => {
+    const settings = buildFeedSettings({
+      site: { baseUrl: 'https://news.example.com/a&b"c' },
+      feeds: { websubHub: 'https://hub.example.net/hub?topic=a&b=<c>' },
+    });
+    const article = buildFeedArticle({ slug: 'attributes' });
+    for (const archivePage of [undefined, 2]) {
+      const page: FeedPage = { articles: [article], updated: newestChange([article]), prevArchivePage: 1, ...(archivePage ? { archivePage, nextArchivePage: 3 } : {}) };
+      for (const xml of [renderRss(settings, page), renderAtom(settings, page)]) {
+        assertWellFormedXml(xml);
+        await parseWithRssParser(xml);
+      }
+    }
+    assert.match(renderRss(settings, { articles: [article], updated: newestChange([article]) }), /href="https:\/\/hub.example.net\/hub\?topic=a&amp;b=&lt;c>" rel="hub"/);
+  });
+
+  it('declare the dc namespace even for an article without paragraphs', () => {
+    const settings = buildFeedSettings();
+    const article = buildFeedArticle({ slug: 'bodiless', paragraphs: [] });
+    assertWellFormedXml(renderRss(settings, { articles: [article], updated: newestChange([article]) }));
+  });
+});
