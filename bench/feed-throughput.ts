@@ -13,8 +13,10 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import express from 'express';
 import { loadConfig } from '../src/config/load-config.ts';
+import { feedsRoutes } from '../src/http/feeds.routes.ts';
 import { createGazette } from '../src/main.ts';
 import { writeArticle } from '../test/support/build-article.ts';
+import { measureRawRate } from './raw-http-client.ts';
 
 const SECONDS = Number(process.argv[3] ?? process.argv[2] ?? 4);
 const ROUNDS = 5;
@@ -50,6 +52,9 @@ async function serve(): Promise<void> {
   outer.get('/bench/hello', (_req, res) => {
     res.end('hello world');
   });
+  // The production feeds router at the same depth as the baselines; mounting gazette.app as a
+  // sub-app would add Express's sub-app overhead (which production does not have) to the feed only.
+  outer.use(feedsRoutes(gazette.feeds));
   outer.use(gazette.app);
   const server = outer.listen(0, '127.0.0.1', () => {
     process.send!({ port: (server.address() as AddressInfo).port, bytes: bytes.length, gzip: feed.bodies.gzip.length, etag: feed.etags.gzip });
@@ -71,7 +76,13 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-async function rate(url: string, headers: Record<string, string>): Promise<number> {
+type Client = 'autocannon' | 'raw';
+
+async function rate(client: Client, url: string, headers: Record<string, string>): Promise<number> {
+  if (client === 'raw') {
+    const { port, pathname } = new URL(url);
+    return measureRawRate({ port: Number(port), path: pathname, headers, seconds: SECONDS, connections: 16 });
+  }
   const result = await autocannon({ url, headers, connections: 16, duration: SECONDS });
   if (result.non2xx > 0 && !headers['if-none-match']) throw new Error(`${url}: ${result.non2xx} non-2xx answers`);
   return result.requests.average;
@@ -94,14 +105,20 @@ async function main(): Promise<void> {
     feed304: [`${base}/feed.xml`, { 'accept-encoding': 'gzip', 'if-none-match': info.etag }],
     hello: [`${base}/bench/hello`, {}],
   };
-  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
-  // Rounds interleave the routes, so that noise from the shared machine falls on all of them.
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, [url, headers]] of Object.entries(runs)) samples[name]!.push(await rate(url, headers));
+  console.log(`feed: ${info.bytes} bytes identity, ${info.gzip} bytes gzip; ${ROUNDS} rounds of ${SECONDS}s per route, 16 connections, medians in requests/s`);
+  for (const client of ['autocannon', 'raw'] as const) {
+    const samples: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
+    // Rounds interleave the routes, so that noise from the shared machine falls on all of them.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, [url, headers]] of Object.entries(runs)) samples[name]!.push(await rate(client, url, headers));
+    }
+    console.log(`\nclient: ${client === 'raw' ? 'raw keep-alive sockets (bench/raw-http-client.ts)' : 'autocannon'}`);
+    report(Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])));
   }
   child.disconnect();
-  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<string, number>;
-  console.log(`feed: ${info.bytes} bytes identity, ${info.gzip} bytes gzip; ${ROUNDS} rounds of ${SECONDS}s, 16 connections, medians in requests/s`);
+}
+
+function report(m: Record<string, number>): void {
   const line = (label: string, a: number, b: number, baseline: string, target: number): void =>
     console.log(`${label.padEnd(34)} ${a.toFixed(0).padStart(7)} vs ${baseline.padEnd(22)} ${b.toFixed(0).padStart(7)}  ratio ${(a / b).toFixed(2)} (target >= ${target})`);
   line('GET /feed.xml (identity)', m.feed!, m.bare!, 'bare Buffer route', 0.9);

@@ -31,6 +31,8 @@ export interface FeedPublisher {
   refresh(): Promise<FeedFormat[]>;
   /** The document published at `path` (a feed or an archive page), or undefined. Never renders per request. */
   find(path: string): Promise<FeedRepresentation | undefined>;
+  /** The feed at `path` when it is rendered and current, without waiting; otherwise undefined (then use `find`). */
+  findReady(path: string): FeedRepresentation | undefined;
   /** Resolves once no refresh and no WebSub ping is in flight (before closing the store; tests wait on it). */
   idle(): Promise<void>;
 }
@@ -44,6 +46,7 @@ interface Published {
 }
 
 const WEBSUB_KEY = 'websub_published_etag';
+const formatByPath = new Map(feedFormats.map((f) => [feedPaths[f], f]));
 
 /** Feeds served from memory: rendered and compressed once per change, never per request. */
 export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
@@ -149,9 +152,14 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
 
   return {
     refresh,
+    findReady(path) {
+      const format = formatByPath.get(path);
+      if (!format || isStale(clock.now())) return undefined;
+      return published!.documents.get(format);
+    },
     async find(path) {
       const state = await current();
-      const format = feedFormats.find((f) => feedPaths[f] === path);
+      const format = formatByPath.get(path);
       if (format) return state.documents.get(format);
       const archive = parseArchivePath(path);
       if (!archive) return undefined;

@@ -71,7 +71,10 @@ function lastModifiedAfter(candidate: Date, previous: FeedRepresentation | undef
 
 /** If-None-Match matches any coding's tag of the same bytes (weak comparison, RFC 9110 13.1.2). */
 export function matchesAnyEtag(ifNoneMatch: string, representation: FeedRepresentation): boolean {
+  const { identity, gzip, br } = representation.etags;
+  // What readers send back: exactly the tag they were given.
+  if (ifNoneMatch === gzip || ifNoneMatch === br || ifNoneMatch === identity) return true;
   if (ifNoneMatch.trim() === '*') return true;
-  const tags = Object.values(representation.etags);
+  const tags = [identity, gzip, br];
   return ifNoneMatch.split(',').some((candidate) => tags.includes(candidate.trim().replace(/^W\//, '')));
 }

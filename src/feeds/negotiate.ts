@@ -32,6 +32,26 @@ export function chooseContentCoding(acceptEncoding: string | undefined): Content
   return best;
 }
 
+/**
+ * `chooseContentCoding` remembering its last answers: readers send a handful of distinct
+ * headers, and parsing each once keeps allocations off the hot path (BENCHMARKS.md, "Feeds").
+ */
+export type ContentCodingChooser = (acceptEncoding: string | undefined) => ContentCoding;
+
+export function createContentCodingChooser(capacity = 100): ContentCodingChooser {
+  const remembered = new Map<string, ContentCoding>();
+  return (acceptEncoding) => {
+    if (!acceptEncoding) return 'identity';
+    let coding = remembered.get(acceptEncoding);
+    if (coding === undefined) {
+      coding = chooseContentCoding(acceptEncoding);
+      if (remembered.size >= capacity) remembered.clear();
+      remembered.set(acceptEncoding, coding);
+    }
+    return coding;
+  };
+}
+
 export interface ConditionalHeaders {
   ifNoneMatch: string | undefined;
   ifModifiedSince: string | undefined;

@@ -64,6 +64,7 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
     assert.equal(byEtag.headers.etag, etag);
     assert.equal(byEtag.headers['cache-control'], 'public, max-age=900');
     assert.equal(byEtag.headers.vary, 'Accept-Encoding');
+    assert.equal(byEtag.headers['last-modified'], undefined, 'a 304 with an ETag carries no other metadata (RFC 9110 15.4.5)');
     assert.equal((await get('/atom.xml', { 'if-none-match': `"other", W/${etag}` })).status, 304);
     assert.equal((await get('/atom.xml', { 'if-modified-since': lastModified })).status, 304);
     assert.equal((await get('/atom.xml', { 'if-modified-since': 'Thu, 01 Jan 2015 00:00:00 GMT' })).status, 200);
