@@ -86,7 +86,17 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
     const lastPage = archivePageCount(slotCount, config.feeds.archivePageSize);
     const page: FeedPage = { articles, updated: newestChange(articles), ...(lastPage > 0 ? { prevArchivePage: lastPage } : {}) };
     // The document changed when an article in it was added, edited or published, or any was deleted.
-    const lastModified = Math.max(page.updated.getTime(), latestDeletion?.getTime() ?? 0, ...articles.map((a) => a.createdAt.getTime()));
+    const lastModified = new Date(Math.max(page.updated.getTime(), latestDeletion?.getTime() ?? 0, ...articles.map((a) => a.createdAt.getTime())));
+    const { documents, changed } = renderDocuments(page, lastModified);
+    const isFirst = !published;
+    published = { generation: (published?.generation ?? 0) + 1, version, nextEmbargoEnd, slotCount, documents };
+    if (config.feeds.websubHub) track(notifyHub(config.feeds.websubHub, isFirst ? [...feedFormats] : changed, documents));
+    if (changed.length > 0) log.info({ changed, articles: articles.length, archivePages: lastPage }, 'feeds rendered');
+    return changed;
+  }
+
+  /** Renders and compresses every format; a format whose bytes did not change keeps its representation. */
+  function renderDocuments(page: FeedPage, lastModified: Date): { documents: Map<FeedFormat, FeedRepresentation>; changed: FeedFormat[] } {
     const documents = new Map<FeedFormat, FeedRepresentation>();
     const changed: FeedFormat[] = [];
     for (const format of feedFormats) {
@@ -94,7 +104,7 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
       const representation = buildRepresentation(
         {
           text: renderers[format](settings, page),
-          lastModified: new Date(lastModified),
+          lastModified,
           contentType: `${feedMediaTypes[format]}; charset=utf-8`,
           cacheControl: `public, max-age=${config.feeds.maxAgeSeconds}`,
           links: linkHeaders(format),
@@ -104,11 +114,7 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
       documents.set(format, representation);
       if (representation !== previous) changed.push(format);
     }
-    const isFirst = !published;
-    published = { generation: (published?.generation ?? 0) + 1, version, nextEmbargoEnd, slotCount, documents };
-    if (config.feeds.websubHub) track(notifyHub(config.feeds.websubHub, isFirst ? [...feedFormats] : changed, documents));
-    if (changed.length > 0) log.info({ changed, articles: articles.length, archivePages: lastPage }, 'feeds rendered');
-    return changed;
+    return { documents, changed };
   }
 
   function linkHeaders(format: FeedFormat): string[] {
