@@ -1,13 +1,16 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { ingestSeeds, type IngestOptions, type IngestReport } from './articles/ingest.service.ts';
 import type { Config } from './config/config.schema.ts';
 import { createDigestService, type DigestService } from './digest/digest.service.ts';
 import { createApp } from './http/app.ts';
+import { listen, type HttpServer } from './http/http-server.ts';
+import { gazetteJobs } from './scheduler/gazette-jobs.ts';
+import { createScheduler, type Scheduler } from './scheduler/scheduler.ts';
+import { readServiceStatus } from './scheduler/service-status.ts';
 import { createViewRenderer } from './http/views/view-renderer.ts';
 import { createArticleReader } from './articles/article-reader.service.ts';
 import { createMailService, type MailService } from './mail/mail.service.ts';
+import { createFeedPublisher, type FeedPublisher } from './feeds/feed-publisher.service.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createLinkSigner, resolveSecret, type LinkSigner } from './shared/link-signer.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
@@ -29,11 +32,17 @@ export interface Gazette {
   readonly mail: MailService;
   /** Edition previews, reports and resend-to-failed; creating editions is in digest/edition.service.ts. */
   readonly digest: DigestService;
+  /** RSS, Atom and JSON Feed in memory; `refresh()` after anything that changes articles. */
+  readonly feeds: FeedPublisher;
+  /** Ingests seeds/, then refreshes the feeds (the scheduler calls the same). */
   ingest(options?: IngestOptions): Promise<IngestReport>;
-  /** Ingests seeds/ once, then starts HTTP (and the scheduler when enabled). */
+  /** The scheduled jobs (scan, embargo, instant, daily, weekly); runs them only once started. */
+  readonly scheduler: Scheduler;
+  /** Ingests seeds/ once, starts HTTP, the delivery worker and (when enabled) the scheduler, catching up on missed editions. */
   start(): Promise<void>;
   /** Where HTTP listens, as a URL (after start). */
   address(): string;
+  /** Graceful stop within `server.shutdownTimeoutMs`: no new requests or jobs, SMTP in flight finishes, rows stay consistent. */
   close(): Promise<void>;
 }
 
@@ -46,7 +55,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const log = options.log ?? createLogger({ level: config.log.level });
   const clock = options.clock ?? systemClock;
   const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
-  const health = createHealthService({ db: store.db, dialect: store.dialect });
+  const health = createHealthService({ db: store.db, dialect: store.dialect, probes: [() => readServiceStatus(store.db, config, clock.now())] });
   const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
   // mail renders editions through digest, and digest renders with mail's templates: the
   // late-bound reference breaks the cycle without either module importing the other's instance.
@@ -54,8 +63,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const mail = createMailService({ db: store.db, config, log, clock, signer, renderEdition: (id) => digest!.renderEditionMail(id) });
   digest = createDigestService({ db: store.db, config, clock, templates: mail.templates });
 
-  const ingest = (ingestOptions?: IngestOptions): Promise<IngestReport> =>
-    ingestSeeds({ db: store.db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
+  const feeds = createFeedPublisher({ db: store.db, config, clock, log });
 
   const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
   const articles = createArticleReader({ db: store.db, clock });
@@ -64,17 +72,21 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const subscriptions = { db: store.db, clock, config, signer, mailQueue: mail, forgetSubscriber };
   const subscriberAdmin = { db: store.db, clock, forgetSubscriber };
   const openApiDocument = buildApiDocument(config);
-  const app = createApp({ config, log, health, digest, views, articles, subscriptions, subscriberAdmin, openApiDocument });
-  let server: Server | undefined;
+  const ingest = async (ingestOptions?: IngestOptions): Promise<IngestReport> => {
+    const report = await ingestSeeds({ db: store.db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
+    await feeds.refresh();
+    return report;
+  };
 
-  const listen = (): Promise<Server> =>
-    new Promise((resolve, reject) => {
-      const s = app.listen(config.server.port, config.server.host);
-      s.once('listening', () => resolve(s));
-      s.once('error', (error: NodeJS.ErrnoException) => {
-        reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.server.port} on ${config.server.host} is already in use: stop the other process or set server.port (GAZETTE_PORT).`) : error);
-      });
-    });
+  const app = createApp({ config, log, health, digest, views, articles, subscriptions, subscriberAdmin, openApiDocument, feeds });
+  const scheduler = createScheduler({
+    db: store.db,
+    clock,
+    log,
+    timeZone: config.site.timezone,
+    jobs: gazetteJobs({ db: store.db, config, ingest, refreshPublished: () => feeds.refresh(), kickDelivery: () => mail.kick() }),
+  });
+  let server: HttpServer | undefined;
 
   return {
     config,
@@ -85,26 +97,32 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     signer,
     mail,
     digest,
+    feeds,
+    scheduler,
     ingest,
     async start() {
       await ingest();
-      server = await listen();
+      server = await listen(app, config.server.port, config.server.host);
       mail.worker.start();
       log.info({ transport: mail.transport.description }, `mail goes to ${mail.transport.description}`);
+      if (!config.scheduler.enabled) return;
+      scheduler.start();
+      // Editions due while the service was down are sent now, once; the first instant run marks
+      // the articles already present as not news.
+      for (const job of ['instant', 'daily', 'weekly']) void scheduler.runNow(job);
     },
     address() {
-      const a = server?.address() as AddressInfo | null | undefined;
-      if (!a) throw new Error('Gazette is not listening');
-      return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+      if (!server) throw new Error('Gazette is not listening');
+      return server.url;
     },
     async close() {
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => s.close(() => resolve()));
-        s.closeAllConnections();
-      }
+      const deadline = new Date(Date.now() + config.server.shutdownTimeoutMs);
+      const httpClosed = server?.close(deadline);
+      await scheduler.stop(Math.max(0, deadline.getTime() - Date.now()));
       // Lets SMTP transactions in flight finish and records them before the store closes.
       await mail.close();
+      await httpClosed;
+      await feeds.idle();
       await store.close();
     },
   };

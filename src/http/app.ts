@@ -16,6 +16,8 @@ import { adminSubscriberRoutes } from './admin-subscribers.routes.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
 import { openApiRoutes } from './openapi.ts';
 import { digestAdminRoutes } from './digest-admin.routes.ts';
+import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
+import { feedsRoutes } from './feeds.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -33,6 +35,8 @@ export interface AppDeps {
   subscriberAdmin: SubscriberAdminDeps;
   /** The OpenAPI document served at /api/openapi.json (http/api-document.ts). */
   openApiDocument: Record<string, unknown>;
+  /** RSS, Atom and JSON Feed, served from memory (feeds/feed-publisher.service.ts). */
+  feeds: FeedPublisher;
 }
 
 /**
@@ -54,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(openApiRoutes(deps.openApiDocument));
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin }));
   app.use(digestAdminRoutes({ config: deps.config, digest: deps.digest }));
+  app.use(feedsRoutes(deps.feeds));
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? deps.views.renderErrorPage));

@@ -15,7 +15,7 @@ export interface HealthService {
 }
 
 /** Extra sections (scheduler, delivery queue) register a probe; each adds one key to the report. */
-export type HealthProbe = () => Promise<Record<string, unknown>>;
+export type HealthProbe = () => Promise<object>;
 
 export function createHealthService(deps: { db: Kysely<Database>; dialect: string; probes?: HealthProbe[] }): HealthService {
   const probes = deps.probes ?? [];

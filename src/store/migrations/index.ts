@@ -3,6 +3,7 @@ import * as initial from './001_initial.ts';
 import * as mail from './010_mail.ts';
 import * as subscriptions from './020_subscriptions.ts';
 import * as scheduler from './030_scheduler.ts';
+import * as feeds from './040_feeds.ts';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '010_mail': mail,
   '020_subscriptions': subscriptions,
   '030_scheduler': scheduler,
+  '040_feeds': feeds,
 };
