@@ -62,7 +62,8 @@ export const configSchema = z
         size: z.number().int().min(1).max(1000),
         archivePageSize: z.number().int().min(5).max(1000),
         maxAgeSeconds: z.number().int().min(60).max(86400),
-        websubHub: absoluteHttpUrl.nullable(),
+        // Kept exactly as written: a hub URL may end in a slash that matters.
+        websubHub: z.string().url().refine((u) => /^https?:\/\//.test(u), 'an absolute http(s) URL').nullable(),
       })
       .strict(),
     pages: z.object({ pageSize: z.number().int().min(1).max(200) }).strict(),

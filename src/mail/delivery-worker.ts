@@ -38,6 +38,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
+        // A listener left on the long-lived signal after each sleep would pile up (and warn).
+        controller.signal.removeEventListener('abort', done);
         wake = undefined;
         resolve();
       };

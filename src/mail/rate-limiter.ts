@@ -32,11 +32,15 @@ export function createRateLimiter(limits: { perSecond: number | null; perHour: n
       const waitMs = reserve();
       if (waitMs <= 0) return;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, waitMs);
-        signal?.addEventListener('abort', () => {
+        const onAbort = (): void => {
           clearTimeout(timer);
-          reject(signal.reason);
-        }, { once: true });
+          reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, waitMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
   };

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, projectRoot } from '../../src/config/load-config.ts';
+import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createGazette } from '../../src/main.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { writeArticle } from '../support/build-article.ts';
+import { insertSubscriber } from '../support/mail-fixtures.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+const READERS = 400;
+
+function serve(configFile: string): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'serve', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return { child, output: () => output };
+}
+
+const exitOf = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
+  new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`${signal} stops gazette serve in the middle of a send: in-flight SMTP finishes, every row is consistent, a restart sends the rest`, async (t) => {
+    const sink = await startSmtpSink();
+    t.after(() => sink.close());
+    const dir = makeTempDir(t);
+    const configFile = path.join(dir, 'gazette.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        site: { baseUrl: 'https://news.example.com' },
+        server: { port: 0, shutdownTimeoutMs: 5000 },
+        paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') },
+        mail: { smtpUrl: sink.url, maxConnections: 3, rateLimit: { perSecond: 200, perHour: null } },
+        log: { level: 'info' },
+      }),
+    );
+    const config = loadConfig({ env: { GAZETTE_CONFIG: configFile } });
+    writeArticle(config.paths.seedsDir, { slug: 'shutdown-news', date: '5 September 2025' });
+    const setup = await createGazette(config);
+    await setup.ingest();
+    for (let i = 0; i < READERS; i++) await insertSubscriber(setup.store.db, { frequency: 'daily', email: `stop-${i}@example.org` });
+    assert.ok(await createDueEdition(setup.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z')));
+    await setup.close();
+
+    const first = serve(configFile);
+    await sink.waitFor(30, 30_000);
+    const stoppedAt = Date.now();
+    first.child.kill(signal);
+    const exit = await exitOf(first.child);
+    assert.deepEqual(exit, { code: 0, signal: null }, first.output());
+    assert.ok(Date.now() - stoppedAt < 8000, 'exits within the shutdown timeout');
+    assert.match(first.output(), /shutting down/);
+
+    const store = await openStore({ url: null, dataDir: config.paths.dataDir });
+    const rows = await store.db.selectFrom('deliveries').innerJoin('subscribers', 'subscribers.id', 'deliveries.subscriber_id').select(['deliveries.status', 'subscribers.email']).execute();
+    await store.close();
+    const received = new Set(sink.messages.map((m) => m.envelopeTo[0]));
+    assert.ok(received.size < READERS, 'stopped before the end of the send');
+    assert.equal(rows.filter((r) => r.status === 'sending').length, 0, 'no row left claimed');
+    assert.deepEqual(new Set(rows.filter((r) => r.status === 'sent').map((r) => r.email)), received, 'sent rows are exactly the messages received');
+
+    const second = serve(configFile);
+    t.after(() => second.child.kill('SIGKILL'));
+    await sink.waitFor(READERS, 30_000);
+    second.child.kill('SIGTERM');
+    assert.equal((await exitOf(second.child)).code, 0);
+    assert.equal(new Set(sink.messages.map((m) => m.envelopeTo[0])).size, READERS);
+    assert.equal(sink.messages.length, READERS, 'nobody received the edition twice');
+  });
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import supertest from 'supertest';
+import { projectRoot, loadConfig } from '../../src/config/load-config.ts';
+import { createGazette } from '../../src/main.ts';
+import { ManualClock } from '../../src/shared/clock.ts';
+import { writeArticle } from '../support/build-article.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+const run = promisify(execFile);
+
+test('/healthz and gazette status show each job: last run, result, next run, and the delivery queue', async (t) => {
+  const dir = makeTempDir(t);
+  const configFile = path.join(dir, 'gazette.json');
+  writeFileSync(configFile, JSON.stringify({ paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') }, site: { timezone: 'Europe/London' }, log: { level: 'silent' } }));
+  const config = loadConfig({ env: { GAZETTE_CONFIG: configFile } });
+  // Written a while ago: the scan leaves files younger than two seconds for its next tick.
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(writeArticle(config.paths.seedsDir, { slug: 'status-news' }), old, old);
+  const clock = new ManualClock('2026-11-26T12:00:30Z');
+  const gazette = await createGazette(config, { clock });
+  t.after(() => gazette.close());
+  assert.equal(await gazette.scheduler.runNow('scan'), 'ran');
+
+  const health = (await supertest(gazette.app).get('/healthz').expect(200)).body as {
+    scheduler: { enabled: boolean; jobs: { name: string; lastStatus: string | null; lastSummary: { added?: number } | null; nextRunAt: string | null }[] };
+    deliveryQueue: { pending: number };
+  };
+  const scan = health.scheduler.jobs.find((j) => j.name === 'scan')!;
+  assert.equal(scan.lastStatus, 'ok');
+  assert.equal(scan.lastSummary?.added, 1);
+  assert.equal(scan.nextRunAt, '2026-11-26T12:01:00.000Z');
+  assert.equal(health.scheduler.jobs.find((j) => j.name === 'weekly')!.nextRunAt, '2026-11-30T07:00:00.000Z');
+  assert.equal(health.deliveryQueue.pending, 0);
+
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'status', '--config', configFile, '--json'], { cwd: projectRoot });
+  const status = JSON.parse(stdout) as typeof health & { ingest: { scanned: number; problems: number } };
+  assert.equal(status.scheduler.jobs.find((j) => j.name === 'scan')!.lastStatus, 'ok');
+  assert.deepEqual(status.scheduler.jobs.map((j) => j.name), ['scan', 'embargo', 'instant', 'daily', 'weekly']);
+  assert.equal(status.ingest.scanned, 1);
+  const text = (await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'status', '--config', configFile], { cwd: projectRoot })).stdout;
+  assert.match(text, /scan\s+\* \* \* \* \*\s+last: ok at 2026-11-26T12:00:30\.000Z/);
+  assert.match(text, /Delivery queue: 0 message\(s\) waiting/);
+});
