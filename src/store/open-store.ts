@@ -25,7 +25,7 @@ export interface StoreOptions {
 /** Opens the store and runs every pending migration (safe on several instances at once). */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.url?.startsWith('postgres') ? openPostgres(options.url) : openSqlite(sqlitePath(options));
-  await migrateToLatest(store.db);
+  await migrateToLatest(store.db, postgresSchemaOf(options.url));
   return store;
 }
 
@@ -61,8 +61,18 @@ function openPostgres(url: string): Store {
   return { db, dialect: 'postgres', location: parsed.toString(), close: () => db.destroy() };
 }
 
-async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/** The `?schema=` of a PostgreSQL URL, if any. */
+function postgresSchemaOf(url: string | null): string | undefined {
+  if (!url?.startsWith('postgres')) return undefined;
+  return new URL(url).searchParams.get('schema') ?? undefined;
+}
+
+/**
+ * `migrationTableSchema` matters when the database has other schemas: without it Kysely looks
+ * for its migration tables in every schema, finds another group's, and never creates its own.
+ */
+async function migrateToLatest(db: Kysely<Database>, schema: string | undefined): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
