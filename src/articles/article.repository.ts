@@ -40,21 +40,6 @@ export async function listPublishedArticles(db: Db, options: { now: Date; limit:
   return rows.map(toArticle);
 }
 
-/** Published articles, oldest first: archive pages are cut from this order so that full pages never change. */
-export async function listPublishedArticlesOldestFirst(db: Db, options: { now: Date; limit: number; offset: number }): Promise<Article[]> {
-  const rows = await db
-    .selectFrom('articles')
-    .selectAll()
-    .where('deleted_at', 'is', null)
-    .where('published_at', '<=', options.now.toISOString())
-    .orderBy('published_at', 'asc')
-    .orderBy('slug', 'asc')
-    .limit(options.limit)
-    .offset(options.offset)
-    .execute();
-  return rows.map(toArticle);
-}
-
 export async function countPublishedArticles(db: Db, now: Date): Promise<number> {
   const row = await db
     .selectFrom('articles')
@@ -63,20 +48,6 @@ export async function countPublishedArticles(db: Db, now: Date): Promise<number>
     .where('published_at', '<=', now.toISOString())
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** Articles whose publication time falls in [from, to), oldest first: the content of an edition. */
-export async function listArticlesPublishedBetween(db: Db, from: Date, to: Date): Promise<Article[]> {
-  const rows = await db
-    .selectFrom('articles')
-    .selectAll()
-    .where('deleted_at', 'is', null)
-    .where('published_at', '>=', from.toISOString())
-    .where('published_at', '<', to.toISOString())
-    .orderBy('published_at', 'asc')
-    .orderBy('slug', 'asc')
-    .execute();
-  return rows.map(toArticle);
 }
 
 /** The earliest embargo still in the future, so caches know when their content changes by itself. */
@@ -113,10 +84,6 @@ function toSeedFileRecord(row: Selectable<SeedFilesTable>): SeedFileRecord {
 export async function listSeedFiles(db: Db): Promise<SeedFileRecord[]> {
   const rows = await db.selectFrom('seed_files').selectAll().orderBy('path').execute();
   return rows.map(toSeedFileRecord);
-}
-
-export async function saveSeedFile(db: Db, record: SeedFileRecord): Promise<void> {
-  await saveSeedFiles(db, [record]);
 }
 
 /** Saves many records with one statement per 500 (a cold ingest of 10,000 files would otherwise cost 10,000 round trips). */

@@ -36,7 +36,7 @@ export async function findLatestDeletion(db: Db): Promise<Date | undefined> {
   const row = await db
     .selectFrom('articles')
     .select((eb) => eb.fn.max('deleted_at').as('latest'))
-    // Redundant for max(), but it lets the planner use the partial index of migration 005.
+    // Redundant for max(), but it lets the planner use the partial index of migration 040_feeds.
     .where('deleted_at', 'is not', null)
     .executeTakeFirst();
   return row?.latest ? new Date(row.latest) : undefined;

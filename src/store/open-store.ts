@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
@@ -25,7 +25,7 @@ export interface StoreOptions {
 /** Opens the store and runs every pending migration (safe on several instances at once). */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.url?.startsWith('postgres') ? openPostgres(options.url) : openSqlite(sqlitePath(options));
-  await migrateToLatest(store.db, postgresSchemaOf(options.url));
+  await migrateToLatest(store);
   return store;
 }
 
@@ -61,17 +61,11 @@ function openPostgres(url: string): Store {
   return { db, dialect: 'postgres', location: parsed.toString(), close: () => db.destroy() };
 }
 
-/** The `?schema=` of a PostgreSQL URL, if any. */
-function postgresSchemaOf(url: string | null): string | undefined {
-  if (!url?.startsWith('postgres')) return undefined;
-  return new URL(url).searchParams.get('schema') ?? undefined;
-}
-
-/**
- * `migrationTableSchema` matters when the database has other schemas: without it Kysely looks
- * for its migration tables in every schema, finds another group's, and never creates its own.
- */
-async function migrateToLatest(db: Kysely<Database>, schema: string | undefined): Promise<void> {
+async function migrateToLatest({ db, dialect }: Store): Promise<void> {
+  // Kysely looks for its bookkeeping tables in every schema it can see unless told which one:
+  // a database holding several Gazette schemas (instance groups, test runs) would find another
+  // schema's tables and skip creating its own.
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
