@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { projectRoot } from '../../src/config/load-config.ts';
+import { writeArticle } from '../support/build-article.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+const execFileAsync = promisify(execFile);
+
+async function gazette(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [path.join(projectRoot, 'bin/gazette.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('gazette check and ingest name each bad file, line and reason, publish the good ones, and exit 1', async (t) => {
+  const dir = makeTempDir(t);
+  const seeds = path.join(dir, 'seeds');
+  writeArticle(seeds, { slug: 'fine-article' });
+  writeFileSync(path.join(seeds, 'broken.txt'), '31 February 2025\nBad Slug\n\nBody.\n');
+  const env = { GAZETTE_SEEDS_DIR: seeds, GAZETTE_DATA_DIR: path.join(dir, 'data'), GAZETTE_LOG_LEVEL: 'silent' };
+
+  const check = await gazette(['check'], env);
+  assert.equal(check.code, 1);
+  assert.match(check.stdout, /^broken\.txt:1: 2025-02-31 is not a date on the calendar \[ImpossibleDate\]$/m);
+  assert.match(check.stdout, /^broken\.txt:2: .*\[InvalidSlug\]$/m);
+  assert.match(check.stdout, /2 files checked .*: 1 valid, 2 problems/);
+
+  const ingest = await gazette(['ingest'], env);
+  assert.equal(ingest.code, 1);
+  assert.match(ingest.stderr, /broken\.txt:1: .*\[ImpossibleDate\]/);
+  assert.match(ingest.stdout, /2 files, 2 read: 1 added, 0 updated, 0 removed, 2 problems/);
+
+  writeFileSync(path.join(seeds, 'broken.txt'), '28 February 2025\ngood-slug\n\nBody.\n');
+  assert.equal((await gazette(['check'], env)).code, 0);
+  const fixed = await gazette(['ingest'], env);
+  assert.equal(fixed.code, 0);
+  assert.match(fixed.stdout, /1 added/);
+});
+
+test('gazette reports a bad setting by key and an unknown command with the usage', async () => {
+  const bad = await gazette(['check'], { GAZETTE_BASE_URL: 'not a url' });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /site\.baseUrl: expected an absolute http\(s\) URL/);
+  const unknown = await gazette(['publish'], {});
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command "publish"/);
+  const help = await gazette(['ingest', '--help'], {});
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: gazette ingest/);
+});
