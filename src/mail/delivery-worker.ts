@@ -38,6 +38,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
+        // Removed each time: the signal lives as long as the worker, so listeners would pile up.
+        controller.signal.removeEventListener('abort', done);
         wake = undefined;
         resolve();
       };

@@ -32,11 +32,17 @@ export function createRateLimiter(limits: { perSecond: number | null; perHour: n
       const waitMs = reserve();
       if (waitMs <= 0) return;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, waitMs);
-        signal?.addEventListener('abort', () => {
+        const onAbort = (): void => {
           clearTimeout(timer);
-          reject(signal.reason);
-        }, { once: true });
+          reject(signal!.reason);
+        };
+        // The listener goes when the wait ends: one left behind per message would pile up on
+        // the worker's long-lived signal (a leak of one closure per message sent).
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, waitMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
   };
