@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
+import { createPostgresDialect } from './postgres-dialect.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -61,7 +62,7 @@ function openPostgres(url: string): Store {
     // A ?schema= parameter isolates one instance group (and each test run) inside a shared database.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: createPostgresDialect(pool) });
   parsed.password = '';
   return { db, dialect: 'postgres', location: parsed.toString(), close: () => db.destroy() };
 }
