@@ -101,7 +101,11 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     scheduler,
     ingest,
     async start() {
-      await ingest();
+      // With the scheduler on, the first scan runs under the scan job's lease: instances started
+      // together must not ingest the same new files at once. An instance that finds the lease
+      // taken renders its feeds from what the store holds.
+      if (!config.scheduler.enabled) await ingest();
+      else if ((await scheduler.runNow('scan', { atStart: true })) !== 'ran') await feeds.refresh();
       server = await listen(app, config.server.port, config.server.host);
       mail.worker.start();
       log.info({ transport: mail.transport.description }, `mail goes to ${mail.transport.description}`);

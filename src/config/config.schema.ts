@@ -109,11 +109,20 @@ export const configSchema = z
         instant: cronExpression,
         daily: cronExpression,
         weekly: cronExpression,
+        /** Runs on every instance: re-renders this instance's feeds when another instance changed the articles. */
+        feeds: cronExpression,
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // A generated secret lives in one instance's data directory: the links another instance
+    // mailed would not verify. PostgreSQL is how several instances share a list, so require it there.
+    if (config.secret === null && /^postgres(ql)?:\/\//.test(config.database.url ?? '')) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a shared secret when database.url is PostgreSQL: every instance must sign links with the same key. Set GAZETTE_SECRET (at least 32 characters, e.g. `openssl rand -base64 32`) on every instance' });
+    }
+  });
 
 export type ConfigInput = z.input<typeof configSchema>;
 type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;

@@ -38,7 +38,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        // A listener left on the long-lived signal after each sleep would pile up (and warn).
+        // Removed each time: the signal lives as long as the worker, so listeners would pile up.
         controller.signal.removeEventListener('abort', done);
         wake = undefined;
         resolve();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, DeliveriesTable } from '../store/database.ts';
+import { canSkipLockedRows } from '../store/row-locks.ts';
 
 /**
  * SQL for the outbox. Every state change after a claim names the lease token, so a worker
@@ -38,17 +39,34 @@ const HAS_WORK_LEFT = sql<boolean>`status in ('queued', 'failed', 'sending')`;
 
 /**
  * Takes up to `limit` rows that are due (queued, failed and due for retry, or sending with an
- * expired lease) and leases them until `leaseUntil`. Portable UPDATE … WHERE id IN (SELECT …
- * LIMIT n); the outer predicate is re-checked so two PostgreSQL workers never take the same
- * row (a later issue can add FOR UPDATE SKIP LOCKED to the subquery).
+ * expired lease) and leases them until `leaseUntil`, in one statement:
+ * WITH due AS MATERIALIZED (SELECT id … LIMIT n) UPDATE … WHERE id IN (SELECT id FROM due).
+ * The outer WHERE repeats the due condition, so a row is never taken twice: on SQLite writers
+ * take turns; on PostgreSQL a second claimer that waited on a row re-reads it and drops it.
+ * On PostgreSQL the CTE also says FOR UPDATE SKIP LOCKED, so several instances claiming at once
+ * each get different rows instead of queueing behind one another and coming back empty.
+ * MATERIALIZED matters there: as a plain `IN (subquery)` PostgreSQL 15 may rescan the locking
+ * subquery, which then skips the rows it just locked and returns more: a claim of 5 took 10.
+ * A row whose lease expired (its worker died) is due again and is reclaimed the same way.
  */
 export async function claimDueDeliveries(db: Db, options: { now: Date; leaseUntil: Date; token: string; limit: number }): Promise<ClaimedDelivery[]> {
   const now = options.now.toISOString();
-  const due = db.selectFrom('deliveries').select('id').where(HAS_WORK_LEFT).where('due_at', '<=', now).orderBy('due_at').limit(options.limit);
   await db
+    .with(
+      (cte) => cte('due').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('deliveries')
+          .select('id')
+          .where(HAS_WORK_LEFT)
+          .where('due_at', '<=', now)
+          .orderBy('due_at')
+          .limit(options.limit)
+          .$if(canSkipLockedRows(db), (locking) => locking.forUpdate().skipLocked()),
+    )
     .updateTable('deliveries')
     .set({ status: 'sending', lease_token: options.token, due_at: options.leaseUntil.toISOString(), updated_at: now })
-    .where('id', 'in', due)
+    .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
     .where(HAS_WORK_LEFT)
     .where('due_at', '<=', now)
     .execute();

@@ -34,8 +34,10 @@ export function createRateLimiter(limits: { perSecond: number | null; perHour: n
       await new Promise<void>((resolve, reject) => {
         const onAbort = (): void => {
           clearTimeout(timer);
-          reject(signal?.reason);
+          reject(signal!.reason);
         };
+        // The listener goes when the wait ends: one left behind per message would pile up on
+        // the worker's long-lived signal (a leak of one closure per message sent).
         const timer = setTimeout(() => {
           signal?.removeEventListener('abort', onAbort);
           resolve();

@@ -52,10 +52,13 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
     {
       name: 'scan',
       cron: config.scheduler.scan,
-      async run({ now }) {
-        const report = await deps.ingest({ minFileAgeMs: SCAN_MIN_FILE_AGE_MS });
+      async run({ clock, atStart }) {
+        // At start every file present is read as it is, as a one-off ingest would: those
+        // articles are what was already there, and instant mailing begins after them.
+        const report = await deps.ingest({ minFileAgeMs: atStart ? 0 : SCAN_MIN_FILE_AGE_MS });
         if (report.changed) await deps.refreshPublished();
-        const instant = await queueInstant(now);
+        // Judged after the ingest, so that on a first start the articles just read are not news.
+        const instant = await queueInstant(clock.now());
         return { added: report.added.length, updated: report.updated.length, removed: report.removed.length, deferred: report.deferred.length, problems: report.problems.length, instantEditions: instant };
       },
     },
@@ -76,5 +79,15 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
     },
     digestJob('daily'),
     digestJob('weekly'),
+    {
+      // Every instance keeps its own feed cache: this cheap version check (one small query when
+      // nothing changed) makes each follow the articles another instance ingested.
+      name: 'feeds',
+      cron: config.scheduler.feeds,
+      everyInstance: true,
+      async run() {
+        return { changed: await deps.refreshPublished() };
+      },
+    },
   ];
 }

@@ -8,7 +8,12 @@ import { createCronSchedule, type CronSchedule } from './cron-schedule.ts';
 import { acquireJobLease, ensureJobRow, releaseJobLease, renewJobLease, listJobRecords, type JobRecord } from './job-lease.repository.ts';
 
 export interface JobContext {
+  /** When the run started. */
   now: Date;
+  /** The scheduler's clock, for a job that needs the time after some of its work. */
+  clock: Clock;
+  /** True for the run the service makes as it starts (runNow with `atStart`), not a tick. */
+  atStart: boolean;
   /** Aborted when the service shuts down: a job stops taking new work and returns. */
   signal: AbortSignal;
 }
@@ -16,6 +21,11 @@ export interface JobContext {
 export interface JobDefinition {
   name: string;
   cron: string;
+  /**
+   * Runs on every instance, with no lease and no record in the store (only the in-process
+   * no-overlap rule): for work about this process's own state, such as its feed cache.
+   */
+  everyInstance?: boolean;
   /** Returns a small summary (counts) recorded as the run's result. */
   run(context: JobContext): Promise<unknown>;
 }
@@ -31,7 +41,7 @@ export interface Scheduler {
   /** Starts the node-cron ticking of every job. */
   start(): void;
   /** Runs one job now, under the same no-overlap rules as a tick. */
-  runNow(name: string): Promise<RunOutcome>;
+  runNow(name: string, options?: { atStart?: boolean }): Promise<RunOutcome>;
   status(): Promise<JobStatus[]>;
   /** Stops ticking, aborts running jobs' signals and waits for them (at most `timeoutMs`). */
   stop(timeoutMs: number): Promise<void>;
@@ -43,19 +53,27 @@ export interface SchedulerDeps {
   log: Logger;
   timeZone: string;
   jobs: readonly JobDefinition[];
-  /** How long a lease lasts without renewal: another instance takes over a dead one's job after this. */
+  /** How long a lease lasts without renewal: another instance takes over a dead one's job after this (default 30 s). */
   leaseMs?: number;
   /** Identifies this process in leases. */
   instanceId?: string;
 }
 
 /**
+ * 30 s, renewed every 10 s: shorter than the one-minute ticks of scan, embargo and instant, so
+ * the first tick that comes after a dead holder's lease ran out takes the job over, and long
+ * enough that three missed renewals in a row (a stalled database) are needed to lose it.
+ */
+export const DEFAULT_JOB_LEASE_MS = 30_000;
+
+/**
  * Runs jobs on their cron expressions in the site's timezone. A job never overlaps itself: not on
  * this instance (an in-process flag) and not across processes or instances (a lease row, renewed
- * while the job runs). A failing job is logged and recorded; it never stops the others.
+ * while the job runs). A failing job is logged and recorded; it never stops the others. Jobs
+ * marked `everyInstance` skip the lease and run on each instance.
  */
 export function createScheduler(deps: SchedulerDeps): Scheduler {
-  const leaseMs = deps.leaseMs ?? 60_000;
+  const leaseMs = deps.leaseMs ?? DEFAULT_JOB_LEASE_MS;
   const holder = deps.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const schedules = new Map<string, CronSchedule>(deps.jobs.map((j) => [j.name, createCronSchedule(j.cron, deps.timeZone)]));
   const running = new Map<string, Promise<RunOutcome>>();
@@ -63,21 +81,44 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let tasks: ScheduledTask[] = [];
   let rowsReady: Promise<void> | undefined;
 
-  const ensureRows = (): Promise<void> => (rowsReady ??= Promise.all(deps.jobs.map((j) => ensureJobRow(deps.db, j.name))).then(() => undefined));
+  const localRecords = new Map<string, JobRecord>();
+  const sharedJobs = deps.jobs.filter((j) => !j.everyInstance);
+  const ensureRows = (): Promise<void> => (rowsReady ??= Promise.all(sharedJobs.map((j) => ensureJobRow(deps.db, j.name))).then(() => undefined));
 
-  async function execute(job: JobDefinition): Promise<RunOutcome> {
+  /** A job of this instance alone: no lease, its last run kept in memory for status(). */
+  async function executeLocally(job: JobDefinition, context: JobContext): Promise<RunOutcome> {
+    const startedAt = context.now;
+    const previous = localRecords.get(job.name);
+    const base: JobRecord = { name: job.name, running: false, lastStartedAt: startedAt.toISOString(), lastFinishedAt: null, lastStatus: null, lastError: null, lastSummary: null, nextRunAt: null };
+    localRecords.set(job.name, { ...(previous ?? base), running: true, lastStartedAt: base.lastStartedAt });
+    let outcome: Partial<JobRecord>;
+    try {
+      outcome = { lastStatus: 'ok', lastSummary: (await job.run(context)) ?? null };
+    } catch (err) {
+      deps.log.error({ err, job: job.name }, `job ${job.name} failed`);
+      outcome = { lastStatus: 'failed', lastError: (err as Error).message ?? String(err) };
+    }
+    localRecords.set(job.name, { ...base, ...outcome, lastFinishedAt: deps.clock.now().toISOString() });
+    return outcome.lastStatus === 'ok' ? 'ran' : 'failed';
+  }
+
+  async function execute(job: JobDefinition, atStart: boolean): Promise<RunOutcome> {
+    if (job.everyInstance) return executeLocally(job, { now: deps.clock.now(), clock: deps.clock, atStart, signal: abort.signal });
     await ensureRows();
     const startedAt = deps.clock.now();
     if (!(await acquireJobLease(deps.db, job.name, holder, startedAt, leaseMs))) return 'skipped-leased';
     const heartbeat = setInterval(() => {
-      renewJobLease(deps.db, job.name, holder, deps.clock.now(), leaseMs).catch((error: unknown) => deps.log.warn({ err: error, job: job.name }, 'could not renew job lease'));
+      renewJobLease(deps.db, job.name, holder, deps.clock.now(), leaseMs).then(
+        (held) => held || deps.log.warn({ job: job.name }, 'job lease lost (not renewed in time): another instance may run this job too'),
+        (error: unknown) => deps.log.warn({ err: error, job: job.name }, 'could not renew job lease'),
+      );
     }, Math.max(1000, leaseMs / 3));
     heartbeat.unref();
     let outcome: RunOutcome = 'ran';
     let summary: unknown;
     let error: string | null = null;
     try {
-      summary = await job.run({ now: startedAt, signal: abort.signal });
+      summary = await job.run({ now: startedAt, clock: deps.clock, atStart, signal: abort.signal });
     } catch (err) {
       outcome = 'failed';
       error = (err as Error).message ?? String(err);
@@ -97,7 +138,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return outcome;
   }
 
-  function runNow(name: string): Promise<RunOutcome> {
+  function runNow(name: string, options: { atStart?: boolean } = {}): Promise<RunOutcome> {
     const job = deps.jobs.find((j) => j.name === name);
     if (!job) return Promise.reject(new Error(`no job named "${name}"`));
     if (abort.signal.aborted) return Promise.resolve('stopped');
@@ -105,7 +146,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       deps.log.debug({ job: name }, 'job still running; this tick is skipped');
       return Promise.resolve('skipped-running');
     }
-    const run = execute(job).finally(() => running.delete(name));
+    const run = execute(job, options.atStart ?? false).finally(() => running.delete(name));
     running.set(name, run);
     return run;
   }
@@ -126,7 +167,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async status() {
       await ensureRows();
       const now = deps.clock.now();
-      const records = await listJobRecords(deps.db, now);
+      const records = [...(await listJobRecords(deps.db, now)), ...localRecords.values()];
       return deps.jobs.map((job) => {
         const record = records.find((r) => r.name === job.name);
         return {

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
+import { createPostgresDialect } from './postgres-dialect.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -25,7 +26,12 @@ export interface StoreOptions {
 /** Opens the store and runs every pending migration (safe on several instances at once). */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.url?.startsWith('postgres') ? openPostgres(options.url) : openSqlite(sqlitePath(options));
-  await migrateToLatest(store);
+  try {
+    await migrateToLatest(store.db, store.dialect === 'postgres' ? await migrationSchemaOf(store.db, options.url!) : undefined);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }
 
@@ -56,17 +62,30 @@ function openPostgres(url: string): Store {
     // A ?schema= parameter isolates one instance group (and each test run) inside a shared database.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: createPostgresDialect(pool) });
   parsed.password = '';
   return { db, dialect: 'postgres', location: parsed.toString(), close: () => db.destroy() };
 }
 
-async function migrateToLatest({ db, dialect }: Store): Promise<void> {
-  // Kysely looks for its bookkeeping tables in every schema it can see unless told which one:
-  // a database holding several Gazette schemas (instance groups, test runs) would find another
-  // schema's tables and skip creating its own.
-  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
+/**
+ * The schema that holds Kysely's migration tables: the one Gazette's tables go in. Kysely looks
+ * for its tables in every schema unless told which, so without this a second schema in the same
+ * database (another Gazette, another test run) would find the first one's tables and not migrate.
+ */
+async function migrationSchemaOf(db: Kysely<Database>, url: string): Promise<string> {
+  const configured = new URL(url).searchParams.get('schema');
+  if (configured) return configured;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? 'public';
+}
+
+/**
+ * Several instances may start at once on one PostgreSQL database: Kysely's Migrator takes a
+ * session advisory lock around the whole run, and creates its own tables idempotently, so one
+ * instance migrates and the others wait, then find nothing pending.
+ */
+async function migrateToLatest(db: Kysely<Database>, migrationTableSchema: string | undefined): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

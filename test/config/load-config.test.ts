@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     const file = path.join(dir, 'gazette.json');
     writeFileSync(file, JSON.stringify({ site: { title: 'From file' }, paths: { dataDir: 'relative-data' }, server: { port: 9000 } }));
     const config = loadConfig({
-      env: { GAZETTE_CONFIG: file, GAZETTE_PORT: '9100', GAZETTE_BASE_URL: 'https://news.example.com/', GAZETTE_ADMIN_TOKEN: 'x'.repeat(20), DATABASE_URL: 'postgres://localhost/test', GAZETTE_SMTP_URL: 'smtp://127.0.0.1:2525' },
+      env: { GAZETTE_CONFIG: file, GAZETTE_PORT: '9100', GAZETTE_BASE_URL: 'https://news.example.com/', GAZETTE_ADMIN_TOKEN: 'x'.repeat(20), DATABASE_URL: 'postgres://localhost/test', GAZETTE_SECRET: 's'.repeat(32), GAZETTE_SMTP_URL: 'smtp://127.0.0.1:2525' },
     });
     assert.equal(config.site.title, 'From file');
     assert.equal(config.server.port, 9100);
@@ -42,6 +42,20 @@ describe('loadConfig', () => {
         return true;
       },
     );
+  });
+
+  it('refuses PostgreSQL without a shared link-signing secret, and says to set GAZETTE_SECRET', () => {
+    assert.throws(
+      () => loadConfig({ env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.problems.length, 1);
+        assert.match(error.problems[0]!, /^secret: .*GAZETTE_SECRET/);
+        return true;
+      },
+    );
+    assert.equal(loadConfig({ env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', GAZETTE_SECRET: 's'.repeat(32) } }).secret, 's'.repeat(32));
+    assert.equal(loadConfig({ env: {} }).secret, null, 'SQLite: one instance, a generated secret is fine');
   });
 
   it('rejects unknown keys in a config file', (t) => {

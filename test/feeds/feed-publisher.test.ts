@@ -4,10 +4,11 @@ import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { makeTestConfig } from '../support/test-config.ts';
+import { makeTestDatabaseUrl, storeKinds } from '../support/test-database.ts';
 
-describe('feed publisher', () => {
+for (const kind of storeKinds) describe(`feed publisher on ${kind}`, () => {
   it('renders once per change and serves the same bytes object to every request in between', async (t) => {
-    const { config, seedsDir } = makeTestConfig(t);
+    const { config, seedsDir } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
     const clock = new ManualClock('2026-01-10T12:00:00Z');
     const gazette = await createGazette(config, { clock });
     t.after(() => gazette.close());
@@ -27,7 +28,7 @@ describe('feed publisher', () => {
   });
 
   it('serves empty but valid feeds before any article exists', async (t) => {
-    const { config } = makeTestConfig(t);
+    const { config } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
     const gazette = await createGazette(config, { clock: new ManualClock('2026-01-10T12:00:00Z') });
     t.after(() => gazette.close());
     const atom = await gazette.feeds.find('/atom.xml');

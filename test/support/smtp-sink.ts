@@ -5,6 +5,8 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 export interface ReceivedMail {
   envelopeFrom: string;
   envelopeTo: string[];
+  /** The name the client gave in EHLO/HELO (nodemailer's `name`): tells several senders apart. */
+  heloName: string;
   raw: Buffer;
   parsed: ParsedMail;
 }
@@ -57,6 +59,7 @@ export async function startSmtpSink(options: { port?: number } = {}): Promise<Sm
           const received = {
             envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            heloName: session.hostNameAppearsAs,
             raw,
             parsed,
           };

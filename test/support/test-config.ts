@@ -30,8 +30,19 @@ export function makeTestConfig(t: TestContext | { after(fn: () => void): void },
     scheduler: { enabled: false },
     log: { level: 'silent' },
   };
-  const config = loadConfig({ env: {}, overrides: merge(base, overrides) });
+  const merged = merge(base, overrides);
+  // PostgreSQL means several instances may share the list, so the config requires a shared secret.
+  if (isPostgres(merged) && merged.secret === undefined) merged.secret = TEST_SECRET;
+  const config = loadConfig({ env: {}, overrides: merged });
   return { config, dir, seedsDir, dataDir };
+}
+
+/** The link-signing secret tests give every instance of a PostgreSQL test (config requires one there). */
+export const TEST_SECRET = 'test-secret-shared-by-every-instance-0123456789';
+
+function isPostgres(config: { [key: string]: Json }): boolean {
+  const database = config.database;
+  return isObj(database) && typeof database.url === 'string' && database.url.startsWith('postgres');
 }
 
 function merge(a: { [key: string]: Json }, b: { [key: string]: Json }): { [key: string]: Json } {
