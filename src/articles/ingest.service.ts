@@ -123,7 +123,12 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
   const updated: string[] = [];
   const present = new Set(entries.map((e) => e.path));
   const gone = [...known.keys()].filter((p) => !present.has(p));
-  const removed = owners.filter((o) => !o.deleted && !claims.has(o.slug)).map((o) => o.slug);
+  // An empty seeds directory beside published articles is far more often an unmounted volume or
+  // a wrong path than an operator removing everything: unpublish nothing and say so.
+  const unclaimed = owners.filter((o) => !o.deleted && !claims.has(o.slug)).map((o) => o.slug);
+  const heldBack = entries.length === 0 && unclaimed.length > 0;
+  if (heldBack) deps.log.error({ seedsDir: deps.seedsDir, published: unclaimed.length }, `${deps.seedsDir} holds no article files: the ${unclaimed.length} published articles stay published (empty or unmounted directory?)`);
+  const removed = heldBack ? [] : unclaimed;
 
   await deps.db.transaction().execute(async (trx) => {
     const inserts: { id: string; article: ArticleWrite }[] = [];

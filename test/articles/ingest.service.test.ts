@@ -79,12 +79,13 @@ for (const kind of storeKinds) describe(`ingestSeeds on ${kind}`, () => {
   it('unpublishes the article of a deleted file, and republishes it when the file comes back', async (t) => {
     const { gazette, seedsDir, clock, db } = await setup(t, kind);
     const file = writeArticle(seedsDir, { slug: 'doomed' });
+    writeArticle(seedsDir, { slug: 'survivor' });
     await gazette.ingest();
     rmSync(file);
     assert.deepEqual((await gazette.ingest()).removed, ['doomed']);
     const gone = await findArticleBySlug(db, 'doomed');
     assert.ok(gone?.deletedAt);
-    assert.equal((await listPublishedArticles(db, { now: clock.now(), limit: 10 })).length, 0);
+    assert.deepEqual((await listPublishedArticles(db, { now: clock.now(), limit: 10 })).map((a) => a.slug), ['survivor']);
     writeArticle(seedsDir, { slug: 'doomed' });
     assert.deepEqual((await gazette.ingest()).added, ['doomed']);
     assert.equal((await findArticleBySlug(db, 'doomed'))?.deletedAt, null);
@@ -152,5 +153,23 @@ for (const kind of storeKinds) describe(`ingestSeeds on ${kind}`, () => {
     assert.deepEqual(early.deferred, ['half-written.txt']);
     assert.deepEqual(early.added, []);
     assert.deepEqual((await gazette.ingest({ minFileAgeMs: 0 })).added, ['half-written']);
+  });
+});
+
+describe('ingestSeeds with an empty seeds directory', () => {
+  it('unpublishes nothing when every file is gone at once (an unmounted volume), and removes normally otherwise', async (t) => {
+    const { config, seedsDir } = makeTestConfig(t);
+    const gazette = await createGazette(config, { clock: new ManualClock('2026-01-10T12:00:00Z') });
+    t.after(() => gazette.close());
+    const a = writeArticle(seedsDir, { slug: 'kept-a' });
+    const b = writeArticle(seedsDir, { slug: 'kept-b' });
+    await gazette.ingest();
+    rmSync(a);
+    rmSync(b);
+    const empty = await gazette.ingest();
+    assert.deepEqual(empty.removed, []);
+    assert.equal((await listPublishedArticles(gazette.store.db, { now: gazette.clock.now(), limit: 10 })).length, 2);
+    writeArticle(seedsDir, { slug: 'kept-a' });
+    assert.deepEqual((await gazette.ingest()).removed, ['kept-b']);
   });
 });
