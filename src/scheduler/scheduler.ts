@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
 import { createCronSchedule, type CronSchedule } from './cron-schedule.ts';
+import { toJobReport, type JobReport } from './service-status.ts';
 import { acquireJobLease, ensureJobRow, releaseJobLease, renewJobLease, listJobRecords, type JobRecord } from './job-lease.repository.ts';
 
 export interface JobContext {
@@ -32,17 +33,12 @@ export interface JobDefinition {
 
 export type RunOutcome = 'ran' | 'failed' | 'skipped-running' | 'skipped-leased' | 'stopped';
 
-export interface JobStatus extends JobRecord {
-  cron: string;
-  nextRunAt: string | null;
-}
-
 export interface Scheduler {
   /** Starts the node-cron ticking of every job. */
   start(): void;
   /** Runs one job now, under the same no-overlap rules as a tick. */
   runNow(name: string, options?: { atStart?: boolean }): Promise<RunOutcome>;
-  status(): Promise<JobStatus[]>;
+  status(): Promise<JobReport[]>;
   /** Stops ticking, aborts running jobs' signals and waits for them (at most `timeoutMs`). */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -168,20 +164,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await ensureRows();
       const now = deps.clock.now();
       const records = [...(await listJobRecords(deps.db, now)), ...localRecords.values()];
-      return deps.jobs.map((job) => {
-        const record = records.find((r) => r.name === job.name);
-        return {
-          name: job.name,
-          cron: job.cron,
-          running: record?.running ?? false,
-          lastStartedAt: record?.lastStartedAt ?? null,
-          lastFinishedAt: record?.lastFinishedAt ?? null,
-          lastStatus: record?.lastStatus ?? null,
-          lastError: record?.lastError ?? null,
-          lastSummary: record?.lastSummary ?? null,
-          nextRunAt: schedules.get(job.name)!.next(now)?.toISOString() ?? null,
-        };
-      });
+      return deps.jobs.map((job) => toJobReport(job.name, job.cron, records.find((r) => r.name === job.name), schedules.get(job.name)!.next(now)));
     },
     async stop(timeoutMs) {
       for (const task of tasks) await task.destroy();

@@ -15,6 +15,21 @@ export interface ServiceStatus {
   deliveryQueue: { pending: number };
 }
 
+/** One job's report: its stored record (or nothing yet) with its expression and next run. */
+export function toJobReport(name: string, cron: string, record: JobRecord | undefined, nextRunAt: Date | undefined): JobReport {
+  return {
+    name,
+    cron,
+    running: record?.running ?? false,
+    lastStartedAt: record?.lastStartedAt ?? null,
+    lastFinishedAt: record?.lastFinishedAt ?? null,
+    lastStatus: record?.lastStatus ?? null,
+    lastError: record?.lastError ?? null,
+    lastSummary: record?.lastSummary ?? null,
+    nextRunAt: nextRunAt?.toISOString() ?? null,
+  };
+}
+
 export const SCHEDULED_JOBS = ['scan', 'embargo', 'instant', 'daily', 'weekly'] as const;
 
 /**
@@ -23,20 +38,10 @@ export const SCHEDULED_JOBS = ['scan', 'embargo', 'instant', 'daily', 'weekly'] 
  */
 export async function readServiceStatus(db: Kysely<Database>, config: Config, now: Date): Promise<ServiceStatus> {
   const records = new Map((await listJobRecords(db, now)).map((r) => [r.name, r]));
-  const jobs = SCHEDULED_JOBS.map((name): JobReport => {
+  const jobs = SCHEDULED_JOBS.map((name) => {
     const cron = config.scheduler[name];
-    const record = records.get(name);
-    return {
-      name,
-      cron,
-      running: record?.running ?? false,
-      lastStartedAt: record?.lastStartedAt ?? null,
-      lastFinishedAt: record?.lastFinishedAt ?? null,
-      lastStatus: record?.lastStatus ?? null,
-      lastError: record?.lastError ?? null,
-      lastSummary: record?.lastSummary ?? null,
-      nextRunAt: config.scheduler.enabled ? (createCronSchedule(cron, config.site.timezone).next(now)?.toISOString() ?? null) : null,
-    };
+    const next = config.scheduler.enabled ? createCronSchedule(cron, config.site.timezone).next(now) : undefined;
+    return toJobReport(name, cron, records.get(name), next);
   });
   return {
     scheduler: { enabled: config.scheduler.enabled, timeZone: config.site.timezone, jobs },
