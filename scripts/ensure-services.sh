@@ -10,14 +10,20 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 pg_isready -h 127.0.0.1 -p 5432
 
-# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages the tests drive as real clients: Chromium for the browser tests (never a
+# browser downloaded by a test tool), feedparser, newsboat and xmllint for the feed-reader tests.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+/usr/bin/python3 -c 'import feedparser' 2>/dev/null || missing+=(python3-feedparser)
+[ -x /usr/bin/newsboat ] || missing+=(newsboat)
+[ -x /usr/bin/xmllint ] || missing+=(libxml2-utils)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the browser tests" >&2
+    echo "Installing Debian packages for the tests: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null \
-      || echo "WARNING: could not install chromium; the browser tests will fail" >&2
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null \
+      || echo "WARNING: could not install ${missing[*]}; the tests that need them will fail" >&2
   else
-    echo "WARNING: /usr/bin/chromium is missing and cannot be installed here (not root or no apt-get); the browser tests will fail" >&2
+    echo "WARNING: ${missing[*]} missing and not installable here (not root or no apt-get); the tests that need them will fail" >&2
   fi
 fi
