@@ -3,7 +3,7 @@ import type { Config } from '../config/config.schema.ts';
 import type { DigestService } from '../digest/digest.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
-import { errorMiddleware, notFoundHandler, type ErrorPageRenderer } from './error.middleware.ts';
+import { errorMiddleware, notFoundHandler } from './error.middleware.ts';
 import { healthRoutes } from './health.routes.ts';
 import { assetsRoutes } from './assets.routes.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -25,7 +25,6 @@ export interface AppDeps {
   health: HealthService;
   /** Edition reports, previews and resend-to-failed for the admin API. */
   digest: DigestService;
-  renderErrorPage?: ErrorPageRenderer;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
   views: ViewRenderer;
   articles: ArticleReader;
@@ -61,6 +60,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(feedsRoutes(deps.feeds));
 
   app.use(notFoundHandler);
-  app.use(errorMiddleware(deps.log, deps.renderErrorPage ?? deps.views.renderErrorPage));
+  app.use(errorMiddleware(deps.log, deps.views.renderErrorPage));
   return app;
 }

@@ -61,6 +61,3 @@ export function errorMiddleware(log: Logger, renderPage: ErrorPageRenderer): Err
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new GazetteError('NotFound', `Nothing is published at ${req.path}.`));
 };
-
-export const plainErrorPage: ErrorPageRenderer = ({ status, message }) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title></head><body><h1>${status}</h1><p>${message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p></body></html>`;

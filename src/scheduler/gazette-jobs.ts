@@ -10,6 +10,7 @@ import type { JobDefinition } from './scheduler.ts';
 export interface GazetteJobsDeps {
   db: Kysely<Database>;
   config: Config;
+  /** Ingests seeds/ and re-renders the feeds when that changed anything (Gazette.ingest). */
   ingest(options?: IngestOptions): Promise<IngestReport>;
   /** Re-renders feeds if what readers see changed (new articles, an embargo that ended). */
   refreshPublished(): Promise<unknown>;
@@ -60,8 +61,8 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       async run({ clock, atStart }) {
         // At start every file present is read as it is, as a one-off ingest would: those
         // articles are what was already there, and instant mailing begins after them.
+        // ingest() re-renders the feeds itself when the articles changed.
         const report = await deps.ingest({ minFileAgeMs: atStart ? 0 : SCAN_MIN_FILE_AGE_MS });
-        if (report.changed) await deps.refreshPublished();
         // Judged after the ingest, so that on a first start the articles just read are not news.
         const instant = await queueInstant(clock.now());
         return { added: report.added.length, updated: report.updated.length, removed: report.removed.length, deferred: report.deferred.length, problems: report.problems.length, instantEditions: instant };
