@@ -132,20 +132,20 @@ export interface ArticleWrite {
   publishedAt: Date;
 }
 
-function toArticleRow(id: string, article: ArticleWrite, now: Date): Insertable<ArticlesTable> {
+/** The columns a seed file determines, shared by insert and update. */
+function contentColumns(article: ArticleWrite): Pick<Insertable<ArticlesTable>, 'title' | 'summary' | 'body' | 'source_file' | 'content_hash' | 'published_at'> {
   return {
-    id,
-    slug: article.slug,
     title: article.title,
     summary: article.summary,
     body: article.paragraphs.join('\n\n'),
     source_file: article.sourceFile,
     content_hash: article.contentHash,
     published_at: article.publishedAt.toISOString(),
-    created_at: now.toISOString(),
-    updated_at: null,
-    deleted_at: null,
   };
+}
+
+function toArticleRow(id: string, article: ArticleWrite, now: Date): Insertable<ArticlesTable> {
+  return { id, slug: article.slug, ...contentColumns(article), created_at: now.toISOString(), updated_at: null, deleted_at: null };
 }
 
 export async function insertArticle(db: Db, id: string, article: ArticleWrite, now: Date): Promise<void> {
@@ -167,12 +167,7 @@ export async function updateArticle(db: Db, article: ArticleWrite, changedAt: Da
   await db
     .updateTable('articles')
     .set({
-      title: article.title,
-      summary: article.summary,
-      body: article.paragraphs.join('\n\n'),
-      source_file: article.sourceFile,
-      content_hash: article.contentHash,
-      published_at: article.publishedAt.toISOString(),
+      ...contentColumns(article),
       deleted_at: null,
       ...(changedAt ? { updated_at: changedAt.toISOString() } : {}),
     })

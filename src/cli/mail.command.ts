@@ -1,5 +1,6 @@
 import { createGazette } from '../main.ts';
 import { GazetteError } from '../shared/errors.ts';
+import { normalizeEmail } from '../subscribers/validate-email.ts';
 import type { Command } from './command.ts';
 
 /** `gazette mail test --to ADDRESS`: one sample message through the configured transport, to check SMTP and DKIM settings. */
@@ -10,8 +11,11 @@ export const mailCommand: Command = {
   options: { to: { type: 'string', short: 't' } },
   async run(ctx) {
     if (ctx.positionals[0] !== 'test') throw new GazetteError('InvalidArgument', 'The only mail action is "test": gazette mail test --to ADDRESS.');
-    const to = ctx.values.to;
-    if (typeof to !== 'string' || !/^[^\s@<>",]+@[^\s@<>",]+$/.test(to)) throw new GazetteError('InvalidEmail', `--to must be one email address (got ${to === undefined ? 'nothing' : JSON.stringify(to)}).`);
+    if (typeof ctx.values.to !== 'string') throw new GazetteError('InvalidEmail', '--to must be one email address (got nothing).');
+    // The same address rules as subscribing: a test message goes where a subscriber's would.
+    const checked = normalizeEmail(ctx.values.to);
+    if (!checked.ok) throw new GazetteError('InvalidEmail', `--to: ${checked.reason}`);
+    const to = checked.value.email;
     const gazette = await createGazette(ctx.config());
     try {
       const reply = await gazette.mail.sendTestMessage(to);

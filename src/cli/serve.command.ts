@@ -1,4 +1,5 @@
 import { createGazette } from '../main.ts';
+import { GazetteError } from '../shared/errors.ts';
 import type { Command } from './command.ts';
 
 export const serveCommand: Command = {
@@ -8,7 +9,10 @@ export const serveCommand: Command = {
   options: { port: { type: 'string', short: 'p' } },
   async run(ctx) {
     const base = ctx.config();
-    const config = ctx.values.port ? { ...base, server: { ...base.server, port: Number(ctx.values.port) } } : base;
+    const port = ctx.values.port === undefined ? base.server.port : Number(ctx.values.port);
+    // --port bypasses the config schema, so it gets the schema's check here.
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GazetteError('InvalidArgument', `--port must be a whole number from 0 to 65535 (got ${JSON.stringify(ctx.values.port)}).`);
+    const config = { ...base, server: { ...base.server, port } };
     const gazette = await createGazette(config);
     const { log } = gazette;
     await gazette.start();
