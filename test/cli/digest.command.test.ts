@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { loadConfig, projectRoot } from '../../src/config/load-config.ts';
+import { projectRoot } from '../../src/config/load-config.ts';
 import { createGazette } from '../../src/main.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
+import { writeTestConfigFile } from '../support/test-config.ts';
 
 const run = promisify(execFile);
 
@@ -26,15 +25,7 @@ async function gazetteCli(configFile: string, ...args: string[]): Promise<{ code
 test('gazette digest preview | send [--dry-run] | status and gazette mail test, against a real SMTP server', async (t) => {
   const sink = await startSmtpSink();
   t.after(() => sink.close());
-  const dir = makeTempDir(t);
-  const configFile = path.join(dir, 'gazette.json');
-  writeFileSync(configFile, JSON.stringify({
-    site: { baseUrl: 'https://news.example.com' },
-    paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') },
-    mail: { smtpUrl: sink.url },
-    log: { level: 'silent' },
-  }));
-  const config = loadConfig({ env: { GAZETTE_CONFIG: configFile } });
+  const { configFile, config } = writeTestConfigFile(t, { site: { baseUrl: 'https://news.example.com' }, mail: { smtpUrl: sink.url } });
   const yesterday = new Date(Date.now() - 24 * 3600_000).toISOString().slice(0, 10);
   writeArticle(config.paths.seedsDir, { slug: 'cli-first-story', date: yesterday });
   writeArticle(config.paths.seedsDir, { slug: 'cli-second-story', date: yesterday });

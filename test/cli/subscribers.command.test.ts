@@ -5,15 +5,13 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../src/config/load-config.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
+import { writeTestConfigFile } from '../support/test-config.ts';
 
 const run = promisify(execFile);
 
 /** Runs the real CLI in a child process over a config file in a fresh directory. */
 function cliIn(t: TestContext) {
-  const dir = makeTempDir(t);
-  const configFile = path.join(dir, 'gazette.json');
-  writeFileSync(configFile, JSON.stringify({ paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') }, scheduler: { enabled: false }, log: { level: 'silent' } }));
+  const { configFile, dir } = writeTestConfigFile(t, { scheduler: { enabled: false } });
   const gazette = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), ...args], { cwd: projectRoot, env: { PATH: process.env.PATH, GAZETTE_CONFIG: configFile } });

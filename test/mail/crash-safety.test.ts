@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createDueEdition } from '../../src/digest/edition.service.ts';
-import { loadConfig } from '../../src/config/load-config.ts';
 import { createGazette } from '../../src/main.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
+import { writeTestConfigFile } from '../support/test-config.ts';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../support/deliver-child.ts');
 const READERS = 300;
@@ -28,16 +26,11 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 test('a sender killed with SIGKILL at random points and restarted delivers every message; duplicates only for messages in flight, with the same Message-ID', async (t) => {
   const sink = await startSmtpSink();
   t.after(() => sink.close());
-  const dir = makeTempDir(t);
-  const configFile = path.join(dir, 'gazette.json');
-  writeFileSync(configFile, JSON.stringify({
+  const { configFile, config } = writeTestConfigFile(t, {
     site: { baseUrl: 'https://news.example.com' },
-    paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') },
     // Slow enough (300 messages at 250/s) that every kill lands in the middle of the send.
     mail: { smtpUrl: sink.url, leaseSeconds: 5, retryBaseSeconds: 0, maxConnections: MAX_CONNECTIONS, rateLimit: { perSecond: 250, perHour: null } },
-    log: { level: 'silent' },
-  }));
-  const config = loadConfig({ env: { GAZETTE_CONFIG: configFile } });
+  });
   writeArticle(config.paths.seedsDir, { slug: 'crash-proof-news', date: '5 September 2025' });
   const setup = await createGazette(config);
   await setup.ingest();

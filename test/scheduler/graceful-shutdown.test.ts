@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { loadConfig, projectRoot } from '../../src/config/load-config.ts';
+import { projectRoot } from '../../src/config/load-config.ts';
 import { createDueEdition } from '../../src/digest/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
+import { writeTestConfigFile } from '../support/test-config.ts';
 
 const READERS = 400;
 
@@ -29,19 +28,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal} stops gazette serve in the middle of a send: in-flight SMTP finishes, every row is consistent, a restart sends the rest`, async (t) => {
     const sink = await startSmtpSink();
     t.after(() => sink.close());
-    const dir = makeTempDir(t);
-    const configFile = path.join(dir, 'gazette.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        site: { baseUrl: 'https://news.example.com' },
-        server: { port: 0, shutdownTimeoutMs: 5000 },
-        paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') },
-        mail: { smtpUrl: sink.url, maxConnections: 3, rateLimit: { perSecond: 200, perHour: null } },
-        log: { level: 'info' },
-      }),
-    );
-    const config = loadConfig({ env: { GAZETTE_CONFIG: configFile } });
+    const { configFile, config } = writeTestConfigFile(t, {
+      site: { baseUrl: 'https://news.example.com' },
+      server: { port: 0, shutdownTimeoutMs: 5000 },
+      mail: { smtpUrl: sink.url, maxConnections: 3, rateLimit: { perSecond: 200, perHour: null } },
+      log: { level: 'info' },
+    });
     writeArticle(config.paths.seedsDir, { slug: 'shutdown-news', date: '5 September 2025' });
     const setup = await createGazette(config);
     await setup.ingest();

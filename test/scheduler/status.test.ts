@@ -1,23 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { utimesSync, writeFileSync } from 'node:fs';
+import { utimesSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import supertest from 'supertest';
-import { projectRoot, loadConfig } from '../../src/config/load-config.ts';
+import { projectRoot } from '../../src/config/load-config.ts';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { writeArticle } from '../support/build-article.ts';
-import { makeTempDir } from '../support/temp-dir.ts';
+import { writeTestConfigFile } from '../support/test-config.ts';
 
 const run = promisify(execFile);
 
 test('/healthz and gazette status show each job: last run, result, next run, and the delivery queue', async (t) => {
-  const dir = makeTempDir(t);
-  const configFile = path.join(dir, 'gazette.json');
-  writeFileSync(configFile, JSON.stringify({ paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') }, site: { timezone: 'Europe/London' }, log: { level: 'silent' } }));
-  const config = loadConfig({ env: { GAZETTE_CONFIG: configFile } });
+  const { configFile, config } = writeTestConfigFile(t, { site: { timezone: 'Europe/London' } });
   // Written a while ago: the scan leaves files younger than two seconds for its next tick.
   const old = new Date(Date.now() - 60_000);
   utimesSync(writeArticle(config.paths.seedsDir, { slug: 'status-news' }), old, old);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Config } from '../../src/config/config.schema.ts';
@@ -35,6 +35,25 @@ export function makeTestConfig(t: TestContext | { after(fn: () => void): void },
   if (isPostgres(merged) && merged.secret === undefined) merged.secret = TEST_SECRET;
   const config = loadConfig({ env: {}, overrides: merged });
   return { config, dir, seedsDir, dataDir };
+}
+
+export interface TestConfigFile {
+  configFile: string;
+  config: Config;
+  dir: string;
+}
+
+/**
+ * The same as a file, for tests that start `gazette` in a child process (`--config FILE` or
+ * GAZETTE_CONFIG): data and seeds in a fresh temporary directory, quiet logs, plus `settings`.
+ * Returns the config loaded from that file, as the child will load it.
+ */
+export function writeTestConfigFile(t: TestContext | { after(fn: () => void): void }, settings: { [key: string]: Json } = {}): TestConfigFile {
+  const dir = makeTempDir(t);
+  const configFile = path.join(dir, 'gazette.json');
+  const base: { [key: string]: Json } = { paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') }, log: { level: 'silent' } };
+  writeFileSync(configFile, JSON.stringify(merge(base, settings)));
+  return { configFile, config: loadConfig({ env: { GAZETTE_CONFIG: configFile } }), dir };
 }
 
 /** The link-signing secret tests give every instance of a PostgreSQL test (config requires one there). */
