@@ -3,7 +3,7 @@ import { createHash, createVerify, generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
-import { insertSubscriber } from '../support/mail-fixtures.ts';
+import { deliverWelcomeMail } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
 
@@ -45,7 +45,7 @@ function verifyDkim(raw: string, publicKeyPem: string): { ok: boolean; signedHea
   return { ok: verifier.verify(publicKeyPem, tags.b!, 'base64'), signedHeaders, domain: tags.d! };
 }
 
-test('with a DKIM key configured, digests are signed over the List-* headers and the signature verifies', async (t) => {
+test('with a DKIM key configured, mail is signed over the List-* headers and the signature verifies', async (t) => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   const sink = await startSmtpSink();
   t.after(() => sink.close());
@@ -54,12 +54,9 @@ test('with a DKIM key configured, digests are signed over the List-* headers and
   });
   const gazette = await createGazette(config, { clock: new ManualClock('2025-09-04T10:00:00Z') });
   t.after(() => gazette.close());
-  const { id } = await insertSubscriber(gazette.store.db, { status: 'confirmed', frequency: 'daily' });
-  await gazette.mail.enqueueTransactional(gazette.store.db, { kind: 'welcome', subscriberId: id, key: `welcome-${id}`, params: {} });
-  assert.equal((await gazette.mail.deliverPending({ limit: 10 })).sent, 1);
-
-  const [mail] = await sink.waitFor(1);
-  const raw = mail!.raw.toString('latin1');
+  const { sent, mail } = await deliverWelcomeMail(gazette, sink);
+  assert.equal(sent, 1);
+  const raw = mail.raw.toString('latin1');
   const result = verifyDkim(raw, publicKey);
   assert.equal(result.domain, 'news.example.com');
   for (const header of ['from', 'subject', 'message-id', 'list-id', 'list-unsubscribe', 'list-unsubscribe-post', 'feedback-id']) {

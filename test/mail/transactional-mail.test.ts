@@ -6,7 +6,7 @@ import { simpleParser } from 'mailparser';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { readConfirmationToken, readManageToken } from '../../src/subscribers/subscriber-links.ts';
-import { headerLines, insertSubscriber } from '../support/mail-fixtures.ts';
+import { deliverWelcomeMail, headerLines, insertSubscriber } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
 import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test-database.ts';
@@ -48,12 +48,9 @@ for (const kind of storeKinds) describe(`transactional mail on ${kind}`, () => {
     const { config } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) }, mail: { smtpUrl: sink.url, unsubscribeMailto: 'unsubscribe@news.example.com', feedbackId: 'gazette' } });
     const gazette = await createGazette(config, { clock: new ManualClock('2025-09-04T10:00:00Z') });
     t.after(() => gazette.close());
-    const { id } = await insertSubscriber(gazette.store.db, { status: 'confirmed', frequency: 'daily' });
-    await gazette.mail.enqueueTransactional(gazette.store.db, { kind: 'welcome', subscriberId: id, key: `welcome-${id}`, params: {} });
-    assert.equal((await gazette.mail.deliverPending({ limit: 10 })).sent, 1);
-
-    const [mail] = await sink.waitFor(1);
-    const parsed = mail!.parsed;
+    const { id, sent, mail } = await deliverWelcomeMail(gazette, sink);
+    assert.equal(sent, 1);
+    const parsed = mail.parsed;
     const unsubscribe = headerLines(parsed, 'List-Unsubscribe');
     assert.equal(unsubscribe.length, 1);
     const [https, mailto] = unsubscribe[0]!.split(',').map((s) => s.trim());

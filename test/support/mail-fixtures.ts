@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Gazette } from '../../src/main.ts';
 import type { Database, SubscribersTable } from '../../src/store/database.ts';
+import type { ReceivedMail, SmtpSink } from './smtp-sink.ts';
 
 export interface SubscriberSpec {
   email?: string;
@@ -43,4 +45,13 @@ export async function insertSubscriber(db: Kysely<Database>, spec: SubscriberSpe
 /** The value of every header with this name (mailparser keeps repeated headers in headerLines). */
 export function headerLines(parsed: { headerLines: readonly { key: string; line: string }[] }, name: string): string[] {
   return parsed.headerLines.filter((h) => h.key === name.toLowerCase()).map((h) => h.line.slice(h.line.indexOf(':') + 1).trim());
+}
+
+/** Queues and delivers a welcome mail to a new confirmed subscriber; returns the subscriber and the mail as the sink got it. */
+export async function deliverWelcomeMail(gazette: Gazette, sink: SmtpSink): Promise<{ id: string; email: string; sent: number; mail: ReceivedMail }> {
+  const subscriber = await insertSubscriber(gazette.store.db, { status: 'confirmed', frequency: 'daily' });
+  await gazette.mail.enqueueTransactional(gazette.store.db, { kind: 'welcome', subscriberId: subscriber.id, key: `welcome-${subscriber.id}`, params: {} });
+  const { sent } = await gazette.mail.deliverPending({ limit: 10 });
+  const [mail] = await sink.waitFor(1);
+  return { ...subscriber, sent, mail: mail! };
 }
