@@ -111,9 +111,10 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
       log.info({ transport: mail.transport.description }, `mail goes to ${mail.transport.description}`);
       if (!config.scheduler.enabled) return;
       scheduler.start();
-      // Editions due while the service was down are sent now, once; the first instant run marks
-      // the articles already present as not news.
-      for (const job of ['instant', 'daily', 'weekly']) void scheduler.runNow(job);
+      // Editions due while the service was down are sent now, once, not at the next minute tick.
+      // (The start-up scan has already queued instant mail and, on a first start, marked the
+      // articles present as not news.)
+      for (const job of ['daily', 'weekly']) void scheduler.runNow(job);
     },
     address() {
       if (!server) throw new Error('Gazette is not listening');
