@@ -11,12 +11,15 @@ fi
 pg_isready -h 127.0.0.1 -p 5432
 
 # Debian packages the tests drive as real clients: Chromium for the browser tests (never a
-# browser downloaded by a test tool), feedparser, newsboat and xmllint for the feed-reader tests.
+# browser downloaded by a test tool), feedparser, newsboat and xmllint for the feed-reader tests,
+# SpamAssassin to score every mail, and python3-dkim to verify DKIM signatures.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -c 'import feedparser' 2>/dev/null || missing+=(python3-feedparser)
 [ -x /usr/bin/newsboat ] || missing+=(newsboat)
 [ -x /usr/bin/xmllint ] || missing+=(libxml2-utils)
+[ -x /usr/bin/spamassassin ] || missing+=(spamassassin)
+/usr/bin/python3 -c 'import dkim' 2>/dev/null || missing+=(python3-dkim)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian packages for the tests: ${missing[*]}" >&2
