@@ -42,7 +42,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     await setup.close();
 
     const first = serve(configFile);
-    await sink.waitFor(30, 30_000);
+    await sink.waitFor(30);
     const stoppedAt = Date.now();
     first.child.kill(signal);
     const exit = await exitOf(first.child);
@@ -60,7 +60,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
     const second = serve(configFile);
     t.after(() => second.child.kill('SIGKILL'));
-    await sink.waitFor(READERS, 30_000);
+    await sink.waitFor(READERS);
     second.child.kill('SIGTERM');
     assert.equal((await exitOf(second.child)).code, 0);
     assert.equal(new Set(sink.messages.map((m) => m.envelopeTo[0])).size, READERS);
