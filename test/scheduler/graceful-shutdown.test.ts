@@ -47,7 +47,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     first.child.kill(signal);
     const exit = await exitOf(first.child);
     assert.deepEqual(exit, { code: 0, signal: null }, first.output());
-    assert.ok(Date.now() - stoppedAt < 8000, 'exits within the shutdown timeout');
+    // Not a speed target: the margin over server.shutdownTimeoutMs (5 s) only tells "the deadline
+    // holds" from "waits for an SMTP socket timeout" (60 s), however loaded the machine is.
+    assert.ok(Date.now() - stoppedAt < 30_000, 'exits at the shutdown deadline, not at an SMTP timeout');
     assert.match(first.output(), /shutting down/);
 
     const store = await openStore({ url: null, dataDir: config.paths.dataDir });
