@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { OVER_SIGNED } from '../../src/mail/dkim-signer.ts';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
+import { deliverEveryMailKind, MAIL_KINDS } from '../support/every-mail.ts';
 import { deliverWelcomeMail } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
@@ -95,20 +96,14 @@ function verifyWithDkimpy(raw: Buffer, publicKeyPem: string, dnsName: string): P
   });
 }
 
-test('Debian dkimpy verifies the signature, and fails a copy with a second From, Subject, List-Unsubscribe or List-Unsubscribe-Post prepended (over-signed)', async (t) => {
+test('Debian dkimpy verifies every mail kind, and fails a copy with a second From, Subject, List-Unsubscribe or List-Unsubscribe-Post prepended (over-signed)', async (t) => {
   if (!existsSync(DEBIAN_PYTHON)) throw new Error(`DKIM TESTS CANNOT RUN: ${DEBIAN_PYTHON} is missing (Debian packages python3, python3-dkim)`);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const sink = await startSmtpSink();
-  t.after(() => sink.close());
-  const { config } = makeTestConfig(t, {
-    mail: { smtpUrl: sink.url, from: 'Gazette <news@news.example.com>', dkim: { domainName: 'news.example.com', keySelector: 'gz2026', privateKey } },
-  });
-  const gazette = await createGazette(config, { clock: new ManualClock('2025-09-04T10:00:00Z') });
-  t.after(() => gazette.close());
-  const { mail } = await deliverWelcomeMail(gazette, sink);
+  const mails = await deliverEveryMailKind(t, { from: 'Gazette <news@news.example.com>', dkim: { domainName: 'news.example.com', keySelector: 'gz2026', privateKey } });
   const dnsName = 'gz2026._domainkey.news.example.com';
+  for (const kind of MAIL_KINDS) assert.equal(await verifyWithDkimpy(mails[kind].raw, publicKey, dnsName), 'pass', `the ${kind} mail as the SMTP server received it verifies`);
 
-  assert.equal(await verifyWithDkimpy(mail.raw, publicKey, dnsName), 'pass', 'the mail as the SMTP server received it verifies');
+  const mail = mails.digest;
   const h = verifyDkim(mail.raw.toString('latin1'), publicKey).signedHeaders;
   for (const name of OVER_SIGNED) assert.equal(h.filter((n) => n === name.toLowerCase()).length, 2, `${name} is listed twice in h=: ${h.join(':')}`);
 
