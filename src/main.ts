@@ -55,7 +55,8 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const log = options.log ?? createLogger({ level: config.log.level });
   const clock = options.clock ?? systemClock;
   const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
-  const health = createHealthService({ db: store.db, dialect: store.dialect, probes: [() => readServiceStatus(store.db, config, clock.now())] });
+  // The probe runs on requests only, after `scheduler` below exists.
+  const health = createHealthService({ db: store.db, dialect: store.dialect, probes: [() => readServiceStatus(store.db, config, clock.now(), scheduler.instanceRecords())] });
   const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
   // mail renders editions through digest, and digest renders with mail's templates: the
   // late-bound reference breaks the cycle without either module importing the other's instance.

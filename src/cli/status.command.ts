@@ -26,7 +26,8 @@ export const statusCommand: Command = {
       }
       const lines = [`Scheduler: ${status.scheduler.enabled ? 'enabled' : 'disabled'} (times in ${status.scheduler.timeZone})`];
       for (const job of status.scheduler.jobs) {
-        const last = job.lastFinishedAt ? `${job.lastStatus} at ${job.lastFinishedAt}${job.lastError ? ` (${job.lastError})` : ''}` : 'never run';
+        const never = job.everyInstance ? 'on every instance, see its /healthz' : 'never run';
+        const last = job.lastFinishedAt ? `${job.lastStatus} at ${job.lastFinishedAt}${job.lastError ? ` (${job.lastError})` : ''}` : never;
         lines.push(`  ${job.name.padEnd(8)} ${job.cron.padEnd(14)} last: ${last}${job.running ? ', running now' : ''}; next: ${job.nextRunAt ?? '-'}`);
       }
       lines.push(`Delivery queue: ${status.deliveryQueue.pending} message(s) waiting`);

@@ -39,6 +39,8 @@ export interface Scheduler {
   /** Runs one job now, under the same no-overlap rules as a tick. */
   runNow(name: string, options?: { atStart?: boolean }): Promise<RunOutcome>;
   status(): Promise<JobReport[]>;
+  /** The last runs of this instance's `everyInstance` jobs (kept in memory: the store has no row for them). */
+  instanceRecords(): JobRecord[];
   /** Stops ticking, aborts running jobs' signals and waits for them (at most `timeoutMs`). */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -160,6 +162,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       );
     },
     runNow,
+    instanceRecords: () => [...localRecords.values()],
     async status() {
       await ensureRows();
       const now = deps.clock.now();

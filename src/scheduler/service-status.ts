@@ -8,6 +8,8 @@ import { listJobRecords, type JobRecord } from './job-lease.repository.ts';
 export interface JobReport extends Omit<JobRecord, 'nextRunAt'> {
   cron: string;
   nextRunAt: string | null;
+  /** Runs on every instance with no shared record: its last run is known only to that instance. */
+  everyInstance: boolean;
 }
 
 export interface ServiceStatus {
@@ -20,6 +22,7 @@ export function toJobReport(name: string, cron: string, record: JobRecord | unde
   return {
     name,
     cron,
+    everyInstance: EVERY_INSTANCE_JOBS.has(name),
     running: record?.running ?? false,
     lastStartedAt: record?.lastStartedAt ?? null,
     lastFinishedAt: record?.lastFinishedAt ?? null,
@@ -30,14 +33,19 @@ export function toJobReport(name: string, cron: string, record: JobRecord | unde
   };
 }
 
-export const SCHEDULED_JOBS = ['scan', 'embargo', 'instant', 'daily', 'weekly'] as const;
+export const SCHEDULED_JOBS = ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds'] as const;
+
+/** Jobs that run on each instance without a lease (see gazette-jobs.ts), so the store holds no record of them. */
+const EVERY_INSTANCE_JOBS: ReadonlySet<string> = new Set(['feeds']);
 
 /**
  * Each job's last run, result and next run, and the delivery queue depth, read from the store:
- * what /healthz and `gazette status` show, from the serving process or from any other.
+ * what /healthz and `gazette status` show, from the serving process or from any other. The jobs
+ * that run on every instance have no shared record: the serving process passes its own
+ * (`instanceRecords`), and another process (`gazette status`) shows them with no last run.
  */
-export async function readServiceStatus(db: Kysely<Database>, config: Config, now: Date): Promise<ServiceStatus> {
-  const records = new Map((await listJobRecords(db, now)).map((r) => [r.name, r]));
+export async function readServiceStatus(db: Kysely<Database>, config: Config, now: Date, instanceRecords: readonly JobRecord[] = []): Promise<ServiceStatus> {
+  const records = new Map([...(await listJobRecords(db, now)), ...instanceRecords.filter((r) => EVERY_INSTANCE_JOBS.has(r.name))].map((r) => [r.name, r]));
   const jobs = SCHEDULED_JOBS.map((name) => {
     const cron = config.scheduler[name];
     const next = config.scheduler.enabled ? createCronSchedule(cron, config.site.timezone).next(now) : undefined;
