@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import request from 'supertest';
-import { snapshotSubscribers, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
+import { countRows, snapshotSubscribers, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
 
 /**
  * Junk after a valid signature, as a mail client, a chat app or a hand-edit can leave it. Node's
@@ -28,11 +28,13 @@ describe('signed links with junk after the signature get the answer a forged lin
   it('/confirm/:token: GET and POST refuse every variant; the real link then confirms', async (t) => {
     const { app, gazette, confirmToken } = await pendingReader(t);
     const before = await snapshotSubscribers(gazette);
+    const counts = await countRows(gazette);
     for (const junk of JUNK) {
       assertForged(await request(app).post(`/confirm/${confirmToken}${junk}`), `POST ${junk}`);
       assertForged(await request(app).get(`/confirm/${confirmToken}${junk}`), `GET ${junk}`);
     }
     assert.equal(await snapshotSubscribers(gazette), before);
+    assert.deepEqual(await countRows(gazette), counts, 'no mail queued, no row added or removed');
     const confirmed = await request(app).post(`/confirm/${confirmToken}`);
     assert.equal(confirmed.status, 200, 'the canonical link still works');
   });
@@ -41,11 +43,13 @@ describe('signed links with junk after the signature get the answer a forged lin
     const { app, gazette, confirmToken, manageToken } = await pendingReader(t);
     assert.equal((await request(app).post(`/confirm/${confirmToken}`)).status, 200);
     const before = await snapshotSubscribers(gazette);
+    const counts = await countRows(gazette);
     for (const junk of JUNK) {
       assertForged(await request(app).post(`/unsubscribe/${manageToken}${junk}`).type('form').send('List-Unsubscribe=One-Click'), `POST ${junk}`);
       assertForged(await request(app).get(`/unsubscribe/${manageToken}${junk}`), `GET ${junk}`);
     }
     assert.equal(await snapshotSubscribers(gazette), before);
+    assert.deepEqual(await countRows(gazette), counts, 'no mail queued, no row added or removed');
     assert.equal((await request(app).post(`/unsubscribe/${manageToken}`).type('form').send('List-Unsubscribe=One-Click')).status, 200);
     assert.equal((await gazette.store.db.selectFrom('subscribers').select('status').executeTakeFirstOrThrow()).status, 'unsubscribed');
   });
@@ -54,6 +58,7 @@ describe('signed links with junk after the signature get the answer a forged lin
     const { app, gazette, confirmToken, manageToken } = await pendingReader(t);
     assert.equal((await request(app).post(`/confirm/${confirmToken}`)).status, 200);
     const before = await snapshotSubscribers(gazette);
+    const counts = await countRows(gazette);
     for (const junk of JUNK) {
       assertForged(await request(app).post(`/preferences/${manageToken}${junk}`).type('form').send({ action: 'delete', confirm: 'yes' }), `delete ${junk}`);
       const page = await request(app).get(`/preferences/${manageToken}${junk}`);
@@ -62,6 +67,7 @@ describe('signed links with junk after the signature get the answer a forged lin
       assertForged(await request(app).post(`/preferences/${manageToken}${junk}`).send({ action: 'export' }), `export ${junk}`);
     }
     assert.equal(await snapshotSubscribers(gazette), before);
+    assert.deepEqual(await countRows(gazette), counts, 'no mail queued, no row added or removed');
     assert.equal((await request(app).post(`/preferences/${manageToken}`).type('form').send({ action: 'delete', confirm: 'yes' })).status, 200);
     assert.equal((await gazette.store.db.selectFrom('subscribers').selectAll().execute()).length, 0);
   });
