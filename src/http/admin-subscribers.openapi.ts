@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { changeBody, idParams, importAnswer, importQuery, listQuery, statsAnswer, subscriberPageAnswer } from './admin-subscribers.schemas.ts';
-import type { ApiOperation, ApiResponse } from './openapi.ts';
+import { tooManyWrongTokens, type ApiOperation, type ApiResponse } from './openapi.ts';
 import { subscriberView } from './subscriptions.schemas.ts';
 
 /** The admin subscriber API, as documented in /api/openapi.json. JSON only, behind the bearer token. */
 
 const e = (description: string): ApiResponse => ({ description });
-const auth = { 401: e('Missing or wrong bearer token.'), 404: e('The admin API is off (no admin.token configured), or no such subscriber.') };
+const auth = { 401: e('Missing or wrong bearer token.'), 429: tooManyWrongTokens, 404: e('The admin API is off (no admin.token configured), or no such subscriber.') };
 const bad = { 400: e('A parameter or field is malformed or unknown; the message says which.') };
 const TAG = 'Admin: subscribers';
 const op = (o: Omit<ApiOperation, 'tag' | 'admin'>): ApiOperation => ({ ...o, tag: TAG, admin: true, responses: { ...o.responses, ...auth } });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { frequencies } from '../config/config.schema.ts';
-import type { ApiOperation, ApiResponse } from './openapi.ts';
+import { tooManyWrongTokens, type ApiOperation, type ApiResponse } from './openapi.ts';
 
 /**
  * The editions admin API (digest-admin.routes.ts), as documented in /api/openapi.json. The
@@ -8,7 +8,7 @@ import type { ApiOperation, ApiResponse } from './openapi.ts';
  */
 
 const e = (description: string): ApiResponse => ({ description });
-const auth = { 401: e('Missing or wrong bearer token.') };
+const auth = { 401: e('Missing or wrong bearer token.'), 429: tooManyWrongTokens };
 const TAG = 'Admin: editions';
 const op = (o: Omit<ApiOperation, 'tag' | 'admin'>): ApiOperation => ({ ...o, tag: TAG, admin: true, responses: { ...o.responses, ...auth } });
 

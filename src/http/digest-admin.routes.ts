@@ -1,8 +1,6 @@
-import { Router } from 'express';
-import type { Config } from '../config/config.schema.ts';
+import { Router, type RequestHandler } from 'express';
 import type { DigestService, EditionReport } from '../digest/digest.service.ts';
 import { GazetteError } from '../shared/errors.ts';
-import { adminAuth } from './admin-auth.ts';
 
 /**
  * The admin API for editions, behind the admin token: the same service calls as
@@ -12,10 +10,10 @@ import { adminAuth } from './admin-auth.ts';
  *   POST /api/editions/:id/resend-failed     re-queue the failed deliveries (never the sent ones)
  *   GET  /api/digests/preview?frequency=F    the next daily or weekly digest, as HTML and text
  */
-export function digestAdminRoutes(deps: { config: Config; digest: DigestService }): Router {
+export function digestAdminRoutes(deps: { digest: DigestService; guard: RequestHandler }): Router {
   const { digest } = deps;
   const router = Router();
-  router.use(['/api/editions', '/api/digests'], adminAuth(deps.config.admin.token));
+  router.use(['/api/editions', '/api/digests'], deps.guard);
 
   router.get('/api/editions', async (req, res) => {
     const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
