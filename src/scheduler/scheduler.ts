@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
+import { isGazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
 import { createCronSchedule, type CronSchedule } from './cron-schedule.ts';
@@ -91,7 +92,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       outcome = { lastStatus: 'ok', lastSummary: (await job.run(context)) ?? null };
     } catch (err) {
-      deps.log.error({ err, job: job.name }, `job ${job.name} failed`);
+      logJobFailure(deps.log, job.name, err);
       outcome = { lastStatus: 'failed', lastError: (err as Error).message ?? String(err) };
     }
     localRecords.set(job.name, { ...base, ...outcome, lastFinishedAt: deps.clock.now().toISOString() });
@@ -118,7 +119,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } catch (err) {
       outcome = 'failed';
       error = (err as Error).message ?? String(err);
-      deps.log.error({ err, job: job.name }, `job ${job.name} failed`);
+      logJobFailure(deps.log, job.name, err);
     } finally {
       clearInterval(heartbeat);
     }
@@ -182,4 +183,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * An operator's problem (the seeds directory gone, the database down) is one log line with its
+ * code and what to do, once per run; anything else is a bug and is logged with its stack.
+ */
+function logJobFailure(log: Logger, job: string, err: unknown): void {
+  if (isGazetteError(err)) log.error({ job, code: err.code }, `job ${job} failed: ${err.message}`);
+  else log.error({ err, job }, `job ${job} failed`);
 }
