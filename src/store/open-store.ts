@@ -82,6 +82,9 @@ function openPostgres(url: string): Store {
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: 10,
+    // A server that does not answer at all (a host gone, a dropped route) fails a request after
+    // this long, as DatabaseUnavailable, instead of holding it until the client gives up.
+    connectionTimeoutMillis: 10_000,
     // A ?schema= parameter isolates one instance group (and each test run) inside a shared database.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });

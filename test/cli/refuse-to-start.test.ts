@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { findFreePort } from '../support/browser-gazette.ts';
@@ -43,6 +43,20 @@ describe('gazette serve refuses to start with one line naming the setting and th
     const { env } = startableEnv(t);
     const url = `postgres://postgres@127.0.0.1:${await findFreePort()}/test`;
     assertOneLineRefusal(await runGazette(['serve'], { ...env, DATABASE_URL: url, GAZETTE_SECRET: TEST_SECRET }), /^gazette serve: PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/test is unreachable \(.*ECONNREFUSED.*\): start it, or fix .* database\.url \(DATABASE_URL\)/);
+  });
+
+  it('when PostgreSQL accepts the connection and never answers (after the 10 s connection timeout)', async (t) => {
+    const { env } = startableEnv(t);
+    // A real server that takes the connection and says nothing (a hung host, a wrong service).
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      silent.close();
+      for (const socket of sockets) socket.destroy();
+    });
+    const url = `postgres://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/test`;
+    assertOneLineRefusal(await runGazette(['serve'], { ...env, DATABASE_URL: url, GAZETTE_SECRET: TEST_SECRET }), /^gazette serve: PostgreSQL at .* is unreachable \(.*timeout.*\): start it, or fix .* database\.url \(DATABASE_URL\)/);
   });
 
   it('when PostgreSQL refuses the credentials', async (t) => {
