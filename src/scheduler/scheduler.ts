@@ -80,7 +80,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const localRecords = new Map<string, JobRecord>();
   const sharedJobs = deps.jobs.filter((j) => !j.everyInstance);
-  const ensureRows = (): Promise<void> => (rowsReady ??= Promise.all(sharedJobs.map((j) => ensureJobRow(deps.db, j.name))).then(() => undefined));
+  // Forgotten when it fails (the database was down): the next run tries again instead of failing for ever.
+  const ensureRows = (): Promise<void> =>
+    (rowsReady ??= Promise.all(sharedJobs.map((j) => ensureJobRow(deps.db, j.name))).then(
+      () => undefined,
+      (error: unknown) => {
+        rowsReady = undefined;
+        throw error;
+      },
+    ));
 
   /** A job of this instance alone: no lease, its last run kept in memory for status(). */
   async function executeLocally(job: JobDefinition, context: JobContext): Promise<RunOutcome> {
@@ -154,7 +162,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         cron.schedule(
           job.cron,
           async () => {
-            await runNow(job.name).catch((error: unknown) => deps.log.error({ err: error, job: job.name }, 'job could not start'));
+            await runNow(job.name).catch((error: unknown) => logJobFailure(deps.log, job.name, error, 'could not start'));
           },
           { timezone: deps.timeZone, name: `gazette-${job.name}`, noOverlap: true },
         ),
@@ -189,7 +197,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
  * An operator's problem (the seeds directory gone, the database down) is one log line with its
  * code and what to do, once per run; anything else is a bug and is logged with its stack.
  */
-function logJobFailure(log: Logger, job: string, err: unknown): void {
-  if (isGazetteError(err)) log.error({ job, code: err.code }, `job ${job} failed: ${err.message}`);
-  else log.error({ err, job }, `job ${job} failed`);
+function logJobFailure(log: Logger, job: string, err: unknown, what = 'failed'): void {
+  if (isGazetteError(err)) log.error({ job, code: err.code }, `job ${job} ${what}: ${err.message}`);
+  else log.error({ err, job }, `job ${job} ${what}`);
 }
