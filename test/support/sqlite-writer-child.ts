@@ -1,9 +1,9 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as pause } from 'node:timers/promises';
 import { openStore } from '../../src/store/open-store.ts';
 
 /**
  * A second process writing to the same SQLite file, as a CLI command beside the server does:
- * transactions that read a row and then write it, back to back, until SIGTERM. Prints
+ * transactions that read a row and then write it, a millisecond apart, until SIGTERM. Prints
  * `ready` once it writes, and at the end one JSON line with how many transactions committed
  * and how many failed (its own failures are not what the tests judge; the server's answers are).
  */
@@ -32,7 +32,8 @@ while (!stopping) {
     process.stdout.write('ready\n');
     announced = true;
   }
-  await yieldToEventLoop();
+  // A command does some work between its writes (reads a file, talks to SMTP): a millisecond here.
+  await pause(1);
 }
 await store.close();
 process.stdout.write(`${JSON.stringify({ committed, failed })}\n`);
