@@ -33,9 +33,7 @@ export interface StoreOptions {
  * refusing the credentials) is a GazetteError naming the setting and what to do.
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const postgres = options.url?.startsWith('postgres') ?? false;
-  const file = postgres ? undefined : sqlitePath(options);
-  const store = postgres ? openPostgres(options.url!) : openSqliteOrExplain(file!);
+  const store = options.url?.startsWith('postgres') ? openPostgres(options.url) : openSqliteOrExplain(sqlitePath(options));
   try {
     await migrateToLatest(store.db, store.dialect === 'postgres' ? await migrationSchemaOf(store.db, options.url!) : undefined);
   } catch (error) {

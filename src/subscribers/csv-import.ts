@@ -83,7 +83,7 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
  */
 function stoppedPartway(error: unknown, report: CsvImportReport, storedThroughLine: number): unknown {
   if (!isGazetteError(error) || !['StorageFull', 'DatabaseBusy', 'DatabaseUnavailable'].includes(error.code)) return error;
-  const stored = storedThroughLine > 1 ? `Lines 2 to ${storedThroughLine} of the file are stored (${report.imported} imported, ${report.unchanged} already on the list), nothing after line ${storedThroughLine}` : 'No row of the file is stored';
+  const stored = storedThroughLine > 1 ? `Every valid row up to line ${storedThroughLine} is stored (${report.imported} imported, ${report.unchanged} already on the list), none after it` : 'No row of the file is stored';
   return new GazetteError(error.code, `${error.message} ${stored}. Running the same import again finishes the job: rows already stored are left as they are.`, {
     ...error.details,
     storedThroughLine,
