@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Express } from 'express';
 import { ingestSeeds, type IngestOptions, type IngestReport } from './articles/ingest.service.ts';
 import type { Config } from './config/config.schema.ts';
@@ -18,6 +19,7 @@ import { createHealthService } from './store/health.service.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import { buildApiDocument } from './http/api-document.ts';
 import { deleteDeliveriesOfSubscriber } from './mail/outbox.repository.ts';
+import { GazetteError } from './shared/errors.ts';
 
 /** Everything one running Gazette is made of, built in one place (the composition root). */
 export interface Gazette {
@@ -102,6 +104,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     scheduler,
     ingest,
     async start() {
+      requireSeedsDirectory(config.paths.seedsDir);
       // With the scheduler on, the first scan runs under the scan job's lease: instances started
       // together must not ingest the same new files at once. An instance that finds the lease
       // taken renders its feeds from what the store holds.
@@ -132,4 +135,16 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
       await store.close();
     },
   };
+}
+
+/**
+ * A server refuses to start without its seeds directory: started anyway it would publish an
+ * empty site and fail every scan, when the cause is nearly always a wrong path or a volume not
+ * mounted. (`gazette ingest` and `check` say the same in one line.)
+ */
+function requireSeedsDirectory(dir: string): void {
+  const found = statSync(dir, { throwIfNoEntry: false });
+  if (found?.isDirectory()) return;
+  const what = found ? 'is not a directory' : 'does not exist';
+  throw new GazetteError('SeedDirectoryMissing', `The seeds directory ${dir} ${what}: create it or set paths.seedsDir (GAZETTE_SEEDS_DIR).`);
 }

@@ -19,7 +19,8 @@ export const adminSubscriberOperations: ApiOperation[] = [
     method: 'post', path: '/api/subscribers/import', summary: 'Import a CSV (email[,name][,frequency]); idempotent',
     description: 'Existing addresses are left unchanged. Invalid rows are reported by line number; valid rows are imported. Rows are pending unless consentSource is given.',
     query: importQuery, body: { mediaTypes: ['text/csv'], required: true },
-    responses: { 200: { description: 'What was imported and what was not', json: importAnswer }, ...bad, 413: e('The file is larger than 20 MB.'), 415: e('The body is not text/csv.') },
+    responses: { 200: { description: 'What was imported and what was not', json: importAnswer }, ...bad, 413: e('The file is larger than 20 MB.'), 415: e('The body is not text/csv.'),
+      507: e('The disk holding the database is full (StorageFull). Rows are stored in whole batches: details.storedThroughLine is the last line stored, nothing after it is; run the same import again once there is space and it finishes the job.') },
   }),
   op({ method: 'get', path: '/api/subscribers/{id}', summary: 'One subscriber', params: idParams, responses: { 200: { description: 'The subscriber', json: subscriberView }, ...bad } }),
   op({
