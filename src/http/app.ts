@@ -15,7 +15,7 @@ import { selfServiceRoutes } from './self-service.routes.ts';
 import { adminSubscriberRoutes } from './admin-subscribers.routes.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
 import { openApiRoutes } from './openapi.ts';
-import { digestAdminRoutes } from './digest-admin.routes.ts';
+import { digestAdminRoutes, type BounceAdmin } from './digest-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
 
@@ -25,6 +25,8 @@ export interface AppDeps {
   health: HealthService;
   /** Edition reports, previews and resend-to-failed for the admin API. */
   digest: DigestService;
+  /** Restoring wrongly bounced subscribers and resuming stopped editions (mail/restore-bounced.service.ts). */
+  bounces: BounceAdmin;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
   views: ViewRenderer;
   articles: ArticleReader;
@@ -56,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
   app.use(openApiRoutes(deps.openApiDocument));
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin }));
-  app.use(digestAdminRoutes({ config: deps.config, digest: deps.digest }));
+  app.use(digestAdminRoutes({ config: deps.config, digest: deps.digest, bounces: deps.bounces }));
   app.use(feedsRoutes(deps.feeds));
 
   app.use(notFoundHandler);
