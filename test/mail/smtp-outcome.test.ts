@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { isBreakerTripped } from '../../src/mail/bounce-breaker.service.ts';
 import { classifyReply, classifySmtpError, enhancedCodeOf, type SmtpPhase } from '../../src/mail/smtp-outcome.ts';
 
 /**
@@ -118,5 +120,35 @@ describe('enhancedCodeOf', () => {
     assert.deepEqual(enhancedCodeOf('550-5.7.26 Unauthenticated'), { klass: 5, subject: 7, detail: 26 });
     assert.equal(enhancedCodeOf('550 No such user 5.1.1'), undefined);
     assert.equal(enhancedCodeOf('550 1.2.3.4 blocked'), undefined);
+  });
+});
+
+describe('properties over every reply (fast-check, seeded)', () => {
+  const phase = fc.constantFrom<SmtpPhase>('session', 'sender', 'recipient', 'data');
+  const enhanced = fc.option(fc.tuple(fc.constantFrom(2, 4, 5), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 30 })), { nil: undefined });
+  const reply = fc.tuple(fc.integer({ min: 400, max: 599 }), enhanced, fc.string({ maxLength: 30 })).map(([code, e, text]) => ({ code, text: `${code} ${e ? `${e.join('.')} ` : ''}${text.replace(/[\r\n]/g, ' ')}` }));
+
+  it('only a 5xx at RCPT TO or DATA ever bounces; a 4xx never does; the session and the sender never do', () => {
+    fc.assert(
+      fc.property(phase, reply, (p, r) => {
+        const verdict = classifyReply(p, r.code, r.text);
+        if (verdict.kind !== 'bounce') return true;
+        return r.code >= 500 && (p === 'recipient' || p === 'data');
+      }),
+      { seed: 20261129, numRuns: 2000 },
+    );
+  });
+
+  it('the breaker trips only at or above both the share and the floor, and stays tripped as bounces grow', () => {
+    const settings = { share: 0.05, minBounces: 10, windowMinutes: 10 };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }), (recipients, raw) => {
+        const bounced = Math.min(raw, recipients);
+        const tripped = isBreakerTripped(settings, bounced, recipients);
+        if (tripped !== (bounced >= 10 && bounced / recipients >= 0.05)) return false;
+        return !tripped || bounced === recipients || isBreakerTripped(settings, bounced + 1, recipients);
+      }),
+      { seed: 20261129, numRuns: 2000 },
+    );
   });
 });
