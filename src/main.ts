@@ -128,11 +128,13 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     async close() {
       const deadline = new Date(Date.now() + config.server.shutdownTimeoutMs);
       const httpClosed = server?.close(deadline);
+      // Stopped together with the jobs, not after them: rows not yet handed to SMTP are released
+      // at once; SMTP transactions in flight may finish until shortly before the deadline (a
+      // silent server would hold them for minutes), then they are ended and their rows released:
+      // none stays claimed when the store closes.
+      const mailClosed = mail.close(new Date(deadline.getTime() - Math.min(2000, config.server.shutdownTimeoutMs / 4)));
       await scheduler.stop(Math.max(0, deadline.getTime() - Date.now()));
-      // Rows not yet handed to SMTP are released at once; SMTP transactions in flight may finish
-      // until shortly before the deadline (a silent server would hold them for minutes), then
-      // they are ended and their rows released: none stays claimed when the store closes.
-      await mail.close(new Date(deadline.getTime() - Math.min(2000, config.server.shutdownTimeoutMs / 4)));
+      await mailClosed;
       await httpClosed;
       await feeds.idle();
       await store.close();

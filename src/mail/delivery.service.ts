@@ -146,6 +146,8 @@ async function deliverOne(deps: DeliveryDeps, row: ClaimedDelivery, report: Deli
     deps.log.error({ err: error, delivery: row.id }, 'could not build the message');
     return recordFailure(deps, row, `render failed: ${(error as Error).message}`);
   }
+  // Stopped while this message was being built: it was never handed to SMTP, so it goes back now.
+  if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
   try {
     const reply = await deps.transport.send({ from: composer.envelopeFrom, to: recipient.email }, raw, row.id, options.abortSends);
     await recordOutcome(db, row, { status: 'sent', reply }, clock.now());

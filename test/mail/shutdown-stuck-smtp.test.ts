@@ -25,8 +25,8 @@ async function countByStatus(db: Parameters<typeof insertSubscriber>[0]): Promis
   return counts;
 }
 
-test('close() while the SMTP server hangs: unsent rows are queued again at once, stuck sends are ended at the deadline, none stays sending', async (t) => {
-  const silent = await startSilentSmtp();
+test('close() while SMTP transactions hang at MAIL FROM: unsent rows are queued again at once, stuck sends are ended at the deadline, none stays sending', async (t) => {
+  const silent = await startSilentSmtp({ until: 'mail-from' });
   t.after(() => silent.close());
   const { config, seedsDir } = makeTestConfig(t, { server: { shutdownTimeoutMs: 6000 }, mail: { smtpUrl: silent.url, maxConnections: MAX_CONNECTIONS } });
   writeArticle(seedsDir, { slug: 'stuck-news', date: '5 September 2025' });
@@ -38,6 +38,7 @@ test('close() while the SMTP server hangs: unsent rows are queued again at once,
   await waitUntil('the worker to claim the edition and connect', async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(gazette.store.db)).sending === READERS ? true : undefined));
 
   let closed = false;
+  const closeStarted = Date.now();
   const closing = gazette.close().then(() => (closed = true));
   // Long before the deadline, only the messages already handed to the pool are still claimed.
   const early = await waitUntil('unsent rows released', async () => {
@@ -47,12 +48,19 @@ test('close() while the SMTP server hangs: unsent rows are queued again at once,
   assert.equal(closed, false, 'released before the shutdown deadline, not at it');
   assert.ok((early.queued ?? 0) >= READERS - MAX_CONNECTIONS * 2, JSON.stringify(early));
   await closing;
+  // The silent server would hold these transactions for nodemailer's 60 s socket timeout.
+  assert.ok(Date.now() - closeStarted < 6000 + 5000, `close() returned after ${Date.now() - closeStarted} ms`);
 
   const store = await openStore({ url: null, dataDir: config.paths.dataDir });
   t.after(() => store.close());
   const rows = await store.db.selectFrom('deliveries').select(['status', 'attempts', 'due_at', 'lease_token']).execute();
   assert.deepEqual(await countByStatus(store.db), { queued: READERS });
   assert.ok(rows.every((r) => r.lease_token === null && r.attempts === 0 && new Date(r.due_at!).getTime() <= Date.now()), 'due at once, no lease, no attempt counted');
+  const replies = await store.db.selectFrom('deliveries').select('last_reply').execute();
+  // Handed to nodemailer's pool: one per connection stuck at MAIL FROM, and those waiting for a connection.
+  const ended = replies.filter((r) => /SMTP transaction ended at shutdown/.test(r.last_reply ?? '')).length;
+  assert.ok(ended >= MAX_CONNECTIONS && ended <= MAX_CONNECTIONS * 2, `${ended} stuck sends ended`);
+  assert.equal(replies.filter((r) => r.last_reply === 'not attempted: delivery stopped').length, READERS - ended);
 });
 
 function serve(configFile: string): { child: ChildProcess; output: () => string } {

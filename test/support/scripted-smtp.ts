@@ -83,8 +83,12 @@ export async function startScriptedSmtp(rules: ScriptedRules = {}): Promise<Scri
   return scripted;
 }
 
-/** A server that accepts TCP connections and never answers (no greeting): a stuck relay. */
-export async function startSilentSmtp(): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+/**
+ * A stuck relay: it accepts TCP connections and never answers (no greeting), or, with
+ * `until: 'mail-from'`, greets, answers EHLO, then never answers MAIL FROM: a transaction stuck
+ * in the middle, which no greeting timeout ends.
+ */
+export async function startSilentSmtp(options: { until?: 'greeting' | 'mail-from' } = {}): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
   const server = net.createServer((socket) => {
@@ -92,6 +96,11 @@ export async function startSilentSmtp(): Promise<{ url: string; connections: () 
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
+    if (options.until !== 'mail-from') return;
+    socket.write('220 stuck.example ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      if (/^(EHLO|HELO) /im.test(chunk.toString())) socket.write('250 stuck.example\r\n');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
