@@ -55,6 +55,9 @@ async function tally(gazette: Gazette): Promise<{ subscribers: Record<string, nu
   return { subscribers, deliveries, attempts };
 }
 
+const firstReply = async (gazette: Gazette, like: string): Promise<string | undefined> =>
+  (await gazette.store.db.selectFrom('deliveries').select('last_reply').where('last_reply', 'like', like).executeTakeFirst())?.last_reply ?? undefined;
+
 const healthOf = async (gazette: Gazette) => (await request(gazette.app).get('/healthz').expect(200)).body as { deliveryQueue: { paused: { reason: string; reply: string } | null; stoppedEditions: { editionId: string; reason: string }[] } };
 
 for (const kind of storeKinds) describe(`SMTP refusals on ${kind}`, () => {
@@ -62,6 +65,8 @@ for (const kind of storeKinds) describe(`SMTP refusals on ${kind}`, () => {
     let relayFixed = false;
     const { gazette, smtp, emails } = await setup(t, kind, 50, { mailFrom: () => (relayFixed ? undefined : { code: 530, message: '5.7.0 Authentication required' }) });
     gazette.mail.worker.start();
+    await waitUntil('the first refusal recorded', () => firstReply(gazette, '530%'));
+    assert.deepEqual((await tally(gazette)).subscribers, { confirmed: 50 }, 'nobody bounced');
     const paused = await waitUntil('the pause in /healthz', async () => (await healthOf(gazette)).deliveryQueue.paused ?? undefined);
     assert.equal(paused.reason, 'refused');
     assert.equal(paused.reply, '530 5.7.0 Authentication required');
@@ -97,6 +102,8 @@ for (const kind of storeKinds) describe(`SMTP refusals on ${kind}`, () => {
     let policy = true;
     const { gazette, smtp, emails } = await setup(t, kind, 10, { data: () => (policy ? { code: 554, message: '5.7.1 Message refused by policy' } : undefined) }, { maxAttempts: 8 });
     gazette.mail.worker.start();
+    await waitUntil('the first refusal recorded', () => firstReply(gazette, '554%'));
+    assert.deepEqual((await tally(gazette)).subscribers, { confirmed: 10 }, 'nobody bounced');
     const paused = await waitUntil('the pause', async () => (await healthOf(gazette)).deliveryQueue.paused ?? undefined);
     assert.deepEqual({ reason: paused.reason, reply: paused.reply }, { reason: 'refused', reply: '554 5.7.1 Message refused by policy' });
     const during = await tally(gazette);
