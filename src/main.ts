@@ -20,6 +20,8 @@ import { openStore, type Store } from './store/open-store.ts';
 import { buildApiDocument } from './http/api-document.ts';
 import { deleteDeliveriesOfSubscriber } from './mail/outbox.repository.ts';
 import { GazetteError } from './shared/errors.ts';
+import { deleteSubscriberEvents } from './subscribers/subscriber-event.repository.ts';
+import type { Db } from './store/database.ts';
 
 /** Everything one running Gazette is made of, built in one place (the composition root). */
 export interface Gazette {
@@ -70,8 +72,11 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
 
   const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
   const articles = createArticleReader({ db: store.db, clock });
-  // "Delete my data" and the admin delete also remove the subscriber's rows in the outbox.
-  const forgetSubscriber = deleteDeliveriesOfSubscriber;
+  // "Delete my data" and the admin delete also remove the subscriber's rows in the outbox and their bounce/restore events.
+  const forgetSubscriber = async (db: Db, subscriberId: string): Promise<void> => {
+    await deleteDeliveriesOfSubscriber(db, subscriberId);
+    await deleteSubscriberEvents(db, subscriberId);
+  };
   const subscriptions = { db: store.db, clock, config, signer, mailQueue: mail, forgetSubscriber };
   const subscriberAdmin = { db: store.db, clock, forgetSubscriber };
   const openApiDocument = buildApiDocument(config);
@@ -81,7 +86,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     return report;
   };
 
-  const app = createApp({ config, log, health, digest, views, articles, subscriptions, subscriberAdmin, openApiDocument, feeds });
+  const app = createApp({ config, log, health, digest, bounces: mail, views, articles, subscriptions, subscriberAdmin, openApiDocument, feeds });
   const scheduler = createScheduler({
     db: store.db,
     clock,
@@ -127,9 +132,13 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     async close() {
       const deadline = new Date(Date.now() + config.server.shutdownTimeoutMs);
       const httpClosed = server?.close(deadline);
+      // Stopped together with the jobs, not after them: rows not yet handed to SMTP are released
+      // at once; SMTP transactions in flight may finish until shortly before the deadline (a
+      // silent server would hold them for minutes), then they are ended and their rows released:
+      // none stays claimed when the store closes.
+      const mailClosed = mail.close(new Date(deadline.getTime() - Math.min(2000, config.server.shutdownTimeoutMs / 4)));
       await scheduler.stop(Math.max(0, deadline.getTime() - Date.now()));
-      // Lets SMTP transactions in flight finish and records them before the store closes.
-      await mail.close();
+      await mailClosed;
       await httpClosed;
       await feeds.idle();
       await store.close();

@@ -6,6 +6,7 @@ import type { Database, DeliveryStatus } from '../store/database.ts';
 import type { MailTemplates } from '../mail/mail-templates.ts';
 import type { RenderedMail } from '../mail/mail-view.ts';
 import { fillHtml, fillText, type PersonalValues } from '../mail/placeholders.ts';
+import { findEditionPause } from '../mail/edition-pause.repository.ts';
 import { countDeliveriesByStatus, findEdition, findLatestEdition, listArticlesNewForFrequency, listEditionArticles, listEditions, listUndelivered, requeueFailed, type Edition, type UndeliveredRecipient } from './edition.repository.ts';
 import { renderEdition } from './render-edition.ts';
 
@@ -20,6 +21,8 @@ export interface EditionReport {
   total: number;
   /** Failed and bounced recipients with their last SMTP reply (the first 1,000). */
   undelivered: UndeliveredRecipient[];
+  /** Set while the bounce circuit breaker holds the edition (its queued rows wait for an operator's resume). */
+  stopped: { pausedAt: Date; reason: string } | null;
 }
 
 export interface DigestPreview {
@@ -77,9 +80,10 @@ export function createDigestService(deps: { db: Kysely<Database>; config: Config
     },
     async reportEdition(editionId) {
       const edition = await mustFind(editionId);
-      const [articles, counts, undelivered] = await Promise.all([listEditionArticles(db, editionId), countDeliveriesByStatus(db, editionId), listUndelivered(db, editionId, 1000)]);
+      const [articles, counts, undelivered, pause] = await Promise.all([listEditionArticles(db, editionId), countDeliveriesByStatus(db, editionId), listUndelivered(db, editionId, 1000), findEditionPause(db, editionId)]);
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      return { edition, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), counts, total, undelivered };
+      const stopped = pause && !pause.resumedAt ? { pausedAt: pause.pausedAt, reason: pause.reason } : null;
+      return { edition, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), counts, total, undelivered, stopped };
     },
     async resendFailed(editionId) {
       await mustFind(editionId);

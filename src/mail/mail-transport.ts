@@ -19,8 +19,11 @@ export interface MailTransport {
   /** For logs: "smtp://host:port" or "files in /path/outbox". */
   readonly description: string;
   readonly kind: 'smtp' | 'files';
-  /** Resolves with the server's reply; rejects with nodemailer's error (responseCode, command). */
-  send(envelope: MailEnvelope, raw: Buffer, name: string): Promise<string>;
+  /**
+   * Resolves with the server's reply; rejects with nodemailer's error (responseCode, command).
+   * Aborting `signal` ends the SMTP transaction at once (code EABORT): for a server that hangs.
+   */
+  send(envelope: MailEnvelope, raw: Buffer, name: string, signal?: AbortSignal): Promise<string>;
   /** Closes idle connections; the delivery worker waits for its sends before calling this. */
   close(): void;
 }
@@ -52,8 +55,9 @@ function createSmtpTransport(config: Config, smtpUrl: string): MailTransport {
   return {
     description: url.toString(),
     kind: 'smtp',
-    async send(envelope, raw) {
-      const info = await (transporter.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: sign(raw) }) as Promise<{ response?: string }>);
+    async send(envelope, raw, _name, signal) {
+      // nodemailer 10 closes the pooled connection carrying an aborted message and fails it with EABORT.
+      const info = await (transporter.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: sign(raw), ...(signal ? { signal } : {}) }) as Promise<{ response?: string }>);
       return String(info.response ?? '250 OK');
     },
     close: () => transporter.close(),

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.schema.ts';
+import { listPausedEditions } from '../mail/edition-pause.repository.ts';
 import { countPendingDeliveries } from '../mail/outbox.repository.ts';
+import { readSendingPause, type SendingPause } from '../mail/sending-pause.repository.ts';
 import type { Database } from '../store/database.ts';
 import { createCronSchedule } from './cron-schedule.ts';
 import { listJobRecords, type JobRecord } from './job-lease.repository.ts';
@@ -14,7 +16,13 @@ export interface JobReport extends Omit<JobRecord, 'nextRunAt'> {
 
 export interface ServiceStatus {
   scheduler: { enabled: boolean; timeZone: string; jobs: JobReport[] };
-  deliveryQueue: { pending: number };
+  deliveryQueue: {
+    pending: number;
+    /** The SMTP server refused the session or the sender, or was unreachable, when last tried: sending is paused, nothing bounced. */
+    paused: SendingPause | null;
+    /** Editions the bounce circuit breaker stopped (their rows stay queued until an operator resumes them). */
+    stoppedEditions: { editionId: string; pausedAt: string; reason: string }[];
+  };
 }
 
 /** One job's report: its stored record (or nothing yet) with its expression and next run. */
@@ -53,6 +61,10 @@ export async function readServiceStatus(db: Kysely<Database>, config: Config, no
   });
   return {
     scheduler: { enabled: config.scheduler.enabled, timeZone: config.site.timezone, jobs },
-    deliveryQueue: { pending: await countPendingDeliveries(db) },
+    deliveryQueue: {
+      pending: await countPendingDeliveries(db),
+      paused: await readSendingPause(db),
+      stoppedEditions: (await listPausedEditions(db)).map((p) => ({ editionId: p.editionId, pausedAt: p.pausedAt.toISOString(), reason: p.reason })),
+    },
   };
 }
