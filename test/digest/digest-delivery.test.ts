@@ -16,10 +16,16 @@ async function setup(t: TestContext, kind: StoreKind, articles: number, mail: Re
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const { config, seedsDir } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) }, mail: { smtpUrl: sink.url, retryBaseSeconds: 0, ...mail } });
-  for (let i = 1; i <= articles; i++) writeArticle(seedsDir, { slug: `weekly-story-number-${i}`, date: `${2 + (i % 5)} September 2025`, ...(paragraphs ? { paragraphs } : {}) });
-  const gazette = await createGazette(config, { clock: new ManualClock(NOW) });
+  // The site starts (and mailing begins) a week before NOW; the articles arrive just after, each
+  // under embargo until its date, so every one of them is news for the week's edition.
+  const clock = new ManualClock(WEEK_AGO);
+  const gazette = await createGazette(config, { clock });
   t.after(() => gazette.close());
+  assert.equal(await gazette.scheduler.runNow('scan', { atStart: true }), 'ran');
+  clock.advance(60_000);
+  for (let i = 1; i <= articles; i++) writeArticle(seedsDir, { slug: `weekly-story-number-${i}`, date: `${2 + (i % 5)} September 2025`, ...(paragraphs ? { paragraphs } : {}) });
   await gazette.ingest();
+  clock.set(NOW);
   return { gazette, sink };
 }
 
