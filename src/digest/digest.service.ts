@@ -67,11 +67,10 @@ export function createDigestService(deps: { db: Kysely<Database>; config: Config
     },
     async nextPeriodStart(frequency, now) {
       const latest = await findLatestEdition(db, frequency);
-      return latest?.periodEnd ?? (await readMailingStart(db)) ?? now;
+      return latest?.periodEnd ?? (await readMailingStart(db));
     },
     async listNextEditionArticles(frequency, now) {
-      // Before anything was mailed, sending now would mark the mailing start at `now` (mailing-start.ts).
-      return listMailableArticles(db, frequency, (await readMailingStart(db)) ?? now, now);
+      return listMailableArticles(db, frequency, await readMailingStart(db), now);
     },
     async previewNext(frequency) {
       const now = clock.now();

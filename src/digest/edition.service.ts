@@ -5,7 +5,7 @@ import type { Frequency } from '../config/config.schema.ts';
 import type { Database, Db } from '../store/database.ts';
 import { findEditionByPeriod, insertEdition, insertEditionDeliveries, listUnmailedArticles, type Edition } from './edition.repository.ts';
 import { isArchiveImport } from './mail-eligibility.ts';
-import { markMailingStart } from './mailing-start.ts';
+import { markMailingStart, readMailingStart } from './mailing-start.ts';
 
 /**
  * Creating editions. Pure database work (no templates, no SMTP, no timers), so the scheduler,
@@ -41,7 +41,7 @@ export async function listMailableArticles(db: Db, frequency: Frequency, since: 
  * instance) returns the edition already made.
  */
 export async function createDueEdition(db: Kysely<Database>, frequency: Exclude<Frequency, 'instant'>, periodStart: Date, periodEnd: Date, now: Date, until?: Date): Promise<CreatedEdition | null> {
-  const since = await markMailingStart(db, now);
+  const since = await readMailingStart(db);
   const bound = until ?? (periodEnd < now ? periodEnd : now);
   return createEdition(db, { frequency, periodKey: periodEnd.toISOString(), periodStart, periodEnd, now }, (tx) => listMailableArticles(tx, frequency, since, bound));
 }

@@ -4,8 +4,9 @@ import { readOrInitSiteState, readSiteState } from '../store/site-state.reposito
 /**
  * The moment Gazette began mailing articles, shared by every frequency: articles first ingested
  * before it were already there when the site started (its back catalogue) and are mailed to
- * nobody. `gazette serve` marks it right after its first start-up ingest (the scan job queues
- * instant mail, which marks it); the first edition made any other way (CLI, tests) marks it too.
+ * nobody. The first instant run marks it: `gazette serve` makes one right after its start-up
+ * ingest. Digests only read it; before it is marked (a `gazette digest send` before the site was
+ * ever served) no article counts as back catalogue.
  */
 const MAILING_START_KEY = 'mailing_since';
 
@@ -14,8 +15,8 @@ export async function markMailingStart(db: Db, now: Date): Promise<Date> {
   return new Date(await readOrInitSiteState(db, MAILING_START_KEY, now.toISOString()));
 }
 
-/** The mailing start, or undefined before anything was ever mailed. */
-export async function readMailingStart(db: Db): Promise<Date | undefined> {
+/** The mailing start, or the epoch before it was marked (then nothing is back catalogue). */
+export async function readMailingStart(db: Db): Promise<Date> {
   const value = await readSiteState(db, MAILING_START_KEY);
-  return value === undefined ? undefined : new Date(value);
+  return new Date(value ?? 0);
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Frequency } from '../config/config.schema.ts';
 import { findLatestEdition } from '../digest/edition.repository.ts';
 import { createDueEdition, type CreatedEdition } from '../digest/edition.service.ts';
-import { markMailingStart } from '../digest/mailing-start.ts';
+import { readMailingStart } from '../digest/mailing-start.ts';
 import type { Database } from '../store/database.ts';
 import type { CronSchedule } from './cron-schedule.ts';
 
@@ -35,8 +35,7 @@ export interface DueEditionsOptions {
 export async function createDueEditions(db: Kysely<Database>, frequency: Exclude<Frequency, 'instant'>, schedule: CronSchedule, now: Date, options: DueEditionsOptions = {}): Promise<CreatedEdition[]> {
   const due = schedule.previous(new Date(now.getTime() - (options.settleMs ?? 0)));
   if (!due) return [];
-  const since = await markMailingStart(db, now);
-  const after = (await findLatestEdition(db, frequency))?.periodEnd ?? since;
+  const after = (await findLatestEdition(db, frequency))?.periodEnd ?? (await readMailingStart(db));
   const firings: Date[] = [];
   for (let f: Date | undefined = due; f && f > after && firings.length < MAX_CATCH_UP[frequency]; f = schedule.previous(new Date(f.getTime() - 1))) firings.unshift(f);
   const created: CreatedEdition[] = [];
