@@ -93,8 +93,8 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       async run({ now }) {
         await deps.refreshPublished();
         // A digest edition that is due but missing (its job's instance died mid-run, its time
-        // fell in a daylight-saving gap node-cron skipped) is made here within a minute; the
-        // call is idempotent and costs two small queries when nothing is due.
+        // fell in a daylight-saving gap node-cron skipped) is made here once its firing is a
+        // minute old; the call is idempotent and costs two small queries when nothing is due.
         const settled = { settleMs: DIGEST_SETTLE_MS };
         const digests = [...(await queueDueDigests('daily', now, settled)), ...(await queueDueDigests('weekly', now, settled))];
         return { instantEditions: await queueInstant(now), digestEditions: digests.length };
