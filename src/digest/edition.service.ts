@@ -35,7 +35,7 @@ export async function listMailableArticles(db: Db, frequency: Frequency, since: 
  * The daily or weekly edition for the schedule's firing at `periodEnd` (`periodStart` is the
  * firing before, kept for reports): every mailable article visible by `until` that no edition of
  * this frequency carried yet. `until` defaults to the firing itself (or `now` if earlier); the
- * digest job passes the moment it runs, after its own ingest, so a file dropped just before the
+ * scheduler passes a minute after the firing (due-editions.ts), so a file dropped just before the
  * firing is in it. Null when there is nothing (nothing is sent). Idempotent: the period key is
  * the period end, so a second call for the same firing (a catch-up after a restart, a second
  * instance) returns the edition already made.

@@ -9,13 +9,14 @@ import type { CronSchedule } from './cron-schedule.ts';
 /** How many missed firings a restart catches up on, at most (a week of dailies, five weeklies). */
 const MAX_CATCH_UP = { daily: 7, weekly: 5 } as const;
 
+/**
+ * An edition also takes what became visible in the minute after its firing: the file a scan on
+ * the same tick picked up, or the digest job's own ingest just before it made the edition. Never
+ * more, so that a firing that found nothing is not filled hours later by a restart's catch-up.
+ */
+export const FIRING_GRACE_MS = 60_000;
+
 export interface DueEditionsOptions {
-  /**
-   * The latest due firing takes the articles visible until `now`, not only until the firing: for
-   * the digest job itself, which runs (and ingests) right at its firing. The minutely safety net
-   * leaves it off, so that a firing that found nothing is not filled hours later.
-   */
-  untilNow?: boolean;
   /**
    * Leaves alone the firings younger than this: for the minutely safety net, so that it never
    * beats the digest job (still ingesting) to the edition of the firing that job is making.
@@ -27,8 +28,9 @@ export interface DueEditionsOptions {
  * Creates every edition of `frequency` that has come due and does not exist yet: the one due at
  * the last firing of its schedule, and those missed while the service was down (at most
  * MAX_CATCH_UP, back to the latest edition or, before the first one, to the mailing start). An
- * article goes in the first of them made after it became visible, whatever its date: one missed
- * by an earlier firing (its file arrived late, a scan and this job raced) joins the next one.
+ * article goes in the first of them after it became visible (FIRING_GRACE_MS included), whatever
+ * its date: one missed by an earlier firing (its file arrived late, a scan on another instance
+ * raced this job) joins the next one.
  * Idempotent: editions are keyed by their period end, so a second call, a second instance or a
  * tick after a catch-up creates nothing twice. A firing with nothing new creates nothing.
  */
@@ -41,7 +43,7 @@ export async function createDueEditions(db: Kysely<Database>, frequency: Exclude
   const created: CreatedEdition[] = [];
   for (const [i, firing] of firings.entries()) {
     const periodStart = firings[i - 1] ?? schedule.previous(new Date(firing.getTime() - 1)) ?? after;
-    const until = options.untilNow && i === firings.length - 1 ? now : firing;
+    const until = new Date(Math.min(now.getTime(), firing.getTime() + FIRING_GRACE_MS));
     const edition = await createDueEdition(db, frequency, periodStart, firing, now, until);
     if (edition?.created) created.push(edition);
   }

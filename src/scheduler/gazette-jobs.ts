@@ -4,7 +4,7 @@ import type { Config } from '../config/config.schema.ts';
 import { createInstantEditions } from '../digest/edition.service.ts';
 import type { Database } from '../store/database.ts';
 import { createCronSchedule } from './cron-schedule.ts';
-import { createDueEditions, type DueEditionsOptions } from './due-editions.ts';
+import { createDueEditions, FIRING_GRACE_MS, type DueEditionsOptions } from './due-editions.ts';
 import type { JobDefinition } from './scheduler.ts';
 
 export interface GazetteJobsDeps {
@@ -20,9 +20,6 @@ export interface GazetteJobsDeps {
 
 /** A seed file must be this old before a scan reads it: one still being written waits a scan. */
 export const SCAN_MIN_FILE_AGE_MS = 2000;
-
-/** The minutely safety net makes a missing digest edition only once its firing is this old: the digest job has the first minute. */
-const DIGEST_SETTLE_MS = 60_000;
 
 /**
  * The jobs `gazette serve` runs, each on its cron expression from `config.scheduler`. They call
@@ -62,14 +59,14 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
     name: frequency,
     cron: config.scheduler[frequency],
     async run({ clock }) {
-      // Ingest first (after any scan in flight), then take everything visible by now: a file
-      // dropped just before the firing is in this edition, not the next. If the ingest fails
-      // the edition still goes out; the next scan retries the files.
+      // Ingest first (after any scan in flight), then make the edition: a file dropped just
+      // before the firing is in it, not in the next. If the ingest fails the edition still goes
+      // out; the next scan retries the files.
       const ingest = await ingestInTurn({ minFileAgeMs: SCAN_MIN_FILE_AGE_MS }).then(
         (report) => ({ added: report.added.length }),
         (error: unknown) => ({ error: (error as Error).message ?? String(error) }),
       );
-      return { ingest, editions: await queueDueDigests(frequency, clock.now(), { untilNow: true }) };
+      return { ingest, editions: await queueDueDigests(frequency, clock.now(), {}) };
     },
   });
 
@@ -94,8 +91,9 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
         await deps.refreshPublished();
         // A digest edition that is due but missing (its job's instance died mid-run, its time
         // fell in a daylight-saving gap node-cron skipped) is made here once its firing is a
-        // minute old; the call is idempotent and costs two small queries when nothing is due.
-        const settled = { settleMs: DIGEST_SETTLE_MS };
+        // minute old (the digest job's grace, so both would make the same edition); the call is
+        // idempotent and costs two small queries when nothing is due.
+        const settled = { settleMs: FIRING_GRACE_MS };
         const digests = [...(await queueDueDigests('daily', now, settled)), ...(await queueDueDigests('weekly', now, settled))];
         return { instantEditions: await queueInstant(now), digestEditions: digests.length };
       },

@@ -74,3 +74,20 @@ test('a scan and the daily job firing on the same tick: both run, the file is in
   const daily = (await gazette.scheduler.status()).find((j) => j.name === 'daily');
   assert.equal(daily?.lastStatus, 'ok');
 });
+
+test('a morning firing that found nothing stays empty: a restart in the afternoon sends no afternoon digest, the next morning carries the article', async (t) => {
+  const { gazette, seedsDir, clock } = await setup(t);
+  clock.set('2026-11-21T07:00:00Z');
+  assert.equal(await gazette.scheduler.runNow('daily'), 'ran');
+  clock.set('2026-11-21T10:00:00Z');
+  writeArticle(seedsDir, { slug: 'mid-morning-story', date: '2026-11-21T10:00:00Z' });
+  await gazette.ingest();
+  // A restart runs the digest jobs' catch-up at once (src/main.ts start()).
+  clock.set('2026-11-21T15:00:00Z');
+  assert.equal(await gazette.scheduler.runNow('daily'), 'ran');
+  const daily = () => gazette.store.db.selectFrom('editions').select('period_end').where('frequency', '=', 'daily').execute();
+  assert.deepEqual(await daily(), []);
+  clock.set('2026-11-22T07:00:05Z');
+  assert.equal(await gazette.scheduler.runNow('daily'), 'ran');
+  assert.deepEqual(await daily(), [{ period_end: '2026-11-22T07:00:00.000Z' }]);
+});
