@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import { frequencies, type Frequency } from '../config/config.schema.ts';
 import type { EditionReport } from '../digest/digest.service.ts';
 import type { DeliverReport } from '../mail/delivery.service.ts';
-import { countAudience, listArticlesNewForFrequency } from '../digest/edition.repository.ts';
+import { countAudience } from '../digest/edition.repository.ts';
 import { createDueEdition, createInstantEditions } from '../digest/edition.service.ts';
 import { createGazette, type Gazette } from '../main.ts';
 import { GazetteError } from '../shared/errors.ts';
@@ -78,8 +78,7 @@ async function send(ctx: CommandContext, gazette: Gazette): Promise<number> {
   const now = gazette.clock.now();
   if (ctx.values['dry-run']) {
     if (frequency === 'instant') throw new GazetteError('InvalidArgument', '--dry-run works with --frequency daily or weekly.');
-    const start = await gazette.digest.nextPeriodStart(frequency, now);
-    const articles = await listArticlesNewForFrequency(db, frequency, start, now);
+    const articles = await gazette.digest.listNextEditionArticles(frequency, now);
     ctx.stdout.write(`Dry run: the ${frequency} edition would carry ${articles.length} articles to ${await countAudience(db, frequency)} subscribers.\n`);
     for (const a of articles) ctx.stdout.write(`  ${a.publishedAt.toISOString()}  ${a.title}\n`);
     return 0;

@@ -15,7 +15,7 @@ async function setup(t: TestContext, kind: StoreKind, readers: number, mail: Rec
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const { config, seedsDir } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) }, mail: { smtpUrl: sink.url, retryBaseSeconds: 0, maxAttempts: 3, ...(mail as Record<string, null>) } });
-  writeArticle(seedsDir, { slug: 'the-only-story', date: '5 September 2025' });
+  writeArticle(seedsDir, { slug: 'the-only-story', date: '7 September 2025' });
   const gazette = await createGazette(config, { clock: new ManualClock(NOW) });
   t.after(() => gazette.close());
   await gazette.ingest();

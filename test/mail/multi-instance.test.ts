@@ -28,10 +28,10 @@ function byRecipient(messages: readonly ReceivedMail[]): Map<string, ReceivedMai
   return map;
 }
 
-async function queueEdition(gazette: Gazette, slug: string, day: number): Promise<void> {
-  writeArticle(gazette.config.paths.seedsDir, { slug, date: `${day} September 2025` });
+async function queueEdition(gazette: Gazette, slug: string): Promise<void> {
+  writeArticle(gazette.config.paths.seedsDir, { slug, date: new Date().toISOString().slice(0, 10) });
   await gazette.ingest();
-  const created = await createDueEdition(gazette.store.db, 'daily', new Date(Date.UTC(2025, 8, day - 1)), new Date(Date.UTC(2025, 8, day + 1)), new Date(Date.UTC(2025, 8, day + 1)));
+  const created = await createDueEdition(gazette.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
   assert.equal(created?.recipients, READERS);
 }
 
@@ -52,7 +52,7 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
   const allSent = async (): Promise<boolean> => (await countPendingDeliveries(control.store.db)) === 0;
 
   // 1. All three running: every recipient gets exactly one message, and the work is shared.
-  await queueEdition(control, 'first-edition-story', 3);
+  await queueEdition(control, 'first-edition-story');
   await sink.waitFor(READERS, EDITION_CEILING_MS);
   await waitUntil(allSent, 'every delivery row recorded');
   const first = sink.messages.slice();
@@ -64,7 +64,7 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
 
   // 2. instance-1 is killed with SIGKILL in the middle; the other two finish its rows once its leases expire.
   const [victim, ...survivors] = instances as [GazetteInstance, GazetteInstance, GazetteInstance];
-  await queueEdition(control, 'second-edition-story', 4);
+  await queueEdition(control, 'second-edition-story');
   await waitUntil(() => sink.messages.slice(READERS).filter((m) => m.heloName === victim.name).length >= 100, 'instance-1 to be sending');
   victim.child.kill('SIGKILL');
   await victim.exited;

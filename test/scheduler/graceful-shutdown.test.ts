@@ -34,11 +34,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       mail: { smtpUrl: sink.url, maxConnections: 3, rateLimit: { perSecond: 200, perHour: null } },
       log: { level: 'info' },
     });
-    writeArticle(config.paths.seedsDir, { slug: 'shutdown-news', date: '5 September 2025' });
+    writeArticle(config.paths.seedsDir, { slug: 'shutdown-news', date: new Date().toISOString().slice(0, 10) });
     const setup = await createGazette(config);
     await setup.ingest();
     for (let i = 0; i < READERS; i++) await insertSubscriber(setup.store.db, { frequency: 'daily', email: `stop-${i}@example.org` });
-    assert.ok(await createDueEdition(setup.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z')));
+    assert.ok(await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
     await setup.close();
 
     const first = serve(configFile);
