@@ -33,11 +33,11 @@ test('gazette status shows a paused send with the server\'s reply; gazette diges
   });
   t.after(() => smtp.close());
   const { configFile, config } = writeTestConfigFile(t, { site: { baseUrl: 'https://news.example.com' }, mail: { smtpUrl: smtp.url } });
-  writeArticle(config.paths.seedsDir, { slug: 'restore-story', date: '5 September 2025' });
+  writeArticle(config.paths.seedsDir, { slug: 'restore-story', date: new Date().toISOString().slice(0, 10) });
   const setup = await createGazette(config);
   await setup.ingest();
   for (let i = 0; i < 5; i++) await insertSubscriber(setup.store.db, { frequency: 'daily', email: `reader-${i}@example.org` });
-  const created = await createDueEdition(setup.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z'));
+  const created = await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
   const editionId = created!.edition.id;
   assert.equal((await setup.mail.deliverPending({ limit: 10 })).bounced, 3);
   // Then the relay starts refusing the sender: the worker pauses and records it.
