@@ -87,6 +87,10 @@ export const configSchema = z
         retryBaseSeconds: z.number().min(0),
         leaseSeconds: z.number().int().min(5),
         maxHtmlBytes: z.number().int().min(10_000),
+        /** Stops an edition when this share of its recipients (and at least minBounces) hard-bounce within windowMinutes. */
+        bounceBreaker: z
+          .object({ share: z.number().gt(0).max(1), minBounces: z.number().int().min(1), windowMinutes: z.number().positive() })
+          .strict(),
       })
       .strict(),
     subscriptions: z

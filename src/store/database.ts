@@ -134,6 +134,26 @@ export interface RateLimitCountersTable {
   hits: number;
 }
 
+/** A bounce or a restore of a subscriber: who, when, why, and the server's reply (migration 053). */
+export interface SubscriberEventsTable {
+  id: string;
+  subscriber_id: string;
+  edition_id: string | null;
+  kind: 'bounced' | 'restored';
+  reply: string | null;
+  actor: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
+/** An edition stopped by the bounce circuit breaker, until an operator resumes it. */
+export interface EditionPausesTable {
+  edition_id: string;
+  paused_at: string;
+  reason: string;
+  resumed_at: string | null;
+}
+
 export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
@@ -145,6 +165,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   subscription_confirmations: SubscriptionConfirmationsTable;
   rate_limit_counters: RateLimitCountersTable;
+  subscriber_events: SubscriberEventsTable;
+  edition_pauses: EditionPausesTable;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */
