@@ -17,7 +17,7 @@
  * PostgreSQL-restart trial, Debian's PostgreSQL server binaries (a throwaway cluster is made).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { utimesSync } from 'node:fs';
+import { mkdirSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ import { insertReaders, startInstance, type GazetteInstance } from '../test/supp
 import { makeTempDir } from '../test/support/temp-dir.ts';
 import { TEST_SECRET } from '../test/support/test-config.ts';
 import { makeTestDatabaseUrl } from '../test/support/test-database.ts';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
 
 const { values: args } = parseArgs({ options: { recipients: { type: 'string', default: '5000' }, kills: { type: 'string', default: '3' }, only: { type: 'string' } } });
 const RECIPIENTS = Number(args.recipients);
@@ -107,11 +108,15 @@ async function runSendTrial(trial: SendTrial): Promise<void> {
   const seedsDir = path.join(dir, 'seeds');
   const databaseUrl = trial.databaseUrl ? await trial.databaseUrl() : trial.store === 'postgres' ? (await makeTestDatabaseUrl(scope, 'postgres'))! : `sqlite:${path.join(dir, 'chaos.sqlite')}`;
   const config = loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, paths: { dataDir: path.join(dir, 'control'), seedsDir }, database: { url: databaseUrl }, secret: TEST_SECRET, scheduler: { enabled: false }, log: { level: 'silent' } } });
-  for (let i = 1; i <= 10; i++) writeArticle(seedsDir, { slug: `chaos-story-number-${i}`, date: `${1 + (i % 6)} September 2025` });
+  // Dated today: news, so the edition takes them (an article dated long before it became
+  // visible is an archive import and mailed to nobody).
+  const today = new Date().toISOString().slice(0, 10);
+  for (let i = 1; i <= 10; i++) writeArticle(seedsDir, { slug: `chaos-story-number-${i}`, date: today });
   const control: Gazette = await createGazette(config);
   await control.ingest();
   const emails = await insertReaders(control.store.db, RECIPIENTS, 'weekly');
-  await createDueEdition(control.store.db, 'weekly', new Date('2025-08-31T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z'));
+  const edition = await createDueEdition(control.store.db, 'weekly', new Date(Date.now() - 7 * 24 * 3600_000), new Date(), new Date());
+  if (edition?.recipients !== RECIPIENTS) throw new Error(`the edition has ${edition?.recipients ?? 0} recipients, not ${RECIPIENTS}`);
 
   const smtp = await SmtpProcess.start();
   const settings = { databaseUrl, smtpUrl: `smtp://127.0.0.1:${smtp.port}`, seedsDir, mail: { maxConnections: 5, retryBaseSeconds: 1 } };
@@ -151,7 +156,19 @@ for (const store of ['sqlite', 'postgres'] as const) {
     });
   }
 }
+let throwaway: ThrowawayPostgres | undefined;
 sendTrials.push(
+  {
+    name: 'PostgreSQL restarted (down 20 s)',
+    store: 'postgres',
+    at: 0.3,
+    databaseUrl: async () => (throwaway = await startThrowawayPostgres(scope)).url,
+    async fault() {
+      await throwaway!.stop();
+      await new Promise((r) => setTimeout(r, 20_000));
+      await throwaway!.start();
+    },
+  },
   {
     name: 'SMTP server down 45 s',
     store: 'sqlite',
@@ -193,9 +210,10 @@ sendTrials.push(
 async function runUnsubscribeTrial(count: number): Promise<void> {
   const dir = makeTempDir(scope, 'gazette-chaos-');
   const seedsDir = path.join(dir, 'seeds');
-  const file = path.join(dir, 'chaos.sqlite');
-  const databaseUrl = `sqlite:${file}`;
+  const sharedDataDir = path.join(dir, 'shared');
+  const databaseUrl = `sqlite:${path.join(sharedDataDir, 'gazette.sqlite')}`;
   const config = loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, paths: { dataDir: path.join(dir, 'control'), seedsDir }, database: { url: databaseUrl }, secret: TEST_SECRET, scheduler: { enabled: false }, log: { level: 'silent' } } });
+  mkdirSync(sharedDataDir, { recursive: true });
   const seed = writeArticle(seedsDir, { slug: 'a-story-edited-all-the-time', date: '1 September 2025' });
   const control = await createGazette(config);
   await control.ingest();
@@ -203,7 +221,8 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
   const signer = createLinkSigner(TEST_SECRET);
   const smtp = await SmtpProcess.start();
   const instance = await startInstance(dir, 'chaos', { databaseUrl, smtpUrl: `smtp://127.0.0.1:${smtp.port}`, seedsDir });
-  const writer = spawn(process.execPath, ['--import', 'tsx', new URL('../bench/support/sqlite-writer-process.ts', import.meta.url).pathname, file], { stdio: 'inherit' });
+  const writer = spawn(process.execPath, ['--import', 'tsx', new URL('../test/support/sqlite-writer-child.ts', import.meta.url).pathname, sharedDataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => createInterface({ input: writer.stdout! }).once('line', () => resolve()));
   let ingesting = true;
   const configFile = path.join(dir, 'chaos', 'gazette.json');
   const ingestLoop = (async () => {
@@ -232,7 +251,7 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
     rows.push({ trial: `${count} one-click unsubscribes beside a writer and \`gazette ingest\` (${Number(unsubscribed.n)} recorded)`, store: 'sqlite', lost: count - Number(unsubscribed.n), duplicates: 0, duplicatesShareId: true, bounced: 0, over500, drainSeconds: (performance.now() - started) / 1000 });
   } finally {
     ingesting = false;
-    writer.kill();
+    writer.kill('SIGTERM');
     await ingestLoop;
     instance.child.kill('SIGTERM');
     await instance.exited;
