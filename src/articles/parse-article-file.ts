@@ -1,4 +1,4 @@
-import { stripXmlForbidden } from '../shared/xml-text.ts';
+import { stripControlCharacters } from '../shared/xml-text.ts';
 import type { ArticleProblem } from './article.ts';
 import { deriveSummary, deriveTitle } from './derive-title.ts';
 import { parseArticleDate } from './parse-article-date.ts';
@@ -42,7 +42,7 @@ export function parseArticleFile(file: string, bytes: Uint8Array, timeZone: stri
     const offset = firstInvalidUtf8Offset(bytes);
     return problem(lineOfOffset(bytes, offset), 'NotUtf8', `the file is not valid UTF-8 (first bad byte at offset ${offset}); save it as UTF-8`);
   }
-  const lines = stripXmlForbidden(text).split(/\r\n|\r|\n/);
+  const lines = stripControlCharacters(text).split(/\r\n|\r|\n/);
   if (lines.every((l) => l.trim() === '')) return problem(1, 'EmptyFile', 'the file is empty; expected a date on line 1, a slug on line 2, a blank line, then the body');
 
   const problems: ArticleProblem[] = [];
