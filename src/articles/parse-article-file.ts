@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stripControlCharacters } from '../shared/xml-text.ts';
 import type { ArticleProblem } from './article.ts';
 import { deriveSummary, deriveTitle } from './derive-title.ts';
@@ -9,6 +10,23 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** True for a string that could be an article's slug (routes use it to refuse others without a query). */
 export function isValidSlug(slug: string): boolean {
   return slug.length <= MAX_SLUG_LENGTH && SLUG.test(slug);
+}
+
+/**
+ * The slug a file's second line names, or null: enough to recognise a file still being written
+ * (or copied) as the new home of an article, without trusting the rest of its text yet.
+ */
+export function peekSlug(bytes: Uint8Array): string | null {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
+  const lines = stripControlCharacters(text).split(/\r\n|\r|\n/);
+  // Only a finished line counts: a half-written "western-lea" would name another slug.
+  const slug = lines.length > 2 ? lines[1]!.trim() : '';
+  return isValidSlug(slug) ? slug : null;
+}
+
+/** The hash stored with an article: an edit is a change of these bytes. */
+export function contentHashOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export interface ParsedArticle {
