@@ -117,7 +117,7 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
   const changed = added.length + updated.length + removed.length > 0;
 
   await deps.db.transaction().execute(async (trx) => {
-    for (const u of plan.update) await updateArticle(trx, u.article, u.textChanged ? now : null);
+    for (const u of plan.update) await updateArticle(trx, u.article, u.textChanged ? now : null, u.textChanged || u.restored);
     await insertArticles(trx, plan.add.map((article) => ({ id: randomUUID(), article })), now);
     await saveSeedFiles(trx, candidates.map((c) => c.record));
     await deleteSeedFiles(trx, gone);
