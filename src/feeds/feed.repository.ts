@@ -1,5 +1,6 @@
 import { toArticle } from '../articles/article.repository.ts';
 import type { Article } from '../articles/article.ts';
+import { sql } from 'kysely';
 import type { Db } from '../store/database.ts';
 import { writeSiteState } from '../store/site-state.repository.ts';
 
@@ -35,10 +36,19 @@ export async function assignFeedPlaces(trx: Db, now: Date): Promise<number> {
       .orderBy('slug');
   if ((await waiting().limit(1).execute()).length === 0) return 0;
   await writeSiteState(trx, FEED_SEQ_LOCK_KEY, now.toISOString());
-  const rows = await waiting().execute();
-  let seq = await findLastFeedPlace(trx);
-  for (const row of rows) await trx.updateTable('articles').set({ feed_seq: ++seq }).where('id', '=', row.id).execute();
-  return rows.length;
+  const ids = (await waiting().execute()).map((r) => r.id);
+  const last = await findLastFeedPlace(trx);
+  // 500 rows a statement: a first ingest of 10,000 files costs 20 statements, not 10,000.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const places = sql.join(chunk.map((id, j) => sql`WHEN ${id} THEN CAST(${last + i + j + 1} AS INTEGER)`), sql` `);
+    await trx
+      .updateTable('articles')
+      .set({ feed_seq: sql<number>`CASE id ${places} END` })
+      .where('id', 'in', chunk)
+      .execute();
+  }
+  return ids.length;
 }
 
 /** The highest place handed out: the number of archive slots. */
