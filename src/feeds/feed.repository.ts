@@ -2,7 +2,7 @@ import { toArticle } from '../articles/article.repository.ts';
 import type { Article } from '../articles/article.ts';
 import { sql } from 'kysely';
 import type { Db } from '../store/database.ts';
-import { writeSiteState } from '../store/site-state.repository.ts';
+import { readSiteState, writeSiteState } from '../store/site-state.repository.ts';
 
 /**
  * The feed's entries: every article that has entered the feed, in the order it entered
@@ -17,6 +17,12 @@ export interface FeedEntry {
 }
 
 const FEED_SEQ_LOCK_KEY = 'feed_seq_lock';
+/**
+ * The last place handed out. Kept apart from max(feed_seq): when the newest articles are edited
+ * to a future date (back into embargo) they give up their places, and a maximum that fell
+ * back would make a full page the newest one again, and change it.
+ */
+const FEED_SEQ_LAST_KEY = 'feed_seq_last';
 
 /**
  * Gives a place to every visible article that has none (new, just out of embargo, edited or
@@ -38,6 +44,7 @@ export async function assignFeedPlaces(trx: Db, now: Date): Promise<number> {
   await writeSiteState(trx, FEED_SEQ_LOCK_KEY, now.toISOString());
   const ids = (await waiting().execute()).map((r) => r.id);
   const last = await findLastFeedPlace(trx);
+  await writeSiteState(trx, FEED_SEQ_LAST_KEY, String(last + ids.length));
   // 500 rows a statement: a first ingest of 10,000 files costs 20 statements, not 10,000.
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
@@ -51,13 +58,17 @@ export async function assignFeedPlaces(trx: Db, now: Date): Promise<number> {
   return ids.length;
 }
 
-/** The highest place handed out: the number of archive slots. */
+/** The highest place ever handed out: the number of archive slots. It never goes down. */
 export async function findLastFeedPlace(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('articles')
-    .select((eb) => eb.fn.max('feed_seq').as('last'))
-    .executeTakeFirst();
-  return Number(row?.last ?? 0);
+  const [row, counter] = await Promise.all([
+    db
+      .selectFrom('articles')
+      .select((eb) => eb.fn.max('feed_seq').as('last'))
+      .executeTakeFirst(),
+    readSiteState(db, FEED_SEQ_LAST_KEY),
+  ]);
+  // The maximum covers places given before the counter existed (migration 051 numbers them).
+  return Math.max(Number(row?.last ?? 0), Number(counter ?? 0));
 }
 
 /** The newest `limit` visible entries, newest first: the subscription document. */

@@ -9,7 +9,8 @@ import { writeArticle } from '../support/build-article.ts';
 import { makeTestConfig } from '../support/test-config.ts';
 
 /**
- * For any sequence of additions (back-dated, recent, embargoed), edits, deletions and restores,
+ * For any sequence of additions (back-dated, recent, embargoed), edits (some back into embargo),
+ * deletions, restores and restarts,
  * with every document fetched after each step:
  * - a document once served as immutable keeps every byte, for ever;
  * - every visible article is in the archive pages in its current version, once outside frozen
@@ -24,17 +25,23 @@ type Op =
   | { kind: 'add'; daysBack: number }
   | { kind: 'addFuture'; hoursAhead: number }
   | { kind: 'edit'; pick: number }
+  | { kind: 'postpone'; pick: number; hoursAhead: number }
   | { kind: 'delete'; pick: number }
   | { kind: 'restore'; pick: number }
-  | { kind: 'wait' };
+  | { kind: 'wait' }
+  | { kind: 'restart' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('add' as const), daysBack: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 300, max: 1200 })) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('addFuture' as const), hoursAhead: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('edit' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
+  // An edit that moves the date into the future: the article goes back under embargo.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('postpone' as const), pick: fc.nat(), hoursAhead: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('restore' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'wait' as const }) },
+  // A new process on the same store: nothing it serves may come from the old one's memory.
+  { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
 );
 
 interface ModelArticle {
@@ -59,7 +66,7 @@ it('archive pages and feeds: immutable bytes never change, and together they hol
       const cleanups: (() => void)[] = [];
       const { config, seedsDir } = makeTestConfig({ after: (fn: () => void) => cleanups.push(fn) }, { feeds: { size: 5, archivePageSize: 5 } });
       const clock = new ManualClock('2026-03-01T12:00:00Z');
-      const gazette = await createGazette(config, { clock });
+      let gazette = await createGazette(config, { clock });
       try {
         const model: ModelArticle[] = [];
         const immutable = new Map<string, Buffer>();
@@ -82,6 +89,12 @@ it('archive pages and feeds: immutable bytes never change, and together they hol
             a.version += 1;
             write(a);
           }
+          if (o.kind === 'postpone' && present.length > 0) {
+            const a = present[present.length - 1 - (o.pick % present.length)]!;
+            a.date = new Date(clock.now().getTime() + o.hoursAhead * 3_600_000);
+            a.version += 1;
+            write(a);
+          }
           // The last file is never deleted: an empty seeds/ is treated as an unmounted volume.
           if (o.kind === 'delete' && present.length > 1) {
             const a = present[o.pick % present.length]!;
@@ -92,6 +105,10 @@ it('archive pages and feeds: immutable bytes never change, and together they hol
             const a = absent[o.pick % absent.length]!;
             a.present = true;
             write(a);
+          }
+          if (o.kind === 'restart') {
+            await gazette.close();
+            gazette = await createGazette(config, { clock });
           }
           await step(gazette, model, immutable);
         }

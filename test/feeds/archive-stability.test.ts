@@ -71,4 +71,32 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
       assert.deepEqual(now.body, res.body, `${path} changed a byte while served as immutable`);
     }
   });
+
+  it('a full page stays frozen when the newest article goes back under embargo (places are never handed back)', async (t) => {
+    const { config, seedsDir } = makeTestConfig(t, { feeds: { size: 5, archivePageSize: 5 } });
+    const clock = new ManualClock('2026-03-01T12:00:00Z');
+    const gazette = await createGazette(config, { clock });
+    t.after(() => gazette.close());
+    for (let n = 1; n <= 6; n++) writeArticle(seedsDir, { slug: `story-${String(n).padStart(2, '0')}`, date: dayOf2026(n) });
+    await gazette.ingest();
+    const get = await listen(t, gazette.app);
+    const page1 = await get('/feeds/archive/1.atom.xml');
+    assert.equal(page1.headers['cache-control'], IMMUTABLE);
+    clock.advance(60_000);
+    // The only article of page 2 is edited to a date in the future: it leaves the feed until then.
+    writeArticle(seedsDir, { slug: 'story-06', date: '2026-03-05', paragraphs: ['Postponed.'] });
+    await gazette.ingest({ minFileAgeMs: 0 });
+    // Another instance on the same store (nothing in its memory) serves the frozen page too.
+    const other = await createGazette(config, { clock });
+    t.after(() => other.close());
+    for (const instance of [get, await listen(t, other.app)]) {
+      const again = await instance('/feeds/archive/1.atom.xml');
+      assert.equal(again.headers['cache-control'], IMMUTABLE);
+      assert.deepEqual(again.body, page1.body);
+    }
+    assert.doesNotMatch((await get('/atom.xml')).body.toString(), /story-06/);
+    clock.set('2026-03-05T00:00:00Z');
+    assert.match((await get('/atom.xml')).body.toString(), /story-06/);
+    assert.deepEqual((await get('/feeds/archive/1.atom.xml')).body, page1.body);
+  });
 });
