@@ -19,7 +19,7 @@ import {
 } from './article.repository.ts';
 import { listSeedFileEntries, type SeedFileEntry } from './list-seed-files.ts';
 import { contentHashOf, parseArticleFile, peekSlug } from './parse-article-file.ts';
-import { planSeedChanges, type PlanFile, type UnreadFile } from './plan-seed-changes.ts';
+import { classifySeedFile, planSeedChanges, type PlanFile, type UnreadFile } from './plan-seed-changes.ts';
 
 export interface IngestDeps {
   db: Kysely<Database>;
@@ -81,11 +81,12 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
     const fingerprint = `${entry.size}:${Math.trunc(entry.mtimeMs)}`;
     const previous = known.get(entry.path);
     const waitsOnOthers = previous?.problems.some((p) => p.code === 'DuplicateSlug') ?? false;
-    if (previous && previous.fingerprint === fingerprint && !waitsOnOthers) {
+    // mtime is wall-clock time written by the file system, so it is compared with the wall clock.
+    const kind = classifySeedFile({ fingerprint, ageMs: Date.now() - entry.mtimeMs }, previous && { fingerprint: previous.fingerprint, waitsOnOthers }, minAge);
+    if (previous && kind === 'kept') {
       keep.push(previous);
       unread.push({ kind: 'kept', path: entry.path, slug: previous.slug });
-    } else if (minAge > 0 && Math.abs(Date.now() - entry.mtimeMs) < minAge) {
-      // mtime is wall-clock time written by the file system, so it is compared with the wall clock.
+    } else if (kind === 'deferred') {
       deferred.push(entry.path);
       if (previous) keep.push(previous);
       unread.push({ kind: 'deferred', path: entry.path, slug: previous?.slug ?? null, peekedSlug: await peekSlugOf(entry) });

@@ -27,6 +27,18 @@ export interface UnreadFile {
 
 export type PlanFile<A extends PlannedArticle> = ReadFile<A> | UnreadFile;
 
+/**
+ * Whether a listed file is read this scan: `kept` (unchanged since it was last read, and not
+ * waiting on another file's slug), `deferred` (changed less than `quietMs` ago: it may still be
+ * being written) or `read`. `ageMs` is how long ago the file last changed.
+ */
+export function classifySeedFile(file: { fingerprint: string; ageMs: number }, previous: { fingerprint: string; waitsOnOthers: boolean } | undefined, quietMs: number): 'kept' | 'deferred' | 'read' {
+  if (previous && previous.fingerprint === file.fingerprint && !previous.waitsOnOthers) return 'kept';
+  // Absolute: a file dated in the future (a clock skewed between machines) is as suspect as a young one.
+  if (quietMs > 0 && Math.abs(file.ageMs) < quietMs) return 'deferred';
+  return 'read';
+}
+
 export interface PlannedArticle {
   slug: string;
   contentHash: string;

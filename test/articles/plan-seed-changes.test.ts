@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { planSeedChanges, type PlanFile, type StoredArticle } from '../../src/articles/plan-seed-changes.ts';
+import { classifySeedFile, planSeedChanges, type PlanFile, type StoredArticle } from '../../src/articles/plan-seed-changes.ts';
 
 type A = { slug: string; contentHash: string };
 const read = (path: string, slug: string, hash = 'h'): PlanFile<A> => ({ kind: 'read', path, previousSlug: null, article: { slug, contentHash: hash } });
@@ -20,6 +20,15 @@ describe('planSeedChanges', () => {
     assert.deepEqual([plan.remove, plan.removalsPostponed], [[], ['x']]);
     const later = planSeedChanges([read('b.txt', 'x'), read('other.txt', 'y')], [live('x', 'a.txt'), live('y', 'other.txt')]);
     assert.deepEqual([later.remove, later.update.map((u) => [u.path, u.textChanged])], [[], [['b.txt', false]]]);
+  });
+
+  it('reads a file only once it has been quiet for the quiet period, and not again while unchanged', () => {
+    assert.equal(classifySeedFile({ fingerprint: 'a', ageMs: 5_000 }, undefined, 30_000), 'deferred');
+    assert.equal(classifySeedFile({ fingerprint: 'a', ageMs: -5_000 }, undefined, 30_000), 'deferred');
+    assert.equal(classifySeedFile({ fingerprint: 'a', ageMs: 31_000 }, undefined, 30_000), 'read');
+    assert.equal(classifySeedFile({ fingerprint: 'a', ageMs: 5_000 }, undefined, 0), 'read');
+    assert.equal(classifySeedFile({ fingerprint: 'a', ageMs: 5 }, { fingerprint: 'a', waitsOnOthers: false }, 30_000), 'kept');
+    assert.equal(classifySeedFile({ fingerprint: 'a', ageMs: 60_000 }, { fingerprint: 'a', waitsOnOthers: true }, 30_000), 'read');
   });
 
   it('holds back every removal when the directory holds no article file', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -61,6 +61,11 @@ test('gazette check blames the same file for a duplicate slug as the ingest reje
   const ingest = await gazette(['ingest'], env);
   assert.match(ingest.stderr, /^a-newcomer\.txt:2: the slug "contested" is already used by b-published\.txt; .*\[DuplicateSlug\]$/m);
   assert.doesNotMatch(ingest.stderr, /^b-published\.txt/m);
+
+  rmSync(path.join(seeds, 'b-published.txt'));
+  rmSync(path.join(seeds, 'a-newcomer.txt'));
+  writeArticle(seeds, { slug: 'still-here' });
+  assert.match((await gazette(['check'], env)).stdout, /^contested: published, but no file holds it any more: the next ingest unpublishes it$/m);
 
   // Another directory, which no store has seen, is judged as a first ingest would judge it.
   const other = path.join(dir, 'elsewhere');
