@@ -80,7 +80,16 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
     if (published && published.version === version && !isStale(now)) return [];
     // Articles that became visible (new, edited, restored, out of embargo) take their place in
     // the feed first, so the documents below are rendered with them.
-    await db.transaction().execute((trx) => assignFeedPlaces(trx, now));
+    let placed = true;
+    try {
+      await db.transaction().execute((trx) => assignFeedPlaces(trx, now));
+    } catch (error) {
+      // Another process holding the store's write lock (a `gazette ingest` beside `serve` on
+      // SQLite): this render goes on with the places already given, and the next refresh (the
+      // `feeds` job, within seconds) tries again.
+      placed = false;
+      log.warn({ err: error }, 'could not give feed places to new articles this time; the next refresh will');
+    }
     const [entries, slotCount, latestDeletion, nextEmbargoEnd] = await Promise.all([
       listLatestFeedEntries(db, { now, limit: config.feeds.size }),
       findLastFeedPlace(db),
@@ -94,7 +103,7 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
     const contentChange = new Date(Math.max(page.updated.getTime(), latestDeletion?.getTime() ?? 0, ...articles.map((a) => a.createdAt.getTime())));
     const { documents, changed } = await renderDocuments(page, contentChange);
     const isFirst = !published;
-    published = { generation: (published?.generation ?? 0) + 1, version, nextEmbargoEnd, slotCount, documents };
+    published = { generation: (published?.generation ?? 0) + 1, version: placed ? version : `${version}:retry`, nextEmbargoEnd, slotCount, documents };
     if (config.feeds.websubHub) track(notifyHub(config.feeds.websubHub, isFirst ? [...feedFormats] : changed, documents));
     if (changed.length > 0) log.info({ changed, articles: articles.length, archivePages: lastPage }, 'feeds rendered');
     return changed;

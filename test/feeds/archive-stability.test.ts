@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
 import { extractFromJson } from '@extractus/feed-extractor';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
@@ -98,5 +100,24 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
     clock.set('2026-03-05T00:00:00Z');
     assert.match((await get('/atom.xml')).body.toString(), /story-06/);
     assert.deepEqual((await get('/feeds/archive/1.atom.xml')).body, page1.body);
+  });
+
+  it('an article whose place could not be given (another process holds the SQLite write lock) enters the feed at the next refresh', async (t) => {
+    const { config, seedsDir, dataDir } = makeTestConfig(t);
+    const clock = new ManualClock('2026-03-01T12:00:00Z');
+    const gazette = await createGazette(config, { clock });
+    t.after(() => gazette.close());
+    writeArticle(seedsDir, { slug: 'already-out', date: '2026-02-01' });
+    writeArticle(seedsDir, { slug: 'out-at-one', date: '2026-03-01T13:00:00Z' });
+    await gazette.ingest();
+    // Another process (a `gazette ingest` beside `serve`) holds the write lock when the embargo ends.
+    const other = new Database(path.join(dataDir, 'gazette.sqlite'));
+    t.after(() => other.close());
+    other.exec('BEGIN IMMEDIATE');
+    clock.set('2026-03-01T13:00:00Z');
+    await gazette.feeds.refresh();
+    other.exec('COMMIT');
+    await gazette.feeds.refresh();
+    assert.match((await gazette.feeds.find('/feed.xml'))!.bodies.identity.toString(), /out-at-one/);
   });
 });

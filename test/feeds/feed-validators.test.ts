@@ -64,3 +64,27 @@ for (const kind of storeKinds) describe(`feed validators on ${kind}`, () => {
     }
   });
 });
+
+describe('feed places on postgres', () => {
+  it('instances giving places at the same moment never give one place twice', async (t) => {
+    const url = await makeTestDatabaseUrl(t, 'postgres');
+    const first = makeTestConfig(t, { database: { url }, feeds: { archivePageSize: 5 } });
+    for (let n = 1; n <= 12; n++) writeArticle(first.seedsDir, { slug: `embargoed-${n}`, date: `2026-02-02T0${n % 10}:00:00Z` });
+    const clock = new ManualClock('2026-02-01T12:00:00Z');
+    const start = async () => {
+      const { config } = makeTestConfig(t, { database: { url }, feeds: { archivePageSize: 5 }, paths: { seedsDir: first.seedsDir, dataDir: first.dataDir } });
+      const gazette = await createGazette(config, { clock });
+      t.after(() => gazette.close());
+      return gazette;
+    };
+    const instances = await Promise.all([start(), start(), start()]);
+    await instances[0]!.ingest();
+    // Every embargo ends at once for all three: each renders and gives places in the same instant.
+    clock.set('2026-02-03T00:00:00Z');
+    await Promise.all(instances.map((g) => g.feeds.refresh()));
+    const rows = await instances[0]!.store.db.selectFrom('articles').select('feed_seq').execute();
+    assert.deepEqual(rows.map((r) => r.feed_seq).sort((a, b) => a! - b!), Array.from({ length: 12 }, (_, i) => i + 1));
+    const pages = await Promise.all(instances.map(async (g) => (await supertest(g.app).get('/feeds/archive/1.atom.xml').expect(200)).text));
+    assert.ok(pages.every((p) => p === pages[0]));
+  });
+});
