@@ -38,11 +38,11 @@ async function measure(label: string, databaseUrl: string, instances: number, re
   const dir = makeTempDir(scope, 'gazette-bench-');
   const seedsDir = path.join(dir, 'seeds');
   const config = loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, paths: { dataDir: path.join(dir, 'control'), seedsDir }, database: { url: databaseUrl }, secret: TEST_SECRET, log: { level: 'silent' } } });
-  for (let i = 1; i <= 10; i++) writeArticle(seedsDir, { slug: `bench-story-number-${i}`, date: `${1 + (i % 6)} September 2025` });
+  for (let i = 1; i <= 10; i++) writeArticle(seedsDir, { slug: `bench-story-number-${i}`, date: new Date(Date.now() - (i % 6) * 3600_000).toISOString() });
   const control = await createGazette(config);
   await control.ingest();
   await insertReaders(control.store.db, recipients, 'weekly');
-  await createDueEdition(control.store.db, 'weekly', new Date('2025-08-31T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z'));
+  await createDueEdition(control.store.db, 'weekly', new Date(Date.now() - 7 * 24 * 3600_000), new Date(), new Date());
 
   const base = await sinkCount();
   const names = Array.from({ length: instances }, (_, i) => `bench-${i + 1}`);

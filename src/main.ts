@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Express } from 'express';
 import { ingestSeeds, type IngestOptions, type IngestReport } from './articles/ingest.service.ts';
 import type { Config } from './config/config.schema.ts';
@@ -18,6 +19,9 @@ import { createHealthService } from './store/health.service.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import { buildApiDocument } from './http/api-document.ts';
 import { deleteDeliveriesOfSubscriber } from './mail/outbox.repository.ts';
+import { GazetteError } from './shared/errors.ts';
+import { deleteSubscriberEvents } from './subscribers/subscriber-event.repository.ts';
+import type { Db } from './store/database.ts';
 
 /** Everything one running Gazette is made of, built in one place (the composition root). */
 export interface Gazette {
@@ -55,7 +59,8 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const log = options.log ?? createLogger({ level: config.log.level });
   const clock = options.clock ?? systemClock;
   const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
-  const health = createHealthService({ db: store.db, dialect: store.dialect, probes: [() => readServiceStatus(store.db, config, clock.now())] });
+  // The probe runs on requests only, after `scheduler` below exists.
+  const health = createHealthService({ db: store.db, dialect: store.dialect, probes: [() => readServiceStatus(store.db, config, clock.now(), scheduler.instanceRecords())] });
   const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
   // mail renders editions through digest, and digest renders with mail's templates: the
   // late-bound reference breaks the cycle without either module importing the other's instance.
@@ -67,8 +72,11 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
 
   const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
   const articles = createArticleReader({ db: store.db, clock });
-  // "Delete my data" and the admin delete also remove the subscriber's rows in the outbox.
-  const forgetSubscriber = deleteDeliveriesOfSubscriber;
+  // "Delete my data" and the admin delete also remove the subscriber's rows in the outbox and their bounce/restore events.
+  const forgetSubscriber = async (db: Db, subscriberId: string): Promise<void> => {
+    await deleteDeliveriesOfSubscriber(db, subscriberId);
+    await deleteSubscriberEvents(db, subscriberId);
+  };
   const subscriptions = { db: store.db, clock, config, signer, mailQueue: mail, forgetSubscriber };
   const subscriberAdmin = { db: store.db, clock, forgetSubscriber };
   const openApiDocument = buildApiDocument(config);
@@ -78,7 +86,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     return report;
   };
 
-  const app = createApp({ config, log, health, digest, views, articles, subscriptions, subscriberAdmin, openApiDocument, feeds });
+  const app = createApp({ config, log, health, digest, bounces: mail, views, articles, subscriptions, subscriberAdmin, openApiDocument, feeds });
   const scheduler = createScheduler({
     db: store.db,
     clock,
@@ -101,6 +109,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     scheduler,
     ingest,
     async start() {
+      requireSeedsDirectory(config.paths.seedsDir);
       // With the scheduler on, the first scan runs under the scan job's lease: instances started
       // together must not ingest the same new files at once. An instance that finds the lease
       // taken renders its feeds from what the store holds.
@@ -123,12 +132,28 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     async close() {
       const deadline = new Date(Date.now() + config.server.shutdownTimeoutMs);
       const httpClosed = server?.close(deadline);
+      // Stopped together with the jobs, not after them: rows not yet handed to SMTP are released
+      // at once; SMTP transactions in flight may finish until shortly before the deadline (a
+      // silent server would hold them for minutes), then they are ended and their rows released:
+      // none stays claimed when the store closes.
+      const mailClosed = mail.close(new Date(deadline.getTime() - Math.min(2000, config.server.shutdownTimeoutMs / 4)));
       await scheduler.stop(Math.max(0, deadline.getTime() - Date.now()));
-      // Lets SMTP transactions in flight finish and records them before the store closes.
-      await mail.close();
+      await mailClosed;
       await httpClosed;
       await feeds.idle();
       await store.close();
     },
   };
+}
+
+/**
+ * A server refuses to start without its seeds directory: started anyway it would publish an
+ * empty site and fail every scan, when the cause is nearly always a wrong path or a volume not
+ * mounted. (`gazette ingest` and `check` say the same in one line.)
+ */
+function requireSeedsDirectory(dir: string): void {
+  const found = statSync(dir, { throwIfNoEntry: false });
+  if (found?.isDirectory()) return;
+  const what = found ? 'is not a directory' : 'does not exist';
+  throw new GazetteError('SeedDirectoryMissing', `The seeds directory ${dir} ${what}: create it or set paths.seedsDir (GAZETTE_SEEDS_DIR).`);
 }

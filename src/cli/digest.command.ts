@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { frequencies, type Frequency } from '../config/config.schema.ts';
 import type { EditionReport } from '../digest/digest.service.ts';
-import { countAudience, listArticlesNewForFrequency } from '../digest/edition.repository.ts';
+import type { DeliverReport } from '../mail/delivery.service.ts';
+import { countAudience } from '../digest/edition.repository.ts';
 import { createDueEdition, createInstantEditions } from '../digest/edition.service.ts';
 import { createGazette, type Gazette } from '../main.ts';
 import { GazetteError } from '../shared/errors.ts';
@@ -12,13 +14,16 @@ import type { Command, CommandContext } from './command.ts';
 /** `gazette digest preview|send|status|resend`: the operator's handle on editions; the same service calls as the admin API. */
 export const digestCommand: Command = {
   name: 'digest',
-  summary: 'Preview, send and follow editions (preview | send | status | resend)',
-  usage: 'gazette digest preview --frequency F [--out DIR] | send --frequency F [--dry-run] | status [--edition ID] | resend --edition ID',
+  summary: 'Preview, send and follow editions (preview | send | status | resend | restore | resume)',
+  usage:
+    'gazette digest preview --frequency F [--out DIR] | send --frequency F [--dry-run] | status [--edition ID] | resend --edition ID | restore (--edition ID | --reply TEXT) --reason TEXT | resume --edition ID',
   options: {
     frequency: { type: 'string', short: 'f' },
     'dry-run': { type: 'boolean' },
     edition: { type: 'string', short: 'e' },
     out: { type: 'string', short: 'o' },
+    reply: { type: 'string' },
+    reason: { type: 'string' },
   },
   async run(ctx) {
     const action = ctx.positionals[0];
@@ -27,6 +32,8 @@ export const digestCommand: Command = {
       send: (g) => send(ctx, g),
       status: (g) => status(ctx, g),
       resend: (g) => resend(ctx, g),
+      restore: (g) => restore(ctx, g),
+      resume: (g) => resume(ctx, g),
     };
     const run = action ? actions[action] : undefined;
     if (!run) throw new GazetteError('InvalidArgument', `Say what to do: gazette digest ${Object.keys(actions).join('|')} (got ${action ? `"${action}"` : 'nothing'}).`);
@@ -71,8 +78,7 @@ async function send(ctx: CommandContext, gazette: Gazette): Promise<number> {
   const now = gazette.clock.now();
   if (ctx.values['dry-run']) {
     if (frequency === 'instant') throw new GazetteError('InvalidArgument', '--dry-run works with --frequency daily or weekly.');
-    const start = await gazette.digest.nextPeriodStart(frequency, now);
-    const articles = await listArticlesNewForFrequency(db, frequency, start, now);
+    const articles = await gazette.digest.listNextEditionArticles(frequency, now);
     ctx.stdout.write(`Dry run: the ${frequency} edition would carry ${articles.length} articles to ${await countAudience(db, frequency)} subscribers.\n`);
     for (const a of articles) ctx.stdout.write(`  ${a.publishedAt.toISOString()}  ${a.title}\n`);
     return 0;
@@ -85,16 +91,18 @@ async function send(ctx: CommandContext, gazette: Gazette): Promise<number> {
   const total = created.reduce((n, c) => n + c.recipients, 0);
   const bar = ctx.stdout.isTTY ? new cliProgress.SingleBar({ format: 'sending [{bar}] {value}/{total} ({eta}s left)', stream: ctx.stdout }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(total, 0);
-  let transportDown = false;
+  let stoppedBy: DeliverReport | undefined;
   for (;;) {
     const pass = await gazette.mail.deliverPending({ limit: 200, onProgress: (o) => o !== 'deferred' && bar?.increment() });
-    if (pass.transportDown) transportDown = true;
-    if (pass.claimed === 0 || transportDown) break;
+    if (pass.transportDown || pass.refusal) stoppedBy = pass;
+    if (pass.claimed === 0 || stoppedBy) break;
   }
   bar?.stop();
   for (const c of created) ctx.stdout.write(formatReport(await gazette.digest.reportEdition(c.edition.id)));
-  if (transportDown) ctx.stderr.write(`The mail server at ${gazette.mail.transport.description} is unreachable: the rest stays queued and \`gazette serve\` sends it when the server is back.\n`);
-  return transportDown ? 1 : 0;
+  const server = gazette.mail.transport.description;
+  if (stoppedBy?.refusal) ctx.stderr.write(`The mail server at ${server} refused: ${stoppedBy.refusal.reply}. That is about the server or its settings, not a recipient: nobody was bounced, the rest stays queued and \`gazette serve\` sends it once the server accepts mail.\n`);
+  else if (stoppedBy) ctx.stderr.write(`The mail server at ${server} is unreachable: the rest stays queued and \`gazette serve\` sends it when the server is back.\n`);
+  return stoppedBy ? 1 : 0;
 }
 
 async function status(ctx: CommandContext, gazette: Gazette): Promise<number> {
@@ -117,7 +125,25 @@ async function resend(ctx: CommandContext, gazette: Gazette): Promise<number> {
   return 0;
 }
 
+async function restore(ctx: CommandContext, gazette: Gazette): Promise<number> {
+  const editionId = typeof ctx.values.edition === 'string' ? ctx.values.edition : undefined;
+  const reply = typeof ctx.values.reply === 'string' && ctx.values.reply !== '' ? ctx.values.reply : undefined;
+  if (!editionId && !reply) throw new GazetteError('InvalidArgument', 'Say which bounces to undo: --edition ID (see `gazette digest status`), --reply TEXT (part of the SMTP reply, e.g. "5.7.0"), or both.');
+  if (typeof ctx.values.reason !== 'string' || ctx.values.reason.trim() === '') throw new GazetteError('InvalidArgument', '--reason TEXT is required: it is recorded with each restored subscriber.');
+  const result = await gazette.mail.restoreBounced({ editionId, reply, reason: ctx.values.reason.trim(), actor: `cli:${userInfo().username}` });
+  ctx.stdout.write(`${result.restored} subscribers restored to confirmed, ${result.requeued} deliveries queued again${result.unchanged ? `; ${result.unchanged} matching subscribers are no longer bounced and were left as they are` : ''}.\n`);
+  return 0;
+}
+
+async function resume(ctx: CommandContext, gazette: Gazette): Promise<number> {
+  if (typeof ctx.values.edition !== 'string') throw new GazetteError('InvalidArgument', '--edition ID is required (see `gazette status`).');
+  const { resumed } = await gazette.mail.resumeEdition(ctx.values.edition, `cli:${userInfo().username}`);
+  ctx.stdout.write(resumed ? `Edition ${ctx.values.edition} resumed: its queued deliveries are sent again.\n` : `Edition ${ctx.values.edition} was not stopped: nothing to resume.\n`);
+  return 0;
+}
+
 export function formatReport(r: EditionReport): string {
   const c = r.counts;
-  return `${r.edition.id}  ${r.edition.frequency.padEnd(7)} ${r.edition.createdAt.toISOString()}  ${r.articles.length} articles  ${r.total} recipients: ${c.sent} sent, ${c.queued + c.sending} queued, ${c.failed} failed, ${c.bounced} bounced, ${c.skipped} skipped\n`;
+  const stopped = r.stopped ? `  STOPPED by the bounce circuit breaker at ${r.stopped.pausedAt.toISOString()}: ${r.stopped.reason}; \`gazette digest resume --edition ${r.edition.id}\` sends the rest\n` : '';
+  return `${r.edition.id}  ${r.edition.frequency.padEnd(7)} ${r.edition.createdAt.toISOString()}  ${r.articles.length} articles  ${r.total} recipients: ${c.sent} sent, ${c.queued + c.sending} queued, ${c.failed} failed, ${c.bounced} bounced, ${c.skipped} skipped\n${stopped}`;
 }

@@ -15,7 +15,14 @@ export const serveCommand: Command = {
     const config = { ...base, server: { ...base.server, port } };
     const gazette = await createGazette(config);
     const { log } = gazette;
-    await gazette.start();
+    try {
+      await gazette.start();
+    } catch (error) {
+      // Refusing to start (port taken, seeds missing): release the store and the pool so the
+      // process ends with the one line run-cli prints, instead of hanging on open handles.
+      await gazette.close();
+      throw error;
+    }
     const address = gazette.address();
     log.info({ address, store: gazette.store.location, seeds: config.paths.seedsDir }, `Gazette is serving ${config.site.baseUrl} (listening on ${address})`);
 

@@ -6,7 +6,11 @@ import type { Database, DeliveryStatus } from '../store/database.ts';
 import type { MailTemplates } from '../mail/mail-templates.ts';
 import type { RenderedMail } from '../mail/mail-view.ts';
 import { fillHtml, fillText, type PersonalValues } from '../mail/placeholders.ts';
-import { countDeliveriesByStatus, findEdition, findLatestEdition, listArticlesNewForFrequency, listEditionArticles, listEditions, listUndelivered, requeueFailed, type Edition, type UndeliveredRecipient } from './edition.repository.ts';
+import { findEditionPause } from '../mail/edition-pause.repository.ts';
+import type { Article } from '../articles/article.ts';
+import { countDeliveriesByStatus, findEdition, findLatestEdition, listEditionArticles, listEditions, listUndelivered, requeueFailed, type Edition, type UndeliveredRecipient } from './edition.repository.ts';
+import { listMailableArticles } from './edition.service.ts';
+import { readMailingStart } from './mailing-start.ts';
 import { renderEdition } from './render-edition.ts';
 
 /**
@@ -20,6 +24,8 @@ export interface EditionReport {
   total: number;
   /** Failed and bounced recipients with their last SMTP reply (the first 1,000). */
   undelivered: UndeliveredRecipient[];
+  /** Set while the bounce circuit breaker holds the edition (its queued rows wait for an operator's resume). */
+  stopped: { pausedAt: Date; reason: string } | null;
 }
 
 export interface DigestPreview {
@@ -35,8 +41,10 @@ export interface DigestPreview {
 export interface DigestService {
   /** The mail of an existing edition, rendered once (the delivery engine caches it). */
   renderEditionMail(editionId: string): Promise<RenderedMail>;
-  /** Where the next daily or weekly edition would start: the end of the last one, or one period back. */
+  /** Where the next daily or weekly edition would start: the end of the last one, or the mailing start. */
   nextPeriodStart(frequency: Exclude<Frequency, 'instant'>, now: Date): Promise<Date>;
+  /** The articles an edition of `frequency` made now would carry, newest first (the same rule as the real one). */
+  listNextEditionArticles(frequency: Exclude<Frequency, 'instant'>, now: Date): Promise<Article[]>;
   /** What the next edition would look like now, for a sample reader; null if nothing is new. */
   previewNext(frequency: Exclude<Frequency, 'instant'>): Promise<DigestPreview | null>;
   reportEdition(editionId: string): Promise<EditionReport>;
@@ -44,8 +52,6 @@ export interface DigestService {
   resendFailed(editionId: string): Promise<{ requeued: number }>;
   listEditionReports(limit: number): Promise<EditionReport[]>;
 }
-
-const PERIOD_MS: Readonly<Record<'daily' | 'weekly', number>> = { daily: 24 * 3600_000, weekly: 7 * 24 * 3600_000 };
 
 export function createDigestService(deps: { db: Kysely<Database>; config: Config; clock: Clock; templates: MailTemplates }): DigestService {
   const { db, config, clock, templates } = deps;
@@ -64,12 +70,15 @@ export function createDigestService(deps: { db: Kysely<Database>; config: Config
     },
     async nextPeriodStart(frequency, now) {
       const latest = await findLatestEdition(db, frequency);
-      return latest?.periodEnd ?? new Date(now.getTime() - PERIOD_MS[frequency]);
+      return latest?.periodEnd ?? (await readMailingStart(db));
+    },
+    async listNextEditionArticles(frequency, now) {
+      return listMailableArticles(db, frequency, await readMailingStart(db), now);
     },
     async previewNext(frequency) {
       const now = clock.now();
       const periodStart = await service.nextPeriodStart(frequency, now);
-      const articles = await listArticlesNewForFrequency(db, frequency, periodStart, now);
+      const articles = await service.listNextEditionArticles(frequency, now);
       if (articles.length === 0) return null;
       const mail = await renderEdition(templates, config, { frequency, periodEnd: now, articles });
       const sample: PersonalValues = { greeting: 'Hello Reader,', unsubscribeUrl: `${config.site.baseUrl}/unsubscribe/preview`, preferencesUrl: `${config.site.baseUrl}/preferences/preview`, confirmUrl: '' };
@@ -77,9 +86,10 @@ export function createDigestService(deps: { db: Kysely<Database>; config: Config
     },
     async reportEdition(editionId) {
       const edition = await mustFind(editionId);
-      const [articles, counts, undelivered] = await Promise.all([listEditionArticles(db, editionId), countDeliveriesByStatus(db, editionId), listUndelivered(db, editionId, 1000)]);
+      const [articles, counts, undelivered, pause] = await Promise.all([listEditionArticles(db, editionId), countDeliveriesByStatus(db, editionId), listUndelivered(db, editionId, 1000), findEditionPause(db, editionId)]);
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      return { edition, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), counts, total, undelivered };
+      const stopped = pause && !pause.resumedAt ? { pausedAt: pause.pausedAt, reason: pause.reason } : null;
+      return { edition, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), counts, total, undelivered, stopped };
     },
     async resendFailed(editionId) {
       await mustFind(editionId);

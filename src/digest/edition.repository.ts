@@ -39,33 +39,27 @@ export async function findLatestEdition(db: Db, frequency: Frequency): Promise<E
   return row && toEdition(row);
 }
 
-/** Published articles in [from, to) not yet in any edition of this frequency, oldest first. */
-export async function listArticlesNewForFrequency(db: Db, frequency: Frequency, from: Date, to: Date): Promise<Article[]> {
+/**
+ * Live articles not yet in any edition of `frequency` that were first ingested at or after
+ * `since` (the mailing start) and are visible by `until`: ingested by then and published by
+ * then. Together the two bounds say "visibleSince(article) <= until" (mail-eligibility.ts) in
+ * plain comparisons, without date arithmetic that SQLite and PostgreSQL spell differently. Newest
+ * first, the order digests list them in.
+ */
+export async function listUnmailedArticles(db: Db, frequency: Frequency, bounds: { since: Date; until: Date }): Promise<Article[]> {
+  const until = bounds.until.toISOString();
   const rows = await db
     .selectFrom('articles')
     .selectAll()
     .where('deleted_at', 'is', null)
-    .where('published_at', '>=', from.toISOString())
-    .where('published_at', '<', to.toISOString())
+    .where('created_at', '>=', bounds.since.toISOString())
+    .where('created_at', '<=', until)
+    .where('published_at', '<=', until)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('edition_articles as ea').select('ea.article_id').whereRef('ea.article_id', '=', 'articles.id').where('ea.frequency', '=', frequency))))
-    .orderBy('published_at', 'asc')
-    .orderBy('slug', 'asc')
+    .orderBy('published_at', 'desc')
+    .orderBy('slug', 'desc')
     .execute();
   return rows.map(toArticle);
-}
-
-/** Candidates for instant editions: published, ingested since `since`, and not dated long before their ingest (archive imports are not news). */
-export async function listArticlesForInstant(db: Db, options: { since: Date; now: Date; maxBackdateMs: number }): Promise<Article[]> {
-  const rows = await db
-    .selectFrom('articles')
-    .selectAll()
-    .where('deleted_at', 'is', null)
-    .where('published_at', '<=', options.now.toISOString())
-    .where('created_at', '>=', options.since.toISOString())
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('edition_articles as ea').select('ea.article_id').whereRef('ea.article_id', '=', 'articles.id').where('ea.frequency', '=', 'instant'))))
-    .orderBy('published_at', 'asc')
-    .execute();
-  return rows.map(toArticle).filter((a) => a.publishedAt.getTime() >= a.createdAt.getTime() - options.maxBackdateMs);
 }
 
 export async function listEditionArticles(db: Db, editionId: string): Promise<Article[]> {

@@ -2,14 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Article } from '../articles/article.ts';
 import type { Frequency } from '../config/config.schema.ts';
-import type { Database } from '../store/database.ts';
-import { readOrInitSiteState } from '../store/site-state.repository.ts';
-import { findEditionByPeriod, insertEdition, insertEditionDeliveries, listArticlesForInstant, listArticlesNewForFrequency, type Edition } from './edition.repository.ts';
+import type { Database, Db } from '../store/database.ts';
+import { findEditionByPeriod, insertEdition, insertEditionDeliveries, listUnmailedArticles, type Edition } from './edition.repository.ts';
+import { isArchiveImport } from './mail-eligibility.ts';
+import { markMailingStart, readMailingStart } from './mailing-start.ts';
 
 /**
  * Creating editions. Pure database work (no templates, no SMTP, no timers), so the scheduler,
  * the CLI and tests call the same functions. An edition and all its delivery rows are written
  * in one transaction: either the whole audience is queued or nobody is.
+ *
+ * The rule, for every frequency: an article goes in the next edition of the frequency made after
+ * it became visible (mail-eligibility.ts), whatever its date and whenever its file arrived, and in
+ * no later one (the database refuses an article twice per frequency). Articles present before
+ * mailing began (mailing-start.ts) and archive imports go in none.
  */
 export interface CreatedEdition {
   edition: Edition;
@@ -20,29 +26,33 @@ export interface CreatedEdition {
   created: boolean;
 }
 
-/**
- * The daily or weekly edition for [periodStart, periodEnd): the articles published in it that no
- * earlier edition of this frequency carried. Null when there is nothing new (nothing is sent).
- * Idempotent: the period key is the period end, so a second call for the same period (a
- * catch-up after a restart, a second instance) returns the edition already made.
- */
-export async function createDueEdition(db: Kysely<Database>, frequency: Exclude<Frequency, 'instant'>, periodStart: Date, periodEnd: Date, now: Date): Promise<CreatedEdition | null> {
-  const until = periodEnd < now ? periodEnd : now;
-  return createEdition(db, { frequency, periodKey: periodEnd.toISOString(), periodStart, periodEnd, now }, (tx) => listArticlesNewForFrequency(tx, frequency, periodStart, until));
+/** Articles that the next edition of `frequency` would carry if it were made with visibility bound `until`, newest first. */
+export async function listMailableArticles(db: Db, frequency: Frequency, since: Date, until: Date): Promise<Article[]> {
+  return (await listUnmailedArticles(db, frequency, { since, until })).filter((a) => !isArchiveImport(a));
 }
 
-/** Articles dated more than this before they were ingested are archive imports, not news: no instant mail. */
-const INSTANT_MAX_BACKDATE_MS = 48 * 3600_000;
+/**
+ * The daily or weekly edition for the schedule's firing at `periodEnd` (`periodStart` is the
+ * firing before, kept for reports): every mailable article visible by `until` that no edition of
+ * this frequency carried yet. `until` defaults to the firing itself (or `now` if earlier); the
+ * scheduler passes a minute after the firing (due-editions.ts), so a file dropped just before the
+ * firing is in it. Null when there is nothing (nothing is sent). Idempotent: the period key is
+ * the period end, so a second call for the same firing (a catch-up after a restart, a second
+ * instance) returns the edition already made.
+ */
+export async function createDueEdition(db: Kysely<Database>, frequency: Exclude<Frequency, 'instant'>, periodStart: Date, periodEnd: Date, now: Date, until?: Date): Promise<CreatedEdition | null> {
+  const since = await readMailingStart(db);
+  const bound = until ?? (periodEnd < now ? periodEnd : now);
+  return createEdition(db, { frequency, periodKey: periodEnd.toISOString(), periodStart, periodEnd, now }, (tx) => listMailableArticles(tx, frequency, since, bound));
+}
 
 /**
- * One instant edition per newly published article, keyed by the article id: an article is
- * mailed at most once to instant subscribers, and editing it later does not mail it again.
- * "Newly" means ingested after instant mailing first ran, so the articles already in seeds/
- * on a first start are not mailed to anyone.
+ * One instant edition per mailable article visible by `now`, keyed by the article id: an article
+ * is mailed at most once to instant subscribers, and editing it later does not mail it again.
  */
 export async function createInstantEditions(db: Kysely<Database>, now: Date): Promise<CreatedEdition[]> {
-  const since = new Date(await readOrInitSiteState(db, 'instant_editions_since', now.toISOString()));
-  const articles = await listArticlesForInstant(db, { since, now, maxBackdateMs: INSTANT_MAX_BACKDATE_MS });
+  const since = await markMailingStart(db, now);
+  const articles = (await listMailableArticles(db, 'instant', since, now)).reverse();
   const created: CreatedEdition[] = [];
   for (const article of articles) {
     const result = await createEdition(db, { frequency: 'instant', periodKey: article.id, periodStart: article.publishedAt, periodEnd: article.publishedAt, now }, async () => [article]);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { changeBody, idParams, importAnswer, importQuery, listQuery, statsAnswer, subscriberPageAnswer } from './admin-subscribers.schemas.ts';
-import type { ApiOperation, ApiResponse } from './openapi.ts';
+import { tooManyWrongTokens, type ApiOperation, type ApiResponse } from './openapi.ts';
 import { subscriberView } from './subscriptions.schemas.ts';
 
 /** The admin subscriber API, as documented in /api/openapi.json. JSON only, behind the bearer token. */
 
 const e = (description: string): ApiResponse => ({ description });
-const auth = { 401: e('Missing or wrong bearer token.'), 404: e('The admin API is off (no admin.token configured), or no such subscriber.') };
+const auth = { 401: e('Missing or wrong bearer token.'), 429: tooManyWrongTokens, 404: e('The admin API is off (no admin.token configured), or no such subscriber.') };
 const bad = { 400: e('A parameter or field is malformed or unknown; the message says which.') };
 const TAG = 'Admin: subscribers';
 const op = (o: Omit<ApiOperation, 'tag' | 'admin'>): ApiOperation => ({ ...o, tag: TAG, admin: true, responses: { ...o.responses, ...auth } });
@@ -19,7 +19,8 @@ export const adminSubscriberOperations: ApiOperation[] = [
     method: 'post', path: '/api/subscribers/import', summary: 'Import a CSV (email[,name][,frequency]); idempotent',
     description: 'Existing addresses are left unchanged. Invalid rows are reported by line number; valid rows are imported. Rows are pending unless consentSource is given.',
     query: importQuery, body: { mediaTypes: ['text/csv'], required: true },
-    responses: { 200: { description: 'What was imported and what was not', json: importAnswer }, ...bad, 413: e('The file is larger than 20 MB.'), 415: e('The body is not text/csv.') },
+    responses: { 200: { description: 'What was imported and what was not', json: importAnswer }, ...bad, 413: e('The file is larger than 20 MB.'), 415: e('The body is not text/csv.'),
+      507: e('The disk holding the database is full (StorageFull). Rows are stored in whole batches: details.storedThroughLine is the last line stored, nothing after it is; run the same import again once there is space and it finishes the job.') },
   }),
   op({ method: 'get', path: '/api/subscribers/{id}', summary: 'One subscriber', params: idParams, responses: { 200: { description: 'The subscriber', json: subscriberView }, ...bad } }),
   op({

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config/config.schema.ts';
 import { exportSubscribersCsv } from '../subscribers/csv-export.ts';
 import { importSubscribersCsv } from '../subscribers/csv-import.ts';
@@ -11,7 +11,6 @@ import {
   subscriberStats,
   type SubscriberAdminDeps,
 } from '../subscribers/subscriber-admin.service.ts';
-import { adminAuth } from './admin-auth.ts';
 import { changeBody, idParams, importQuery, listQuery } from './admin-subscribers.schemas.ts';
 import { acceptBody } from './request-body.ts';
 import { parseInput } from './validate-request.ts';
@@ -22,13 +21,15 @@ export const CSV_IMPORT_LIMIT = '20mb';
 export interface AdminSubscriberRoutesDeps {
   config: Config;
   admin: SubscriberAdminDeps;
+  /** The admin token check (admin-auth.ts), shared with the other admin routes. */
+  guard: RequestHandler;
 }
 
 /** `/api/subscribers…`, JSON only, behind the admin token. */
 export function adminSubscriberRoutes(deps: AdminSubscriberRoutesDeps): Router {
   const { config, admin } = deps;
   const router = Router();
-  router.use('/api/subscribers', adminAuth(config.admin.token));
+  router.use('/api/subscribers', deps.guard);
 
   router.get('/api/subscribers', async (req, res) => {
     const query = parseInput(listQuery, req.query, 'the query', Object.keys(listQuery.shape));

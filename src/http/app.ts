@@ -12,10 +12,11 @@ import { pagesRoutes } from './pages.routes.ts';
 import type { ArticleReader } from '../articles/article-reader.service.ts';
 import { subscriptionRoutes, type SubscriptionRoutesDeps } from './subscriptions.routes.ts';
 import { selfServiceRoutes } from './self-service.routes.ts';
+import { adminAuth } from './admin-auth.ts';
 import { adminSubscriberRoutes } from './admin-subscribers.routes.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
 import { openApiRoutes } from './openapi.ts';
-import { digestAdminRoutes } from './digest-admin.routes.ts';
+import { digestAdminRoutes, type BounceAdmin } from './digest-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
 
@@ -25,6 +26,8 @@ export interface AppDeps {
   health: HealthService;
   /** Edition reports, previews and resend-to-failed for the admin API. */
   digest: DigestService;
+  /** Restoring wrongly bounced subscribers and resuming stopped editions (mail/restore-bounced.service.ts). */
+  bounces: BounceAdmin;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
   views: ViewRenderer;
   articles: ArticleReader;
@@ -55,8 +58,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(subscriptionRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
   app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
   app.use(openApiRoutes(deps.openApiDocument));
-  app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin }));
-  app.use(digestAdminRoutes({ config: deps.config, digest: deps.digest }));
+  // One guard for the whole admin API: wrong tokens count together, whichever route they hit.
+  const guard = adminAuth({ token: deps.config.admin.token, db: deps.subscriberAdmin.db, clock: deps.subscriberAdmin.clock, log: deps.log });
+  app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin, guard }));
+  app.use(digestAdminRoutes({ digest: deps.digest, bounces: deps.bounces, guard }));
   app.use(feedsRoutes(deps.feeds));
 
   app.use(notFoundHandler);

@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import type { Stylesheet } from './views/stylesheet.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
 
-/** The stylesheet, under its content-hashed name: cached for a year, compressed once at start. */
+const STYLESHEET_METHODS = 'GET, HEAD, OPTIONS';
+
+/** The stylesheet, under its content-hashed name: cached for a year, compressed once at start; other methods 405. */
 export function assetsRoutes(stylesheet: Stylesheet): Router {
   const router = Router();
   router.get(stylesheet.href, (req, res) => {
@@ -15,5 +18,9 @@ export function assetsRoutes(stylesheet: Stylesheet): Router {
     if (gzip) res.set('Content-Encoding', 'gzip');
     res.send(gzip ? stylesheet.gzipped : stylesheet.body);
   });
+  router.options(stylesheet.href, (_req, res) => {
+    res.status(204).set('Allow', STYLESHEET_METHODS).end();
+  });
+  router.all(stylesheet.href, methodNotAllowed(STYLESHEET_METHODS));
   return router;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { frequencies } from '../config/config.schema.ts';
-import type { ApiOperation, ApiResponse } from './openapi.ts';
+import { tooManyWrongTokens, type ApiOperation, type ApiResponse } from './openapi.ts';
 
 /**
  * The editions admin API (digest-admin.routes.ts), as documented in /api/openapi.json. The
@@ -8,7 +8,7 @@ import type { ApiOperation, ApiResponse } from './openapi.ts';
  */
 
 const e = (description: string): ApiResponse => ({ description });
-const auth = { 401: e('Missing or wrong bearer token.') };
+const auth = { 401: e('Missing or wrong bearer token.'), 429: tooManyWrongTokens };
 const TAG = 'Admin: editions';
 const op = (o: Omit<ApiOperation, 'tag' | 'admin'>): ApiOperation => ({ ...o, tag: TAG, admin: true, responses: { ...o.responses, ...auth } });
 
@@ -23,9 +23,20 @@ const report = z
     total: z.number().int(),
     counts: z.record(z.string(), z.number().int()),
     undelivered: z.array(z.object({}).loose()),
+    stopped: z.object({ pausedAt: z.string(), reason: z.string() }).nullable().meta({ description: 'Set while the bounce circuit breaker holds the edition.' }),
   })
   .loose();
 const editionParams = z.object({ id: z.string().meta({ description: 'An edition id (UUID).' }) }).strict();
+
+/** What POST /api/bounces/restore accepts (validated with this schema by the route). */
+export const restoreBody = z
+  .object({
+    editionId: z.string().min(1).max(100).optional().meta({ description: 'Only the subscribers bounced by this edition.' }),
+    reply: z.string().min(1).max(500, 'reply is longer than 500 characters').optional().meta({ description: 'Only those whose bounce reply contains this text, e.g. "5.7.0" or "Authentication required".' }),
+    reason: z.string().trim().min(1, 'reason is required: it is recorded with each restored subscriber').max(500, 'reason is longer than 500 characters'),
+  })
+  .strict()
+  .refine((b) => b.editionId !== undefined || b.reply !== undefined, { message: 'send editionId, reply or both: which bounces to undo', path: ['editionId'] });
 
 export const digestAdminOperations: ApiOperation[] = [
   op({
@@ -40,6 +51,22 @@ export const digestAdminOperations: ApiOperation[] = [
   op({
     method: 'post', path: '/api/editions/{id}/resend-failed', summary: 'Queue the failed deliveries again (never those already sent)', params: editionParams,
     responses: { 200: { description: 'How many were queued again', json: z.object({ requeued: z.number().int() }).loose() }, 404: e('No such edition, or the admin API is off.') },
+  }),
+  op({
+    method: 'post', path: '/api/editions/{id}/resume', summary: 'Let an edition the bounce circuit breaker stopped send its queued deliveries again', params: editionParams,
+    responses: { 200: { description: 'Whether it was stopped (and now is not)', json: z.object({ resumed: z.boolean() }).loose() }, 404: e('No such edition, or the admin API is off.') },
+  }),
+  op({
+    method: 'post', path: '/api/bounces/restore',
+    summary: 'Return subscribers bounced by one edition and/or one SMTP reply to confirmed, record who/when/why, and queue their bounced deliveries again',
+    description: 'For bounces that were the server\'s problem, not the address\'s. Each restored subscriber gets a `restored` event with the actor, the reason and the reply undone.',
+    body: { mediaTypes: ['application/json'], schema: restoreBody, required: true },
+    responses: {
+      200: { description: 'What changed', json: z.object({ restored: z.number().int(), requeued: z.number().int(), unchanged: z.number().int() }).loose() },
+      400: e('A field is missing or malformed (the message names it).'),
+      404: e('No such edition, or the admin API is off.'),
+      415: e('The body is not JSON.'),
+    },
   }),
   op({
     method: 'get', path: '/api/digests/preview', summary: 'The next daily or weekly digest, as HTML and text',

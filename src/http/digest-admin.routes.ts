@@ -1,8 +1,13 @@
-import { Router } from 'express';
-import type { Config } from '../config/config.schema.ts';
+import { Router, type RequestHandler } from 'express';
 import type { DigestService, EditionReport } from '../digest/digest.service.ts';
+import type { MailService } from '../mail/mail.service.ts';
 import { GazetteError } from '../shared/errors.ts';
-import { adminAuth } from './admin-auth.ts';
+import { ADMIN_JSON_LIMIT } from './admin-subscribers.routes.ts';
+import { restoreBody } from './digest-admin.openapi.ts';
+import { acceptBody } from './request-body.ts';
+import { parseInput } from './validate-request.ts';
+
+export type BounceAdmin = Pick<MailService, 'restoreBounced' | 'resumeEdition'>;
 
 /**
  * The admin API for editions, behind the admin token: the same service calls as
@@ -10,12 +15,14 @@ import { adminAuth } from './admin-auth.ts';
  *   GET  /api/editions                       latest editions with their counts
  *   GET  /api/editions/:id                   one edition: counts, articles, failed and bounced recipients
  *   POST /api/editions/:id/resend-failed     re-queue the failed deliveries (never the sent ones)
+ *   POST /api/editions/:id/resume            let an edition the bounce circuit breaker stopped send again
+ *   POST /api/bounces/restore                bounced subscribers of one edition and/or one reply back to confirmed
  *   GET  /api/digests/preview?frequency=F    the next daily or weekly digest, as HTML and text
  */
-export function digestAdminRoutes(deps: { config: Config; digest: DigestService }): Router {
-  const { digest } = deps;
+export function digestAdminRoutes(deps: { digest: DigestService; bounces: BounceAdmin; guard: RequestHandler }): Router {
+  const { digest, bounces } = deps;
   const router = Router();
-  router.use(['/api/editions', '/api/digests'], adminAuth(deps.config.admin.token));
+  router.use(['/api/editions', '/api/digests', '/api/bounces'], deps.guard);
 
   router.get('/api/editions', async (req, res) => {
     const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
@@ -30,6 +37,16 @@ export function digestAdminRoutes(deps: { config: Config; digest: DigestService 
 
   router.post('/api/editions/:id/resend-failed', async (req, res) => {
     res.json(await digest.resendFailed(editionId(req.params.id)));
+  });
+
+  router.post('/api/editions/:id/resume', async (req, res) => {
+    res.json(await bounces.resumeEdition(editionId(req.params.id), 'admin-api'));
+  });
+
+  router.post('/api/bounces/restore', ...acceptBody(['json'], ADMIN_JSON_LIMIT), async (req, res) => {
+    const body = parseInput(restoreBody, req.body, 'the body', ['editionId', 'reply', 'reason']);
+    if (body.editionId !== undefined) editionId(body.editionId);
+    res.json(await bounces.restoreBounced({ ...body, actor: `admin-api from ${req.ip ?? 'unknown address'}` }));
   });
 
   router.get('/api/digests/preview', async (req, res) => {
@@ -58,5 +75,6 @@ function presentReport(r: EditionReport): Record<string, unknown> {
     total: r.total,
     counts: r.counts,
     undelivered: r.undelivered.map((u) => ({ ...u, nextAttemptAt: u.nextAttemptAt?.toISOString() ?? null })),
+    stopped: r.stopped && { pausedAt: r.stopped.pausedAt.toISOString(), reason: r.stopped.reason },
   };
 }

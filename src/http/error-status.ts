@@ -24,4 +24,9 @@ export const statusByCode: Record<ErrorCode, number> = {
   RateLimited: 429,
   MailTransportFailed: 503,
   SeedDirectoryMissing: 503,
+  DataDirUnusable: 503,
+  PortInUse: 503,
+  DatabaseBusy: 503,
+  DatabaseUnavailable: 503,
+  StorageFull: 507,
 };

@@ -44,7 +44,8 @@ export function errorMiddleware(log: Logger, renderPage: ErrorPageRenderer): Err
     const code = known ? known.code : 'InternalError';
     const message = known ? known.message : 'Something went wrong on our side. It has been logged; please try again later.';
     if (!known) log.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
-    if (known?.code === 'RateLimited' && typeof known.details?.retryAfterSeconds === 'number') {
+    // Rate limits, a busy or unreachable database: the client is told when to come back.
+    if (typeof known?.details?.retryAfterSeconds === 'number') {
       res.setHeader('Retry-After', String(Math.ceil(known.details.retryAfterSeconds)));
     }
     res.status(status);

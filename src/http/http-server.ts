@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { GazetteError } from '../shared/errors.ts';
 
 export interface HttpServer {
   /** The listening address as a URL. */
@@ -16,7 +17,7 @@ export function listen(app: Express, port: number, host: string): Promise<HttpSe
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host);
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is already in use: stop the other process or set server.port (GAZETTE_PORT).`) : error);
+      reject(error.code === 'EADDRINUSE' ? new GazetteError('PortInUse', `Port ${port} on ${host} is already in use: stop the other process or set server.port (GAZETTE_PORT).`) : error);
     });
     server.once('listening', () => {
       const a = server.address() as AddressInfo;

@@ -20,6 +20,12 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
+/** Every admin route's refusal after repeated wrong tokens (admin-auth.ts). */
+export const tooManyWrongTokens: ApiResponse = {
+  description: 'Too many wrong tokens from this client address; refused, even with the right token, until the window ends.',
+  headers: { 'Retry-After': 'Seconds until requests are accepted again.' },
+};
+
 export interface ApiOperation {
   method: HttpMethod;
   /** OpenAPI form: /confirm/{token}. */

@@ -6,6 +6,8 @@ import type { Config } from '../config/config.schema.ts';
  * helmet's headers with a strict Content-Security-Policy: no script at all (pages work without
  * JavaScript), styles only from our own stylesheet, forms post only to us, no framing.
  * HSTS only when the site is served over HTTPS (on plain HTTP it would mean nothing).
+ * Everything is same-origin (Cross-Origin-Resource-Policy: same-origin, no CORS) except the
+ * feeds and archive pages, whose route replaces that with feed-cross-origin.ts's headers.
  */
 export function securityHeaders(config: Config): RequestHandler {
   const https = config.site.baseUrl.startsWith('https://');

@@ -1,18 +1,25 @@
 import type { Logger } from '../shared/logger.ts';
 import type { DeliverOptions, DeliverReport } from './delivery.service.ts';
+import type { SendingPause } from './sending-pause.repository.ts';
 
 /**
  * Drains the outbox in the background: pass after pass while there is work, a short idle wait
- * otherwise (or until kicked). When the SMTP server is down or throttling, the whole worker
- * backs off (1 s, 2 s, … up to a minute) instead of burning every row's attempts in a tight
- * loop, and resumes by itself once a pass gets through.
+ * otherwise (or until kicked). When the SMTP server is down, throttling, or refusing the session
+ * or the sender (a 530 to MAIL FROM, a 554 policy refusal), the whole worker pauses (1 s, 2 s, …
+ * up to maxPauseMs) instead of burning rows, and each pass while paused is a probe of ONE
+ * message: the first one the server accepts ends the pause. Sending resumes by itself; the pause
+ * is recorded (recordPause) for /healthz and `gazette status`.
  */
 export interface DeliveryWorker {
   start(): void;
   /** Look at the outbox now (after a transactional mail was queued and committed). */
   kick(): void;
-  /** Stops taking new rows; resolves once the messages already handed to SMTP are recorded. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking new rows: rows not yet handed to SMTP go back to the queue at once. Sends in
+   * flight may finish until `abortAt`; then their SMTP transactions are ended and their rows
+   * released too. Resolves once every claimed row is recorded.
+   */
+  stop(abortAt?: Date): Promise<void>;
   /** Milliseconds the worker is currently backing off for; 0 when sending normally. */
   readonly pausedForMs: number;
 }
@@ -20,19 +27,34 @@ export interface DeliveryWorker {
 export interface DeliveryWorkerOptions {
   deliver(options: DeliverOptions): Promise<DeliverReport>;
   log: Logger;
+  /** Stores the pause (null: sending again) where other processes can read it. */
+  recordPause?(pause: SendingPause | null): Promise<void>;
+  /** Wall-clock time for the recorded pause (the backoff itself uses timers). */
+  now?(): Date;
   batchSize?: number;
   idleMs?: number;
   maxPauseMs?: number;
+}
+
+/** Why a pass says to pause, if it does: the server's own words are kept for the operator. */
+function pauseOf(report: DeliverReport): Pick<SendingPause, 'reason' | 'reply'> | undefined {
+  if (report.refusal) return { reason: report.refusal.permanent ? 'refused' : 'deferred', reply: report.refusal.reply };
+  if (report.transportDown) return { reason: 'unreachable', reply: report.transportError ?? 'SMTP server unreachable' };
+  return undefined;
 }
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const batchSize = options.batchSize ?? 200;
   const idleMs = options.idleMs ?? 2000;
   const maxPauseMs = options.maxPauseMs ?? 60_000;
+  const now = options.now ?? (() => new Date());
   const controller = new AbortController();
+  const abortSends = new AbortController();
   let running: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let pauseMs = 0;
+  // True at start: a pause recorded before a restart is cleared by the first message accepted.
+  let recorded = true;
 
   const sleep = (ms: number, wakeable: boolean): Promise<void> =>
     new Promise((resolve) => {
@@ -48,25 +70,41 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (wakeable) wake = done;
     });
 
+  const record = async (pause: SendingPause | null): Promise<void> => {
+    try {
+      await options.recordPause?.(pause);
+      recorded = pause !== null;
+    } catch (error) {
+      options.log.error({ err: error }, 'could not record the delivery pause');
+    }
+  };
+
   const pass = async (): Promise<void> => {
     let report: DeliverReport | undefined;
     try {
-      report = await options.deliver({ limit: batchSize, signal: controller.signal });
+      // While paused, each pass is a probe of one message: a refusing server costs one row a try.
+      report = await options.deliver({ limit: pauseMs > 0 ? 1 : batchSize, signal: controller.signal, abortSends: abortSends.signal });
     } catch (error) {
       options.log.error({ err: error }, 'delivery pass failed');
     }
     if (controller.signal.aborted) return;
     if (!report) return sleep(idleMs, true);
-    if (report.transportDown || report.throttled) {
+    const pause = pauseOf(report);
+    if (pause || report.throttled) {
       pauseMs = Math.min(Math.max(pauseMs * 2, 1000), maxPauseMs);
-      options.log.warn({ pauseMs, transportDown: report.transportDown, throttled: report.throttled }, 'SMTP server unavailable or throttling: pausing delivery');
+      if (pause) {
+        const at = now();
+        await record({ ...pause, since: at.toISOString(), nextProbeAt: new Date(at.getTime() + pauseMs).toISOString() });
+        options.log.warn({ pauseMs, reason: pause.reason, reply: pause.reply }, `SMTP server ${pause.reason === 'unreachable' ? 'unreachable' : `refused (${pause.reply}); no subscriber was bounced`}: delivery paused, trying one message again in ${pauseMs / 1000} s`);
+      } else options.log.warn({ pauseMs }, 'SMTP server throttling: slowing delivery down');
       return sleep(pauseMs, false);
     }
     if (pauseMs > 0 && report.sent > 0) {
-      options.log.info('SMTP server reachable again: delivery resumed');
+      options.log.info('SMTP server accepts mail again: delivery resumed');
       pauseMs = 0;
     }
-    if (report.claimed < batchSize) return sleep(idleMs, true);
+    if (recorded && report.sent > 0) await record(null);
+    if (report.claimed < (pauseMs > 0 ? 1 : batchSize)) return sleep(idleMs, true);
   };
 
   return {
@@ -76,9 +114,17 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       })();
     },
     kick: () => wake?.(),
-    async stop() {
+    async stop(abortAt) {
       controller.abort();
-      await running;
+      if (!running) return;
+      const waitMs = abortAt ? abortAt.getTime() - Date.now() : Infinity;
+      let timer: NodeJS.Timeout | undefined;
+      if (Number.isFinite(waitMs)) timer = setTimeout(() => abortSends.abort(new Error('shutdown deadline')), Math.max(0, waitMs));
+      try {
+        await running;
+      } finally {
+        clearTimeout(timer);
+      }
     },
     get pausedForMs() {
       return pauseMs;

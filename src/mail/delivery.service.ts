@@ -10,7 +10,8 @@ import type { MimeTemplate } from './mime-template.ts';
 import { claimDueDeliveries, recordOutcome, type ClaimedDelivery } from './outbox.repository.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { findRecipient, markSubscriberBounced, type Recipient } from './recipient.repository.ts';
-import { classifySmtpError, retryDelayMs } from './smtp-outcome.ts';
+import { checkBounceBreaker, recordHardBounce } from './bounce-breaker.service.ts';
+import { classifySmtpError, retryDelayMs, type SmtpVerdict } from './smtp-outcome.ts';
 
 /**
  * One pass over the outbox: claim due rows under a lease, re-check each subscriber, build the
@@ -32,8 +33,13 @@ export interface DeliveryDeps {
 export interface DeliverOptions {
   /** Rows to claim in this pass. */
   limit: number;
-  /** Aborting stops starting new sends; sends already handed to SMTP finish and are recorded. */
+  /**
+   * Aborting stops starting new sends: rows not yet handed to SMTP go back to the queue at once;
+   * sends already handed to SMTP finish and are recorded.
+   */
   signal?: AbortSignal;
+  /** Aborting ends the SMTP transactions still in flight (a server that hangs, at the shutdown deadline); their rows go back to the queue. */
+  abortSends?: AbortSignal;
   onProgress?: (outcome: DeliveryOutcome) => void;
 }
 
@@ -45,12 +51,22 @@ export interface DeliverReport {
   failed: number;
   bounced: number;
   skipped: number;
-  /** Returned to the queue untouched: the transport was down, or the pass was stopped. */
+  /** Returned to the queue without counting an attempt: the server, not the message, failed, or the pass was stopped. */
   deferred: number;
   /** The SMTP server could not be reached or dropped the connection: the worker should pause. */
   transportDown: boolean;
+  /** What the connection failure said, when transportDown. */
+  transportError: string | null;
   /** A 421/454 reply asked us to slow down. */
   throttled: boolean;
+  /** The server refused (5xx) or deferred (4xx) something that is not about a recipient: nothing was bounced, the worker pauses. */
+  refusal: { reply: string; permanent: boolean } | null;
+  /** Editions the bounce circuit breaker stopped during this pass. */
+  pausedEditions: string[];
+}
+
+export function emptyDeliverReport(): DeliverReport {
+  return { claimed: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, deferred: 0, transportDown: false, transportError: null, throttled: false, refusal: null, pausedEditions: [] };
 }
 
 /** Statuses that may receive each kind of mail: a subscriber who left a second ago gets nothing. */
@@ -59,7 +75,7 @@ function isEligible(kind: ClaimedDelivery['kind'], recipient: Recipient): boolea
 }
 
 export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions): Promise<DeliverReport> {
-  const report: DeliverReport = { claimed: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, deferred: 0, transportDown: false, throttled: false };
+  const report = emptyDeliverReport();
   if (options.signal?.aborted) return report;
   const now = deps.clock.now();
   const rows = await claimDueDeliveries(deps.db, {
@@ -70,28 +86,49 @@ export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions
   });
   report.claimed = rows.length;
   const queue = rows.slice();
+  const count = (outcome: DeliveryOutcome): void => {
+    report[outcome] += 1;
+    options.onProgress?.(outcome);
+  };
+  // On stop, every row not yet handed to SMTP goes back to the queue now, not when a lane stuck
+  // on a silent server comes free (nor when the lease runs out after a restart).
+  const released: Promise<void>[] = [];
+  const releaseWaiting = (): void => void released.push(...queue.splice(0).map(async (row) => count(await deferRow(deps, row, 'not attempted: delivery stopped'))));
+  options.signal?.addEventListener('abort', releaseWaiting, { once: true });
   // Twice the pool size keeps every SMTP connection busy while the next message is being built.
   const lanes = Math.min(rows.length, deps.config.mail.maxConnections * 2);
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) {
-        const outcome = report.transportDown || options.signal?.aborted ? await deferRow(deps, row, report) : await deliverOne(deps, row, report, options.signal);
-        report[outcome] += 1;
-        options.onProgress?.(outcome);
-      }
-    }),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        for (let row = queue.shift(); row; row = queue.shift()) {
+          const held = holdReason(report, row, options.signal);
+          count(held ? await deferRow(deps, row, held) : await deliverOne(deps, row, report, options));
+        }
+      }),
+    );
+    await Promise.all(released);
+  } finally {
+    options.signal?.removeEventListener('abort', releaseWaiting);
+  }
   return report;
 }
 
-async function deferRow(deps: DeliveryDeps, row: ClaimedDelivery, report: DeliverReport): Promise<'deferred'> {
+/** Why a claimed row is not sent in this pass, if it is not: the server is down or refusing, the pass was stopped, its edition was stopped. */
+function holdReason(report: DeliverReport, row: ClaimedDelivery, signal: AbortSignal | undefined): string | undefined {
+  if (report.transportDown) return 'not attempted: SMTP server unreachable';
+  if (report.refusal) return `not attempted: sending paused, the SMTP server refused: ${report.refusal.reply}`;
+  if (signal?.aborted) return 'not attempted: delivery stopped';
+  if (row.editionId && report.pausedEditions.includes(row.editionId)) return 'not attempted: edition stopped by the bounce circuit breaker';
+  return undefined;
+}
+
+async function deferRow(deps: DeliveryDeps, row: ClaimedDelivery, reply: string): Promise<'deferred'> {
   const now = deps.clock.now();
-  const reply = report.transportDown ? 'not attempted: SMTP server unreachable' : 'not attempted: delivery stopped';
   await recordOutcome(deps.db, row, { status: 'queued', reply, nextAttemptAt: now }, now);
   return 'deferred';
 }
 
-async function deliverOne(deps: DeliveryDeps, row: ClaimedDelivery, report: DeliverReport, signal: AbortSignal | undefined): Promise<DeliveryOutcome> {
+async function deliverOne(deps: DeliveryDeps, row: ClaimedDelivery, report: DeliverReport, options: DeliverOptions): Promise<DeliveryOutcome> {
   const { db, clock, composer } = deps;
   const recipient = await findRecipient(db, row.subscriberId);
   if (!recipient || !isEligible(row.kind, recipient)) {
@@ -102,43 +139,67 @@ async function deliverOne(deps: DeliveryDeps, row: ClaimedDelivery, report: Deli
   try {
     const template = await deps.templateOf(row, recipient);
     raw = template.render({ to: recipient.email, messageId: composer.messageId(row.id), date: clock.now(), values: composer.personalValues(recipient, row.params) });
-    await deps.limiter.acquire(signal);
+    await deps.limiter.acquire(options.signal);
   } catch (error) {
-    if (signal?.aborted) return deferRow(deps, row, report);
+    if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
     // A render failure is ours, not the recipient's: retried like a temporary failure, and logged.
     deps.log.error({ err: error, delivery: row.id }, 'could not build the message');
     return recordFailure(deps, row, `render failed: ${(error as Error).message}`);
   }
+  // Stopped while this message was being built: it was never handed to SMTP, so it goes back now.
+  if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
   try {
-    const reply = await deps.transport.send({ from: composer.envelopeFrom, to: recipient.email }, raw, row.id);
+    const reply = await deps.transport.send({ from: composer.envelopeFrom, to: recipient.email }, raw, row.id, options.abortSends);
     await recordOutcome(db, row, { status: 'sent', reply }, clock.now());
     return 'sent';
   } catch (error) {
-    return recordSmtpError(deps, row, recipient, error, report);
+    return recordSmtpError(deps, row, recipient, classifySmtpError(error), report);
   }
 }
 
-async function recordSmtpError(deps: DeliveryDeps, row: ClaimedDelivery, recipient: Recipient, error: unknown, report: DeliverReport): Promise<DeliveryOutcome> {
-  const verdict = classifySmtpError(error);
+async function recordSmtpError(deps: DeliveryDeps, row: ClaimedDelivery, recipient: Recipient, verdict: SmtpVerdict, report: DeliverReport): Promise<DeliveryOutcome> {
   const now = deps.clock.now();
-  if (verdict.kind === 'permanent') {
-    await deps.db.transaction().execute(async (tx) => {
-      await recordOutcome(tx, row, { status: 'bounced', reply: verdict.reply }, now);
-      await markSubscriberBounced(tx, recipient.id, now);
-    });
-    deps.log.warn({ delivery: row.id, subscriber: recipient.id, reply: verdict.reply }, 'permanent failure: subscriber marked bounced');
-    return 'bounced';
+  switch (verdict.kind) {
+    case 'bounce':
+      return recordBounce(deps, row, recipient, verdict.reply, report);
+    case 'retry':
+      report.throttled ||= verdict.slowDown;
+      return recordFailure(deps, row, verdict.reply);
+    case 'local':
+      return recordFailure(deps, row, verdict.reply);
+    case 'refused':
+      // The server's problem, not this subscriber's: nobody is bounced, the worker pauses.
+      report.refusal ??= { reply: verdict.reply, permanent: verdict.permanent };
+      if (verdict.countsAttempt) return recordFailure(deps, row, verdict.reply);
+      await recordOutcome(deps.db, row, { status: 'queued', reply: verdict.reply, nextAttemptAt: now }, now);
+      return 'deferred';
+    case 'aborted':
+      // Stuck at the shutdown deadline. If the server had the message already, the retry
+      // carries the same Message-ID: the only duplicates are messages it may have accepted.
+      await recordOutcome(deps.db, row, { status: 'queued', reply: `${verdict.reply} (SMTP transaction ended at shutdown)`, nextAttemptAt: now }, now);
+      return 'deferred';
+    case 'unreachable':
+      report.transportDown = true;
+      report.transportError ??= verdict.reply;
+      // After DATA the server may have the message already: it counts as an attempt, and the retry
+      // carries the same Message-ID so a receiving system can drop the duplicate.
+      if (verdict.afterData) return recordFailure(deps, row, `uncertain: ${verdict.reply}`);
+      await recordOutcome(deps.db, row, { status: 'queued', reply: verdict.reply, nextAttemptAt: now }, now);
+      return 'deferred';
   }
-  if (verdict.kind === 'temporary') {
-    report.throttled ||= verdict.slowDown;
-    return recordFailure(deps, row, verdict.reply);
-  }
-  report.transportDown = true;
-  // After DATA the server may have the message already: it counts as an attempt, and the retry
-  // carries the same Message-ID so a receiving system can drop the duplicate.
-  if (verdict.afterData) return recordFailure(deps, row, `uncertain: ${verdict.reply}`);
-  await recordOutcome(deps.db, row, { status: 'queued', reply: verdict.reply, nextAttemptAt: now }, now);
-  return 'deferred';
+}
+
+async function recordBounce(deps: DeliveryDeps, row: ClaimedDelivery, recipient: Recipient, reply: string, report: DeliverReport): Promise<'bounced'> {
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (tx) => {
+    await recordOutcome(tx, row, { status: 'bounced', reply }, now);
+    await markSubscriberBounced(tx, recipient.id, now);
+    await recordHardBounce(tx, { subscriberId: recipient.id, editionId: row.editionId, reply, at: now, source: 'smtp' });
+  });
+  deps.log.warn({ delivery: row.id, subscriber: recipient.id, reply }, 'permanent failure about the recipient: subscriber marked bounced');
+  const breaker = await checkBounceBreaker({ db: deps.db, settings: deps.config.mail.bounceBreaker, log: deps.log }, row.editionId, now);
+  if (breaker.tripped && row.editionId && !report.pausedEditions.includes(row.editionId)) report.pausedEditions.push(row.editionId);
+  return 'bounced';
 }
 
 async function recordFailure(deps: DeliveryDeps, row: ClaimedDelivery, reply: string): Promise<'failed'> {

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config/config.schema.ts';
+import { createDkimSigner, type DkimSigner } from './dkim-signer.ts';
 
 /**
  * Where finished messages go: an SMTP server through a nodemailer connection pool, or, when no
@@ -18,19 +19,18 @@ export interface MailTransport {
   /** For logs: "smtp://host:port" or "files in /path/outbox". */
   readonly description: string;
   readonly kind: 'smtp' | 'files';
-  /** Resolves with the server's reply; rejects with nodemailer's error (responseCode, command). */
-  send(envelope: MailEnvelope, raw: Buffer, name: string): Promise<string>;
+  /**
+   * Resolves with the server's reply; rejects with nodemailer's error (responseCode, command).
+   * Aborting `signal` ends the SMTP transaction at once (code EABORT): for a server that hangs.
+   */
+  send(envelope: MailEnvelope, raw: Buffer, name: string, signal?: AbortSignal): Promise<string>;
   /** Closes idle connections; the delivery worker waits for its sends before calling this. */
   close(): void;
 }
 
-function dkimOptions(config: Config): { dkim?: { domainName: string; keySelector: string; privateKey: string; headerFieldNames: string } } {
-  const dkim = config.mail.dkim;
-  if (!dkim) return {};
-  // Feedback-ID is in no default list, and List-Unsubscribe-Post only from nodemailer 10.6.1:
-  // name every header whose tampering would matter, List-* first among them.
-  const headerFieldNames = 'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:List-Id:List-Unsubscribe:List-Unsubscribe-Post:Feedback-ID';
-  return { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey, headerFieldNames } };
+/** The DKIM signature, when a key is configured; signed here (not by nodemailer) to over-sign, see dkim-signer.ts. */
+function dkimSignerFor(config: Config): DkimSigner {
+  return config.mail.dkim ? createDkimSigner(config.mail.dkim) : (raw) => raw;
 }
 
 export function createMailTransport(config: Config): MailTransport {
@@ -47,16 +47,17 @@ function createSmtpTransport(config: Config, smtpUrl: string): MailTransport {
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 60_000,
-    ...dkimOptions(config),
   });
+  const sign = dkimSignerFor(config);
   const url = new URL(smtpUrl);
   url.password = '';
   url.username = '';
   return {
     description: url.toString(),
     kind: 'smtp',
-    async send(envelope, raw) {
-      const info = await (transporter.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw }) as Promise<{ response?: string }>);
+    async send(envelope, raw, _name, signal) {
+      // nodemailer 10 closes the pooled connection carrying an aborted message and fails it with EABORT.
+      const info = await (transporter.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: sign(raw), ...(signal ? { signal } : {}) }) as Promise<{ response?: string }>);
       return String(info.response ?? '250 OK');
     },
     close: () => transporter.close(),
@@ -65,12 +66,13 @@ function createSmtpTransport(config: Config, smtpUrl: string): MailTransport {
 
 function createFileTransport(config: Config): MailTransport {
   const dir = path.join(config.paths.dataDir, 'outbox');
-  const streamer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...dkimOptions(config) });
+  const streamer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const sign = dkimSignerFor(config);
   return {
     description: `files in ${dir}`,
     kind: 'files',
     async send(envelope, raw, name) {
-      const info = await (streamer.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw }) as Promise<{ message: Buffer }>);
+      const info = await (streamer.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: sign(raw) }) as Promise<{ message: Buffer }>);
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
       // Written then renamed: a reader (or a crash) never sees half a message.

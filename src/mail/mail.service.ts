@@ -16,6 +16,8 @@ import type { RenderedMail } from './mail-view.ts';
 import { createMessageComposer } from './message-composer.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { renderTransactional, transactionalCacheKey } from './render-transactional.ts';
+import { restoreBounced, resumeStoppedEdition, type RestoreRequest, type RestoreResult } from './restore-bounced.service.ts';
+import { writeSendingPause } from './sending-pause.repository.ts';
 
 /** The mail capability as the rest of Gazette sees it (built once in main.ts). */
 export interface MailService extends MailQueue {
@@ -26,8 +28,15 @@ export interface MailService extends MailQueue {
   deliverPending(options: DeliverOptions): Promise<DeliverReport>;
   /** Sends a sample message straight through the transport (not the outbox): `gazette mail test`. */
   sendTestMessage(to: string): Promise<string>;
-  /** Stops the worker (sends in flight finish and are recorded), then closes the transport. */
-  close(): Promise<void>;
+  /** Returns subscribers wrongly bounced (by one edition or one reply) to `confirmed` and queues their mail again. */
+  restoreBounced(request: RestoreRequest): Promise<RestoreResult>;
+  /** Lets an edition the bounce circuit breaker stopped send again. */
+  resumeEdition(editionId: string, actor: string): Promise<{ resumed: boolean }>;
+  /**
+   * Stops the worker, then closes the transport: rows not yet handed to SMTP go back to the
+   * queue at once; SMTP transactions still running at `abortSendsAt` are ended and released.
+   */
+  close(abortSendsAt?: Date): Promise<void>;
 }
 
 export interface MailServiceDeps {
@@ -68,7 +77,8 @@ export function createMailService(deps: MailServiceDeps): MailService {
     },
   };
   const deliver = (options: DeliverOptions): Promise<DeliverReport> => deliverPending(deliveryDeps, options);
-  const worker = createDeliveryWorker({ deliver, log: deps.log });
+  const worker = createDeliveryWorker({ deliver, log: deps.log, now: () => clock.now(), recordPause: (pause) => writeSendingPause(db, pause) });
+  const bounceAdmin = { db, clock, log: deps.log };
   const queue = createMailQueue({ clock, kick: () => worker.kick() });
 
   return {
@@ -92,8 +102,10 @@ export function createMailService(deps: MailServiceDeps): MailService {
         throw new GazetteError('MailTransportFailed', `The test message to ${to} was not accepted: ${(error as Error).message}`);
       }
     },
-    async close() {
-      await worker.stop();
+    restoreBounced: (request) => restoreBounced(bounceAdmin, request),
+    resumeEdition: (editionId, actor) => resumeStoppedEdition(bounceAdmin, editionId, actor),
+    async close(abortSendsAt) {
+      await worker.stop(abortSendsAt);
       transport.close();
     },
   };

@@ -37,6 +37,9 @@ export async function insertTransactional(db: Db, row: OutboxInsert): Promise<vo
 // Written literally (not as bound parameters) so that SQLite uses the partial index deliveries_due_idx.
 const HAS_WORK_LEFT = sql<boolean>`status in ('queued', 'failed', 'sending')`;
 
+/** Rows of an edition the bounce circuit breaker stopped stay queued until an operator resumes it. */
+const NOT_IN_PAUSED_EDITION = sql<boolean>`(edition_id is null or not exists (select 1 from edition_pauses p where p.edition_id = deliveries.edition_id and p.resumed_at is null))`;
+
 /**
  * Takes up to `limit` rows that are due (queued, failed and due for retry, or sending with an
  * expired lease) and leases them until `leaseUntil`, in one statement:
@@ -48,6 +51,7 @@ const HAS_WORK_LEFT = sql<boolean>`status in ('queued', 'failed', 'sending')`;
  * MATERIALIZED matters there: as a plain `IN (subquery)` PostgreSQL 15 may rescan the locking
  * subquery, which then skips the rows it just locked and returns more: a claim of 5 took 10.
  * A row whose lease expired (its worker died) is due again and is reclaimed the same way.
+ * Rows of a paused edition (edition_pauses) are not due.
  */
 export async function claimDueDeliveries(db: Db, options: { now: Date; leaseUntil: Date; token: string; limit: number }): Promise<ClaimedDelivery[]> {
   const now = options.now.toISOString();
@@ -60,6 +64,7 @@ export async function claimDueDeliveries(db: Db, options: { now: Date; leaseUnti
           .select('id')
           .where(HAS_WORK_LEFT)
           .where('due_at', '<=', now)
+          .where(NOT_IN_PAUSED_EDITION)
           .orderBy('due_at')
           .limit(options.limit)
           .$if(canSkipLockedRows(db), (locking) => locking.forUpdate().skipLocked()),
@@ -138,4 +143,37 @@ export async function findNextDueTime(db: Db): Promise<Date | undefined> {
 /** Removes every outbox row of a subscriber (their data is being deleted: GDPR article 17). */
 export async function deleteDeliveriesOfSubscriber(db: Db, subscriberId: string): Promise<void> {
   await db.deleteFrom('deliveries').where('subscriber_id', '=', subscriberId).execute();
+}
+
+/** Recipients of one edition (every row, whatever its state): the denominator of the bounce breaker's share. */
+export async function countEditionDeliveries(db: Db, editionId: string): Promise<number> {
+  const row = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string | number>().as('n')).where('edition_id', '=', editionId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Bounced deliveries matching a restore: of one edition and/or whose reply contains `reply`. */
+export interface BouncedDeliveryFilter {
+  editionId?: string;
+  reply?: string;
+}
+
+export async function listBouncedDeliveries(db: Db, filter: BouncedDeliveryFilter): Promise<{ id: string; subscriberId: string; editionId: string | null; reply: string | null }[]> {
+  let query = db.selectFrom('deliveries').select(['id', 'subscriber_id', 'edition_id', 'last_reply']).where('status', '=', 'bounced');
+  if (filter.editionId) query = query.where('edition_id', '=', filter.editionId);
+  const rows = await query.orderBy('id').execute();
+  // The reply is matched here, case-sensitively as written: LIKE differs between SQLite and
+  // PostgreSQL (case, and % or _ in the text), and bounced rows are few.
+  const reply = filter.reply;
+  return rows.filter((r) => !reply || (r.last_reply ?? '').includes(reply)).map((r) => ({ id: r.id, subscriberId: r.subscriber_id, editionId: r.edition_id, reply: r.last_reply }));
+}
+
+/** Puts restored deliveries back in the queue with fresh attempts (only rows still `bounced`). */
+export async function requeueBouncedDeliveries(db: Db, ids: readonly string[], now: Date): Promise<number> {
+  const at = now.toISOString();
+  let requeued = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const result = await db.updateTable('deliveries').set({ status: 'queued', attempts: 0, due_at: at, lease_token: null, updated_at: at }).where('id', 'in', ids.slice(i, i + 500)).where('status', '=', 'bounced').executeTakeFirst();
+    requeued += Number(result.numUpdatedRows);
+  }
+  return requeued;
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.schema.ts';
 import { createInstantEditions } from '../digest/edition.service.ts';
 import type { Database } from '../store/database.ts';
 import { createCronSchedule } from './cron-schedule.ts';
-import { createDueEditions } from './due-editions.ts';
+import { createDueEditions, FIRING_GRACE_MS, type DueEditionsOptions } from './due-editions.ts';
 import type { JobDefinition } from './scheduler.ts';
 
 export interface GazetteJobsDeps {
@@ -17,9 +17,6 @@ export interface GazetteJobsDeps {
   /** Wakes the delivery worker after editions were queued. */
   kickDelivery(): void;
 }
-
-/** A seed file must be this old before a scan reads it: one still being written waits a scan. */
-export const SCAN_MIN_FILE_AGE_MS = 2000;
 
 /**
  * The jobs `gazette serve` runs, each on its cron expression from `config.scheduler`. They call
@@ -40,17 +37,33 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
     daily: createCronSchedule(config.scheduler.daily, tz),
     weekly: createCronSchedule(config.scheduler.weekly, tz),
   };
-  const queueDueDigests = async (frequency: 'daily' | 'weekly', now: Date): Promise<{ id: string; articles: number; recipients: number }[]> => {
-    const editions = await createDueEditions(db, frequency, digestSchedules[frequency], now);
+  const queueDueDigests = async (frequency: 'daily' | 'weekly', now: Date, options: DueEditionsOptions): Promise<{ id: string; articles: number; recipients: number }[]> => {
+    const editions = await createDueEditions(db, frequency, digestSchedules[frequency], now, options);
     if (editions.length > 0) deps.kickDelivery();
     return editions.map((e) => ({ id: e.edition.id, articles: e.articles.length, recipients: e.recipients }));
+  };
+
+  // Ingests in this process take turns: the scan and a digest job firing on the same tick
+  // otherwise insert the same new file twice, and the digest could read before the scan wrote.
+  let ingestTurn: Promise<unknown> = Promise.resolve();
+  const ingestInTurn = (options: IngestOptions): Promise<IngestReport> => {
+    const run = ingestTurn.then(() => deps.ingest(options));
+    ingestTurn = run.catch(() => undefined);
+    return run;
   };
 
   const digestJob = (frequency: 'daily' | 'weekly'): JobDefinition => ({
     name: frequency,
     cron: config.scheduler[frequency],
-    async run({ now }) {
-      return { editions: await queueDueDigests(frequency, now) };
+    async run({ clock }) {
+      // Ingest first (after any scan in flight), then make the edition: a file dropped just
+      // before the firing is in it, not in the next. If the ingest fails the edition still goes
+      // out; the next scan retries the files.
+      const ingest = await ingestInTurn({ minFileAgeMs: config.ingest.quietPeriodSeconds * 1000 }).then(
+        (report) => ({ added: report.added.length }),
+        (error: unknown) => ({ error: (error as Error).message ?? String(error) }),
+      );
+      return { ingest, editions: await queueDueDigests(frequency, clock.now(), {}) };
     },
   });
 
@@ -62,7 +75,7 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
         // At start every file present is read as it is, as a one-off ingest would: those
         // articles are what was already there, and instant mailing begins after them.
         // ingest() re-renders the feeds itself when the articles changed.
-        const report = await deps.ingest({ minFileAgeMs: atStart ? 0 : SCAN_MIN_FILE_AGE_MS });
+        const report = await ingestInTurn({ minFileAgeMs: atStart ? 0 : config.ingest.quietPeriodSeconds * 1000 });
         // Judged after the ingest, so that on a first start the articles just read are not news.
         const instant = await queueInstant(clock.now());
         return { added: report.added.length, updated: report.updated.length, removed: report.removed.length, deferred: report.deferred.length, problems: report.problems.length, instantEditions: instant };
@@ -74,9 +87,11 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       async run({ now }) {
         await deps.refreshPublished();
         // A digest edition that is due but missing (its job's instance died mid-run, its time
-        // fell in a daylight-saving gap node-cron skipped) is made here within a minute; the
-        // call is idempotent and costs two small queries when nothing is due.
-        const digests = [...(await queueDueDigests('daily', now)), ...(await queueDueDigests('weekly', now))];
+        // fell in a daylight-saving gap node-cron skipped) is made here once its firing is a
+        // minute old (the digest job's grace, so both would make the same edition); the call is
+        // idempotent and costs two small queries when nothing is due.
+        const settled = { settleMs: FIRING_GRACE_MS };
+        const digests = [...(await queueDueDigests('daily', now, settled)), ...(await queueDueDigests('weekly', now, settled))];
         return { instantEditions: await queueInstant(now), digestEditions: digests.length };
       },
     },

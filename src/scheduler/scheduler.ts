@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
+import { isGazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
 import { createCronSchedule, type CronSchedule } from './cron-schedule.ts';
@@ -39,6 +40,8 @@ export interface Scheduler {
   /** Runs one job now, under the same no-overlap rules as a tick. */
   runNow(name: string, options?: { atStart?: boolean }): Promise<RunOutcome>;
   status(): Promise<JobReport[]>;
+  /** The last runs of this instance's `everyInstance` jobs (kept in memory: the store has no row for them). */
+  instanceRecords(): JobRecord[];
   /** Stops ticking, aborts running jobs' signals and waits for them (at most `timeoutMs`). */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -79,7 +82,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const localRecords = new Map<string, JobRecord>();
   const sharedJobs = deps.jobs.filter((j) => !j.everyInstance);
-  const ensureRows = (): Promise<void> => (rowsReady ??= Promise.all(sharedJobs.map((j) => ensureJobRow(deps.db, j.name))).then(() => undefined));
+  // Forgotten when it fails (the database was down): the next run tries again instead of failing for ever.
+  const ensureRows = (): Promise<void> =>
+    (rowsReady ??= Promise.all(sharedJobs.map((j) => ensureJobRow(deps.db, j.name))).then(
+      () => undefined,
+      (error: unknown) => {
+        rowsReady = undefined;
+        throw error;
+      },
+    ));
 
   /** A job of this instance alone: no lease, its last run kept in memory for status(). */
   async function executeLocally(job: JobDefinition, context: JobContext): Promise<RunOutcome> {
@@ -91,7 +102,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       outcome = { lastStatus: 'ok', lastSummary: (await job.run(context)) ?? null };
     } catch (err) {
-      deps.log.error({ err, job: job.name }, `job ${job.name} failed`);
+      logJobFailure(deps.log, job.name, err);
       outcome = { lastStatus: 'failed', lastError: (err as Error).message ?? String(err) };
     }
     localRecords.set(job.name, { ...base, ...outcome, lastFinishedAt: deps.clock.now().toISOString() });
@@ -118,7 +129,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } catch (err) {
       outcome = 'failed';
       error = (err as Error).message ?? String(err);
-      deps.log.error({ err, job: job.name }, `job ${job.name} failed`);
+      logJobFailure(deps.log, job.name, err);
     } finally {
       clearInterval(heartbeat);
     }
@@ -153,13 +164,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         cron.schedule(
           job.cron,
           async () => {
-            await runNow(job.name).catch((error: unknown) => deps.log.error({ err: error, job: job.name }, 'job could not start'));
+            await runNow(job.name).catch((error: unknown) => logJobFailure(deps.log, job.name, error, 'could not start'));
           },
           { timezone: deps.timeZone, name: `gazette-${job.name}`, noOverlap: true },
         ),
       );
     },
     runNow,
+    instanceRecords: () => [...localRecords.values()],
     async status() {
       await ensureRows();
       const now = deps.clock.now();
@@ -182,4 +194,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * An operator's problem (the seeds directory gone, the database down) is one log line with its
+ * code and what to do, once per run; anything else is a bug and is logged with its stack.
+ */
+function logJobFailure(log: Logger, job: string, err: unknown, what = 'failed'): void {
+  if (isGazetteError(err)) log.error({ job, code: err.code }, `job ${job} ${what}: ${err.message}`);
+  else log.error({ err, job }, `job ${job} ${what}`);
 }

@@ -28,13 +28,19 @@ export type ErrorCode =
   | 'MailTransportFailed'
   // operators
   | 'InvalidArgument'
-  | 'SeedDirectoryMissing';
+  | 'SeedDirectoryMissing'
+  | 'DataDirUnusable'
+  | 'PortInUse'
+  // the store
+  | 'DatabaseBusy'
+  | 'DatabaseUnavailable'
+  | 'StorageFull';
 
 export class GazetteError extends Error {
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'GazetteError';
     this.code = code;
     this.details = details;

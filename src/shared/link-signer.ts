@@ -13,17 +13,26 @@ export interface LinkSigner {
   verify(purpose: string, token: string): string | undefined;
 }
 
+/**
+ * The signature is 18 bytes of HMAC-SHA256: exactly 24 base64url characters, no padding.
+ * Node's base64url decoder skips characters outside the alphabet and ignores a trailing partial
+ * group, so `<mac>!`, `<mac>A`, `<mac>=` and `<mac>\0` decode to the same bytes. The signature is
+ * therefore compared as text, in its one canonical spelling: any other spelling is a forgery.
+ */
+const CANONICAL_MAC = /^[A-Za-z0-9_-]{24}$/;
+
 export function createLinkSigner(secret: string): LinkSigner {
-  const mac = (purpose: string, value: string): Buffer => createHmac('sha256', secret).update(`${purpose}\0${value}`).digest().subarray(0, 18);
+  const mac = (purpose: string, value: string): string =>
+    createHmac('sha256', secret).update(`${purpose}\0${value}`).digest().subarray(0, 18).toString('base64url');
   return {
-    sign: (purpose, value) => `${value}.${mac(purpose, value).toString('base64url')}`,
+    sign: (purpose, value) => `${value}.${mac(purpose, value)}`,
     verify(purpose, token) {
       const dot = token.lastIndexOf('.');
       if (dot <= 0 || token.length > 200) return undefined;
       const value = token.slice(0, dot);
-      const given = Buffer.from(token.slice(dot + 1), 'base64url');
-      const expected = mac(purpose, value);
-      return given.length === expected.length && timingSafeEqual(given, expected) ? value : undefined;
+      const given = token.slice(dot + 1);
+      if (!CANONICAL_MAC.test(given)) return undefined;
+      return timingSafeEqual(Buffer.from(given, 'ascii'), Buffer.from(mac(purpose, value), 'ascii')) ? value : undefined;
     },
   };
 }

@@ -20,6 +20,17 @@ export interface ArticlesTable {
   updated_at: string | null;
   /** Set when the seed file disappears: the article then answers 410 Gone. */
   deleted_at: string | null;
+  /** Its place in the feed (migration 051): given when it becomes visible, again when edited or restored. */
+  feed_seq: number | null;
+}
+
+/** Per served feed path: the bytes' hash and Last-Modified, shared by instances; a frozen archive page's bytes. */
+export interface FeedDocumentsTable {
+  path: string;
+  hash: string;
+  last_modified: string;
+  /** Set once an archive page is served as immutable: these bytes are served for it from then on. */
+  body: string | null;
 }
 
 export interface SeedFilesTable {
@@ -134,10 +145,31 @@ export interface RateLimitCountersTable {
   hits: number;
 }
 
+/** A bounce or a restore of a subscriber: who, when, why, and the server's reply (migration 053). */
+export interface SubscriberEventsTable {
+  id: string;
+  subscriber_id: string;
+  edition_id: string | null;
+  kind: 'bounced' | 'restored';
+  reply: string | null;
+  actor: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
+/** An edition stopped by the bounce circuit breaker, until an operator resumes it. */
+export interface EditionPausesTable {
+  edition_id: string;
+  paused_at: string;
+  reason: string;
+  resumed_at: string | null;
+}
+
 export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
   site_state: SiteStateTable;
+  feed_documents: FeedDocumentsTable;
   subscribers: SubscribersTable;
   scheduler_jobs: SchedulerJobsTable;
   editions: EditionsTable;
@@ -145,6 +177,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   subscription_confirmations: SubscriptionConfirmationsTable;
   rate_limit_counters: RateLimitCountersTable;
+  subscriber_events: SubscriberEventsTable;
+  edition_pauses: EditionPausesTable;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */

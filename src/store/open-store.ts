@@ -1,11 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import pg from 'pg';
+import { GazetteError } from '../shared/errors.ts';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
 import { createPostgresDialect } from './postgres-dialect.ts';
+import { createSqliteDialect } from './sqlite-dialect.ts';
+import { withStoreErrors } from './store-driver.ts';
+import { describeStoreOpenFailure } from './store-errors.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -23,16 +27,33 @@ export interface StoreOptions {
   dataDir: string;
 }
 
-/** Opens the store and runs every pending migration (safe on several instances at once). */
+/**
+ * Opens the store and runs every pending migration (safe on several instances at once). A store
+ * that cannot be opened (a data directory that is a file or read-only, PostgreSQL unreachable or
+ * refusing the credentials) is a GazetteError naming the setting and what to do.
+ */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.url?.startsWith('postgres') ? openPostgres(options.url) : openSqlite(sqlitePath(options));
+  const store = options.url?.startsWith('postgres') ? openPostgres(options.url) : openSqliteOrExplain(sqlitePath(options));
   try {
     await migrateToLatest(store.db, store.dialect === 'postgres' ? await migrationSchemaOf(store.db, options.url!) : undefined);
   } catch (error) {
     await store.close();
-    throw error;
+    throw describeStoreOpenFailure(error, store) ?? error;
   }
   return store;
+}
+
+function openSqliteOrExplain(file: string): Store {
+  const dir = path.dirname(file);
+  const existing = statSync(dir, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) {
+    throw new GazetteError('DataDirUnusable', `${dir} is a file, not a directory: set paths.dataDir (GAZETTE_DATA_DIR) to a directory, or move the file away.`);
+  }
+  try {
+    return openSqlite(file);
+  } catch (error) {
+    throw describeStoreOpenFailure(error, { dialect: 'sqlite', location: file }) ?? error;
+  }
 }
 
 function sqlitePath(options: StoreOptions): string {
@@ -48,7 +69,7 @@ function openSqlite(file: string): Store {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: withStoreErrors(createSqliteDialect(connection), { dialect: 'sqlite', location: file }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }
 
@@ -59,12 +80,20 @@ function openPostgres(url: string): Store {
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: 10,
+    // A server that does not answer at all (a host gone, a dropped route) fails a request after
+    // this long, as DatabaseUnavailable, instead of holding it until the client gives up.
+    connectionTimeoutMillis: 10_000,
     // A ?schema= parameter isolates one instance group (and each test run) inside a shared database.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: createPostgresDialect(pool) });
+  // An idle pooled client whose server went away emits 'error'; unheard, it would end the
+  // process. The pool drops that client and the next query connects again (or fails, and its
+  // caller gets DatabaseUnavailable), so there is nothing to do here but not crash.
+  pool.on('error', () => undefined);
   parsed.password = '';
-  return { db, dialect: 'postgres', location: parsed.toString(), close: () => db.destroy() };
+  const location = parsed.toString();
+  const db = new Kysely<Database>({ dialect: withStoreErrors(createPostgresDialect(pool), { dialect: 'postgres', location }) });
+  return { db, dialect: 'postgres', location, close: () => db.destroy() };
 }
 
 /**
@@ -89,6 +118,6 @@ async function migrateToLatest(db: Kysely<Database>, migrationTableSchema: strin
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Database migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
+    throw new Error(`Database migration ${failed} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
   }
 }

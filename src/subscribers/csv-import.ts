@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import type { Frequency } from '../config/config.schema.ts';
 import { frequencies } from '../config/config.schema.ts';
-import { GazetteError } from '../shared/errors.ts';
+import { GazetteError, isGazetteError } from '../shared/errors.ts';
 import type { Db } from '../store/database.ts';
 import { insertSubscribersIfAbsent, type NewSubscriberRow } from './subscriber.repository.ts';
 import { unescapeCsvFormula } from './csv-formula.ts';
@@ -45,10 +45,16 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
   let columns: Map<string, number> | undefined;
   const seen = new Map<string, number>();
   let batch: { line: number; row: NewSubscriberRow }[] = [];
+  let storedThroughLine = 1;
   const flush = async (): Promise<void> => {
-    const inserted = await insertSubscribersIfAbsent(db, batch.map((b) => b.row));
-    report.imported += inserted.size;
-    report.unchanged += batch.length - inserted.size;
+    try {
+      const inserted = await insertSubscribersIfAbsent(db, batch.map((b) => b.row));
+      report.imported += inserted.size;
+      report.unchanged += batch.length - inserted.size;
+    } catch (error) {
+      throw stoppedPartway(error, report, storedThroughLine);
+    }
+    storedThroughLine = batch.at(-1)?.line ?? storedThroughLine;
     batch = [];
   };
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -67,6 +73,23 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
   await flush();
   report.invalid.sort((a, b) => a.line - b.line);
   return report;
+}
+
+/**
+ * A batch is one statement: it is stored whole or not at all. So when the store gives up (a
+ * full disk, a database gone), every row up to the last stored batch is in and nothing after
+ * it: the error says where it stopped, and since stored addresses are left unchanged, running
+ * the same import again finishes the job.
+ */
+function stoppedPartway(error: unknown, report: CsvImportReport, storedThroughLine: number): unknown {
+  if (!isGazetteError(error) || !['StorageFull', 'DatabaseBusy', 'DatabaseUnavailable'].includes(error.code)) return error;
+  const stored = storedThroughLine > 1 ? `Every valid row up to line ${storedThroughLine} is stored (${report.imported} imported, ${report.unchanged} already on the list), none after it` : 'No row of the file is stored';
+  return new GazetteError(error.code, `${error.message} ${stored}. Running the same import again finishes the job: rows already stored are left as they are.`, {
+    ...error.details,
+    storedThroughLine,
+    imported: report.imported,
+    unchanged: report.unchanged,
+  }, { cause: error });
 }
 
 function readHeader(record: string[], report: CsvImportReport): Map<string, number> {

@@ -35,6 +35,18 @@ it('the mail checks catch sideways scrolling, an image without alt, a relative l
   assert.deepEqual(await checkMailHtml(browser, GOOD_MAIL, 'good mail'), []);
 });
 
+/** Readable in light mode; in dark mode its rule darkens the text but not the background (the old footer's fault). */
+const DARK_ONLY_BAD_MAIL = `<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width"><title>Dark</title>
+<style>@media (prefers-color-scheme: dark) { .footer { color: #c9d1d9 !important; } }</style></head><body style="background:#f4f4f5">
+<main><p style="color:#1f2328">Hello</p><p class="footer" style="color:#57606a">Why you get this mail</p></main></body></html>`;
+
+it('the mail checks look at dark mode as well as light: a dark-mode rule that leaves text unreadable is caught at both widths', BROWSER_TEST, async (t) => {
+  const browser = await launchBrowser(t);
+  const problems = await checkMailHtml(browser, DARK_ONLY_BAD_MAIL, 'dark mail');
+  assert.deepEqual(problems.map((p) => p.slice(0, p.indexOf(':'))), ['dark mail at 390px, dark', 'dark mail at 1280px, dark'], problems.join('\n'));
+  assert.ok(problems.every((p) => /axe serious color-contrast .* at \.footer/.test(p)), problems.join('\n'));
+});
+
 it('a missing or broken Chromium fails the browser tests with a message saying so, never a skip', BROWSER_TEST, async (t) => {
   const dir = makeTempDir(t);
   await assert.rejects(launchBrowser(t, { executablePath: path.join(dir, 'no-chromium') }), /^Error: BROWSER TESTS CANNOT RUN: .*no-chromium is missing/);

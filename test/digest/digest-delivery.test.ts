@@ -16,10 +16,16 @@ async function setup(t: TestContext, kind: StoreKind, articles: number, mail: Re
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const { config, seedsDir } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) }, mail: { smtpUrl: sink.url, retryBaseSeconds: 0, ...mail } });
-  for (let i = 1; i <= articles; i++) writeArticle(seedsDir, { slug: `weekly-story-number-${i}`, date: `${2 + (i % 5)} September 2025`, ...(paragraphs ? { paragraphs } : {}) });
-  const gazette = await createGazette(config, { clock: new ManualClock(NOW) });
+  // The site starts (and mailing begins) a week before NOW; the articles arrive just after, each
+  // under embargo until its date, so every one of them is news for the week's edition.
+  const clock = new ManualClock(WEEK_AGO);
+  const gazette = await createGazette(config, { clock });
   t.after(() => gazette.close());
+  assert.equal(await gazette.scheduler.runNow('scan', { atStart: true }), 'ran');
+  clock.advance(60_000);
+  for (let i = 1; i <= articles; i++) writeArticle(seedsDir, { slug: `weekly-story-number-${i}`, date: `${2 + (i % 5)} September 2025`, ...(paragraphs ? { paragraphs } : {}) });
   await gazette.ingest();
+  clock.set(NOW);
   return { gazette, sink };
 }
 
@@ -117,5 +123,47 @@ for (const kind of storeKinds) describe(`editions and digests on ${kind}`, () =>
     assert.equal(mail!.parsed.subject, 'Breaking news today');
     assert.match(mail!.parsed.text ?? '', /First & foremost\.\n\nThe second <paragraph>\.\n\nAnd a third\./);
     assert.ok((mail!.parsed.html as string).includes('The second &lt;paragraph&gt;.'));
+  });
+  it('an instant mail stays under the HTML budget however long its first paragraph: cut at a word, with a link to the full article', async (t) => {
+    const { gazette, sink } = await setup(t, kind, 0);
+    const db = gazette.store.db;
+    await insertSubscriber(db, { frequency: 'instant' });
+    const words = Array.from({ length: 30_000 }, (_, i) => `word${i}`);
+    const paragraph = words.join(' ');
+    assert.ok(paragraph.length > 228_000);
+    writeArticle(gazette.config.paths.seedsDir, { slug: 'one-enormous-paragraph', date: '8 September 2025', paragraphs: [paragraph, 'A short second one.'] });
+    (gazette.clock as ManualClock).advance(60_000);
+    await gazette.ingest();
+    assert.equal((await createInstantEditions(db, gazette.clock.now())).length, 1);
+    await gazette.mail.deliverPending({ limit: 10 });
+    const [mail] = await sink.waitFor(1);
+    const html = mail!.parsed.html as string;
+    const text = mail!.parsed.text ?? '';
+    assert.ok(Buffer.byteLength(html) <= gazette.config.mail.maxHtmlBytes, `${Buffer.byteLength(html)} bytes of HTML`);
+    assert.ok(mail!.raw.length < 2 * gazette.config.mail.maxHtmlBytes, `${mail!.raw.length} bytes in all`);
+    const kept = /<p style="margin:0 0 14px">(word0 [^<]*)<\/p>/.exec(html)?.[1];
+    assert.ok(kept, 'the start of the paragraph is in the mail');
+    const lastWord = kept.replace(/…$/, '').split(' ').at(-1)!;
+    assert.ok(kept.endsWith('…') && words.includes(lastWord), `cut after a whole word: …${kept.slice(-30)}`);
+    assert.ok(kept.length > 20_000, 'the budget is used, not wasted');
+    assert.match(html, /<a href="https:\/\/news\.example\.com\/articles\/one-enormous-paragraph">read the full article<\/a>/);
+    assert.match(text, /read the full article at https:\/\/news\.example\.com\/articles\/one-enormous-paragraph/);
+    assert.match(text, /Unsubscribe: https:\/\/news\.example\.com\/unsubscribe\//, 'the footer survives');
+  });
+
+  it('a digest of 1,200 articles stays under the HTML budget: the oldest are counted, not listed', async (t) => {
+    const { gazette, sink } = await setup(t, kind, 1200);
+    const db = gazette.store.db;
+    await insertSubscriber(db, { frequency: 'weekly' });
+    assert.equal((await createDueEdition(db, 'weekly', WEEK_AGO, NOW, NOW))?.articles.length, 1200);
+    await gazette.mail.deliverPending({ limit: 10 });
+    const [mail] = await sink.waitFor(1);
+    const html = mail!.parsed.html as string;
+    assert.ok(Buffer.byteLength(html) <= gazette.config.mail.maxHtmlBytes, `${Buffer.byteLength(html)} bytes of HTML`);
+    const unlisted = Number(/And (\d+) more, too many for one mail/.exec(html)?.[1]);
+    const listed = [...html.matchAll(/\/articles\/weekly-story-number-\d+"/g)].length;
+    assert.ok(unlisted > 0 && listed > 0, `${listed} listed, ${unlisted} counted`);
+    assert.ok(listed + unlisted >= 1200, 'every article is listed or counted');
+    assert.match(mail!.parsed.text ?? '', /Unsubscribe: https:\/\/news\.example\.com\/unsubscribe\//, 'the footer survives');
   });
 });

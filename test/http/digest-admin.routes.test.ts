@@ -16,7 +16,7 @@ test('admin API: edition status, failed recipients, resend to failed and digest 
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const { config, seedsDir } = makeTestConfig(t, { admin: { token: TOKEN }, mail: { smtpUrl: sink.url, maxAttempts: 1 } });
-  writeArticle(seedsDir, { slug: 'admin-visible-story', date: '6 September 2025' });
+  writeArticle(seedsDir, { slug: 'admin-visible-story', date: '7 September 2025' });
   const gazette = await createGazette(config, { clock: new ManualClock(NOW) });
   t.after(() => gazette.close());
   await gazette.ingest();

@@ -102,6 +102,8 @@ test('every documented operation answers with a documented status and body (one 
     ['get', '/api/editions', () => request(app).get('/api/editions').set(auth)],
     ['get', `/api/editions/${editionId}`, () => request(app).get(`/api/editions/${editionId}`).set(auth)],
     ['post', `/api/editions/${editionId}/resend-failed`, () => request(app).post(`/api/editions/${editionId}/resend-failed`).set(auth)],
+    ['post', `/api/editions/${editionId}/resume`, () => request(app).post(`/api/editions/${editionId}/resume`).set(auth)],
+    ['post', '/api/bounces/restore', () => request(app).post('/api/bounces/restore').set(auth).send({ editionId, reason: 'the relay refused everyone' })],
   ];
   const covered = new Set<string>();
   for (const [method, path, call] of calls) {

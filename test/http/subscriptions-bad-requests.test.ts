@@ -96,7 +96,10 @@ test('bad requests get the right 4xx with a message, and leave the database unch
     assert.equal(res.body?.error?.code, c.code, `${c.what}: code`);
     assert.ok(res.body.error.message.length > 20, `${c.what}: a message that says what to fix`);
     assertDocumented(c.method, c.path, res);
-    assert.deepEqual(await countRows(gazette), counts, `${c.what}: no row added or removed`);
+    const after = await countRows(gazette);
+    // A wrong admin token is counted against its client (http/admin-auth-limit.ts): the one row it may add.
+    if (c.status === 401) assert.ok(Number(after.rateLimits) - Number(counts.rateLimits) <= 1, `${c.what}: one failure counter at most`);
+    assert.deepEqual({ ...after, rateLimits: c.status === 401 ? counts.rateLimits : after.rateLimits }, counts, `${c.what}: no row added or removed`);
     assert.equal(await snapshotSubscribers(gazette), rows, `${c.what}: no row changed`);
   }
 });

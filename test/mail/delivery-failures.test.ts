@@ -15,7 +15,7 @@ async function setup(t: TestContext, kind: StoreKind, readers: number, mail: Rec
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const { config, seedsDir } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) }, mail: { smtpUrl: sink.url, retryBaseSeconds: 0, maxAttempts: 3, ...(mail as Record<string, null>) } });
-  writeArticle(seedsDir, { slug: 'the-only-story', date: '5 September 2025' });
+  writeArticle(seedsDir, { slug: 'the-only-story', date: '7 September 2025' });
   const gazette = await createGazette(config, { clock: new ManualClock(NOW) });
   t.after(() => gazette.close());
   await gazette.ingest();
@@ -99,14 +99,14 @@ for (const kind of storeKinds) describe(`delivery failures on ${kind}`, () => {
     // 150 messages at 150/s: the server is stopped well before the end.
     const { gazette, sink, emails } = await setup(t, kind, 150, { rateLimit: { perSecond: 150, perHour: null } });
     gazette.mail.worker.start();
-    await sink.waitFor(20, 20_000);
+    await sink.waitFor(20);
     await sink.stop();
     assert.ok(sink.messages.length < emails.length, 'stopped in the middle');
     await new Promise((r) => setTimeout(r, 300));
     await sink.start();
     const received = new Set<string>();
     while (received.size < emails.length) {
-      await sink.waitFor(sink.messages.length + 1, 30_000);
+      await sink.waitFor(sink.messages.length + 1);
       for (const m of sink.messages) received.add(m.envelopeTo[0]!);
     }
     assert.deepEqual([...received].sort(), [...emails].sort());

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createDeliveryWorker } from '../../src/mail/delivery-worker.ts';
-import type { DeliverReport } from '../../src/mail/delivery.service.ts';
+import { emptyDeliverReport } from '../../src/mail/delivery.service.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 
-const idle: DeliverReport = { claimed: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, deferred: 0, transportDown: false, throttled: false };
+const idle = emptyDeliverReport();
 
 test('an idle worker can sleep and wake thousands of times without piling listeners on its stop signal', async () => {
   const warnings: string[] = [];

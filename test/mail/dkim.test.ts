@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHash, createVerify, generateKeyPairSync } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHash, createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
+import { OVER_SIGNED } from '../../src/mail/dkim-signer.ts';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
+import { deliverEveryMailKind, MAIL_KINDS } from '../support/every-mail.ts';
 import { deliverWelcomeMail } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
@@ -68,4 +72,51 @@ test('with a DKIM key configured, mail is signed over the List-* headers and the
   const tampered = raw.replace(/^(List-Unsubscribe: <https:\/\/news\.example\.com\/unsubscribe\/)/m, '$1x');
   assert.notEqual(tampered, raw);
   assert.equal(verifyDkim(tampered, publicKey).ok, false);
+});
+
+// Debian's python3-dkim (dkimpy), a verifier written by others; scripts/ensure-services.sh installs it.
+const DEBIAN_PYTHON = '/usr/bin/python3';
+const DKIMPY_VERIFY = `
+import sys, dkim
+record = b"v=DKIM1; k=rsa; p=" + sys.argv[1].encode()
+def dns(name, timeout=5):
+    return record if name == sys.argv[2].encode() else None
+print("pass" if dkim.verify(sys.stdin.buffer.read(), dnsfunc=dns) else "fail")
+`;
+
+/** dkimpy's verdict on a message, the public key served for `<selector>._domainkey.<domain>` by its dnsfunc (no network). */
+function verifyWithDkimpy(raw: Buffer, publicKeyPem: string, dnsName: string): Promise<'pass' | 'fail'> {
+  const p = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }).toString('base64');
+  return new Promise((resolve, reject) => {
+    const child = execFile(DEBIAN_PYTHON, ['-c', DKIMPY_VERIFY, p, `${dnsName}.`], (error, stdout, stderr) => {
+      if (error) return reject(new Error(`dkimpy failed: ${stderr}`));
+      resolve(stdout.trim() as 'pass' | 'fail');
+    });
+    child.stdin!.end(raw);
+  });
+}
+
+test('Debian dkimpy verifies every mail kind, and fails a copy with a second From, Subject, List-Unsubscribe or List-Unsubscribe-Post prepended (over-signed)', async (t) => {
+  if (!existsSync(DEBIAN_PYTHON)) throw new Error(`DKIM TESTS CANNOT RUN: ${DEBIAN_PYTHON} is missing (Debian packages python3, python3-dkim)`);
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const mails = await deliverEveryMailKind(t, { from: 'Gazette <news@news.example.com>', dkim: { domainName: 'news.example.com', keySelector: 'gz2026', privateKey } });
+  const dnsName = 'gz2026._domainkey.news.example.com';
+  for (const kind of MAIL_KINDS) assert.equal(await verifyWithDkimpy(mails[kind].raw, publicKey, dnsName), 'pass', `the ${kind} mail as the SMTP server received it verifies`);
+
+  const mail = mails.digest;
+  const h = verifyDkim(mail.raw.toString('latin1'), publicKey).signedHeaders;
+  for (const name of OVER_SIGNED) assert.equal(h.filter((n) => n === name.toLowerCase()).length, 2, `${name} is listed twice in h=: ${h.join(':')}`);
+
+  const forged = {
+    'List-Unsubscribe': 'List-Unsubscribe: <https://attacker.example/unsubscribe>',
+    'List-Unsubscribe-Post': 'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    From: 'From: "Your Bank" <security@bank.example>',
+    Subject: 'Subject: Your account is locked',
+  };
+  for (const [name, line] of Object.entries(forged)) {
+    const prepended = Buffer.concat([Buffer.from(`${line}\r\n`), mail.raw]);
+    assert.equal(await verifyWithDkimpy(prepended, publicKey, dnsName), 'fail', `a second ${name} prepended breaks the signature`);
+  }
+  // The verifier is not a rubber stamp: a header that is not signed can be added without breaking it.
+  assert.equal(await verifyWithDkimpy(Buffer.concat([Buffer.from('X-Added-Later: yes\r\n'), mail.raw]), publicKey, dnsName), 'pass');
 });

@@ -8,19 +8,18 @@ import { insertReaders, startInstance, type GazetteInstance } from '../support/g
 import { startSmtpSink, type ReceivedMail } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
 import { makeTestDatabaseUrl } from '../support/test-database.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const READERS = 3000;
 const MAX_CONNECTIONS = 3;
 // Per instance: one instance alone would need 10 s for an edition, so all three take part.
 const RATE_PER_SECOND = 300;
 
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/**
+ * A ceiling for a hung send, not a speed target: on a loaded machine 3,000 messages through three
+ * child processes have taken over a minute. Throughput is measured in bench/multi-instance.ts.
+ */
+const EDITION_CEILING_MS = 10 * 60_000;
 
 /** Messages of one edition by recipient, in arrival order. */
 function byRecipient(messages: readonly ReceivedMail[]): Map<string, ReceivedMail[]> {
@@ -29,10 +28,10 @@ function byRecipient(messages: readonly ReceivedMail[]): Map<string, ReceivedMai
   return map;
 }
 
-async function queueEdition(gazette: Gazette, slug: string, day: number): Promise<void> {
-  writeArticle(gazette.config.paths.seedsDir, { slug, date: `${day} September 2025` });
+async function queueEdition(gazette: Gazette, slug: string): Promise<void> {
+  writeArticle(gazette.config.paths.seedsDir, { slug, date: new Date().toISOString().slice(0, 10) });
   await gazette.ingest();
-  const created = await createDueEdition(gazette.store.db, 'daily', new Date(Date.UTC(2025, 8, day - 1)), new Date(Date.UTC(2025, 8, day + 1)), new Date(Date.UTC(2025, 8, day + 1)));
+  const created = await createDueEdition(gazette.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
   assert.equal(created?.recipients, READERS);
 }
 
@@ -53,9 +52,9 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
   const allSent = async (): Promise<boolean> => (await countPendingDeliveries(control.store.db)) === 0;
 
   // 1. All three running: every recipient gets exactly one message, and the work is shared.
-  await queueEdition(control, 'first-edition-story', 3);
-  await sink.waitFor(READERS, 60_000);
-  await eventually(allSent, 30_000, 'every delivery row recorded');
+  await queueEdition(control, 'first-edition-story');
+  await sink.waitFor(READERS, EDITION_CEILING_MS);
+  await waitUntil(allSent, 'every delivery row recorded');
   const first = sink.messages.slice();
   assert.equal(first.length, READERS, 'no message twice');
   assert.deepEqual([...byRecipient(first).keys()].sort(), expected);
@@ -65,14 +64,14 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
 
   // 2. instance-1 is killed with SIGKILL in the middle; the other two finish its rows once its leases expire.
   const [victim, ...survivors] = instances as [GazetteInstance, GazetteInstance, GazetteInstance];
-  await queueEdition(control, 'second-edition-story', 4);
-  await eventually(() => sink.messages.slice(READERS).filter((m) => m.heloName === victim.name).length >= 100, 60_000, 'instance-1 to be sending');
+  await queueEdition(control, 'second-edition-story');
+  await waitUntil(() => sink.messages.slice(READERS).filter((m) => m.heloName === victim.name).length >= 100, 'instance-1 to be sending');
   victim.child.kill('SIGKILL');
   await victim.exited;
   const atKill = sink.messages.length - READERS;
   assert.ok(atKill < READERS - 500, `killed in the middle (${atKill} sent)`);
-  await eventually(() => byRecipient(sink.messages.slice(READERS)).size === READERS, 60_000, 'every recipient reached');
-  await eventually(allSent, 30_000, 'every delivery row recorded');
+  await waitUntil(() => byRecipient(sink.messages.slice(READERS)).size === READERS, 'every recipient reached', { ceilingMs: EDITION_CEILING_MS });
+  await waitUntil(allSent, 'every delivery row recorded');
 
   const second = byRecipient(sink.messages.slice(READERS));
   assert.deepEqual([...second.keys()].sort(), expected, 'the set received equals the set expected');

@@ -34,20 +34,22 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       mail: { smtpUrl: sink.url, maxConnections: 3, rateLimit: { perSecond: 200, perHour: null } },
       log: { level: 'info' },
     });
-    writeArticle(config.paths.seedsDir, { slug: 'shutdown-news', date: '5 September 2025' });
+    writeArticle(config.paths.seedsDir, { slug: 'shutdown-news', date: new Date().toISOString().slice(0, 10) });
     const setup = await createGazette(config);
     await setup.ingest();
     for (let i = 0; i < READERS; i++) await insertSubscriber(setup.store.db, { frequency: 'daily', email: `stop-${i}@example.org` });
-    assert.ok(await createDueEdition(setup.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z')));
+    assert.ok(await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
     await setup.close();
 
     const first = serve(configFile);
-    await sink.waitFor(30, 30_000);
+    await sink.waitFor(30);
     const stoppedAt = Date.now();
     first.child.kill(signal);
     const exit = await exitOf(first.child);
     assert.deepEqual(exit, { code: 0, signal: null }, first.output());
-    assert.ok(Date.now() - stoppedAt < 8000, 'exits within the shutdown timeout');
+    // Not a speed target: the margin over server.shutdownTimeoutMs (5 s) only tells "the deadline
+    // holds" from "waits for an SMTP socket timeout" (60 s), however loaded the machine is.
+    assert.ok(Date.now() - stoppedAt < 30_000, 'exits at the shutdown deadline, not at an SMTP timeout');
     assert.match(first.output(), /shutting down/);
 
     const store = await openStore({ url: null, dataDir: config.paths.dataDir });
@@ -60,7 +62,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
     const second = serve(configFile);
     t.after(() => second.child.kill('SIGKILL'));
-    await sink.waitFor(READERS, 30_000);
+    await sink.waitFor(READERS);
     second.child.kill('SIGTERM');
     assert.equal((await exitOf(second.child)).code, 0);
     assert.equal(new Set(sink.messages.map((m) => m.envelopeTo[0])).size, READERS);

@@ -41,12 +41,24 @@ for (const kind of storeKinds) describe(`scheduler on ${kind}`, () => {
     const { db } = await store(t, kind);
     const clock = new ManualClock('2026-11-26T12:00:00Z');
     const g = gate();
+    const aRunning = gate();
     const ran: string[] = [];
-    const jobFor = (who: string): JobDefinition => ({ name: 'digest', cron: '0 7 * * *', run: async () => { ran.push(who); if (who === 'a') await g.wait; } });
+    const jobFor = (who: string): JobDefinition => ({
+      name: 'digest',
+      cron: '0 7 * * *',
+      run: async () => {
+        ran.push(who);
+        if (who === 'a') {
+          aRunning.open();
+          await g.wait;
+        }
+      },
+    });
     const a = createScheduler({ db, clock, log, timeZone: 'UTC', jobs: [jobFor('a')], instanceId: 'a', leaseMs: 30_000 });
     const b = createScheduler({ db, clock, log, timeZone: 'UTC', jobs: [jobFor('b')], instanceId: 'b', leaseMs: 30_000 });
     const runA = a.runNow('digest');
-    await new Promise((r) => setTimeout(r, 20));
+    // a's job body runs only once a holds the lease: from here on b must find it taken.
+    await aRunning.wait;
     assert.equal(await b.runNow('digest'), 'skipped-leased');
     // Instance a hangs (as if dead): once its lease expires, b takes over.
     clock.advance(31_000);
@@ -79,23 +91,34 @@ for (const kind of storeKinds) describe(`scheduler on ${kind}`, () => {
 
   it('stop() aborts the signal and waits for a running job to finish', async (t) => {
     const { db } = await store(t, kind);
-    let sawAbort = false;
+    const listening = gate();
+    const aborted = gate();
+    const mayFinish = gate();
     let finished = false;
     const job: JobDefinition = {
       name: 'long',
       cron: '* * * * *',
       run: async ({ signal }) => {
-        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
-        sawAbort = signal.aborted;
-        await new Promise((r) => setTimeout(r, 30));
+        const abortSeen = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+        listening.open();
+        await abortSeen;
+        aborted.open();
+        // Still working after the abort: stop() must wait for this, not return at once.
+        await mayFinish.wait;
         finished = true;
       },
     };
     const scheduler = createScheduler({ db, clock: new ManualClock('2026-11-26T12:00:00Z'), log, timeZone: 'UTC', jobs: [job] });
     const run = scheduler.runNow('long');
-    await new Promise((r) => setTimeout(r, 10));
-    await scheduler.stop(5_000);
-    assert.ok(sawAbort && finished);
+    // The job is running and listening before stop() is called (it used to be a 10 ms sleep).
+    await listening.wait;
+    let stopped = false;
+    const stopping = scheduler.stop(5_000).then(() => (stopped = true));
+    await aborted.wait;
+    assert.equal(stopped, false, 'stop() waits for the running job');
+    mayFinish.open();
+    await stopping;
+    assert.ok(finished);
     assert.equal(await run, 'ran');
     assert.equal(await scheduler.runNow('long'), 'stopped');
   });

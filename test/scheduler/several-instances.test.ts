@@ -82,10 +82,12 @@ for (const kind of storeKinds) describe(`several instances on one ${kind} databa
 // Concurrent writers are PostgreSQL's case: a SQLite file has one writer at a time (one instance).
 describe('several instances on one postgres database, with no lease at all', () => {
   it('create an edition once when three call the catch-up at the same instant with no lease at all', async (t) => {
-    const clock = new ManualClock(AFTER_FIRING);
+    // Ingested before the firing, so the 07:00 edition carries it (what became visible later waits for the next one).
+    const clock = new ManualClock('2026-11-20T06:59:00Z');
     const gazettes = await instances(t, 'postgres', 3, clock);
     writeArticle(gazettes[0]!.config.paths.seedsDir, { slug: 'thursday-news', date: '2026-11-19T12:00:00Z' });
     await gazettes[0]!.ingest();
+    clock.set(AFTER_FIRING);
     for (let i = 0; i < 40; i++) await insertSubscriber(gazettes[0]!.store.db, { frequency: 'daily' });
     const schedule = createCronSchedule('0 7 * * *', 'Europe/London');
     const results = await Promise.all(gazettes.map((g) => createDueEditions(g.store.db, 'daily', schedule, clock.now())));

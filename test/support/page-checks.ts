@@ -70,30 +70,37 @@ export function collectConsoleErrors(page: Page, ignore: RegExp[] = []): string[
 }
 
 /**
- * Everything the browser tests require of a mail's HTML, at phone and desktop width: no
- * sideways scrolling on the phone, alt on every image, only absolute links, and no serious or
- * critical axe violation. Returns the problems found, each saying where (empty when all is well).
+ * Everything the browser tests require of a mail's HTML, at phone and desktop width, in light
+ * and dark mode (Apple Mail and Outlook.com apply the mail's dark-mode rules): no sideways
+ * scrolling on the phone, alt on every image, only absolute links, and no serious or critical
+ * axe violation (colour contrast included). Returns the problems found, each saying where
+ * (empty when all is well).
  */
 export async function checkMailHtml(browser: Browser, html: string, label: string): Promise<string[]> {
   const problems: string[] = [];
-  for (const viewport of [PHONE, DESKTOP]) {
-    // Scripts stay on: axe needs the page's timers, which a context without JavaScript never
-    // fires. Mail carries no script of its own (MJML writes none), so the rendering is the same.
-    const context = await browser.newContext({ viewport });
-    try {
-      const page = await context.newPage();
-      await page.setContent(html, { waitUntil: 'load' });
-      const where = `${label} at ${viewport.width}px`;
-      const { scrollWidth, clientWidth } = await horizontalOverflow(page);
-      if (scrollWidth > clientWidth) problems.push(`${where}: scrolls sideways (${scrollWidth}px of content in ${clientWidth}px)`);
-      for (const img of await imagesWithoutAlt(page)) problems.push(`${where}: image without alt: ${img}`);
-      for (const href of await nonAbsoluteLinks(page)) problems.push(`${where}: link that is not absolute: ${href}`);
-      for (const v of await seriousAxeViolations(page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
-    } finally {
-      await context.close();
-    }
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const viewport of [PHONE, DESKTOP]) problems.push(...(await checkMailIn(browser, html, `${label} at ${viewport.width}px, ${colorScheme}`, { viewport, colorScheme })));
   }
   return problems;
+}
+
+async function checkMailIn(browser: Browser, html: string, where: string, view: { viewport: { width: number; height: number }; colorScheme: 'light' | 'dark' }): Promise<string[]> {
+  // Scripts stay on: axe needs the page's timers, which a context without JavaScript never
+  // fires. Mail carries no script of its own (MJML writes none), so the rendering is the same.
+  const context = await browser.newContext(view);
+  try {
+    const page = await context.newPage();
+    await page.setContent(html, { waitUntil: 'load' });
+    const problems: string[] = [];
+    const { scrollWidth, clientWidth } = await horizontalOverflow(page);
+    if (scrollWidth > clientWidth) problems.push(`${where}: scrolls sideways (${scrollWidth}px of content in ${clientWidth}px)`);
+    for (const img of await imagesWithoutAlt(page)) problems.push(`${where}: image without alt: ${img}`);
+    for (const href of await nonAbsoluteLinks(page)) problems.push(`${where}: link that is not absolute: ${href}`);
+    for (const v of await seriousAxeViolations(page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
+    return problems;
+  } finally {
+    await context.close();
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { EVENT_CEILING_MS } from './wait.ts';
 
 export interface ReceivedMail {
   envelopeFrom: string;
@@ -21,7 +22,7 @@ export interface SmtpSink {
   rejectAfterData(address: string, code: number, times?: number): void;
   /** Messages answered with an error after DATA (see rejectAfterData). */
   readonly rejectedAfterData: ReceivedMail[];
-  /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
+  /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`, by default the generous EVENT_CEILING_MS). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Stops accepting connections (the port is kept, so `start` brings the same server back). */
   stop(): Promise<void>;
@@ -110,7 +111,7 @@ export async function startSmtpSink(options: { port?: number } = {}): Promise<Sm
     rejectAfterData(address, code, times = Infinity) {
       dataRejections.set(address.toLowerCase(), { code, times });
     },
-    waitFor(count, timeoutMs = 10_000) {
+    waitFor(count, timeoutMs = EVENT_CEILING_MS) {
       if (messages.length >= count) return Promise.resolve(messages.slice());
       return new Promise((resolve, reject) => {
         const waiter = { count, resolve };

@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.schema.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Database, Db } from '../store/database.ts';
+import { countEditionBouncesSince, insertSubscriberEvents } from '../subscribers/subscriber-event.repository.ts';
+import { findEditionPause, pauseEdition } from './edition-pause.repository.ts';
+import { countEditionDeliveries } from './outbox.repository.ts';
+
+/**
+ * The bounce circuit breaker. A hard bounce is recorded as an event; when an unusual share of one
+ * edition's recipients bounce within a short window, the edition is stopped: its remaining rows
+ * stay queued and nobody else is bounced until an operator looks. A healthy double opt-in list
+ * bounces well under 2 % per send; a relay that answers "5.1.1 user unknown" to everyone (a
+ * wrong route, a provider outage) bounces nearly all of it. Defaults: 5 % of the edition and at
+ * least 10 recipients within 10 minutes (5 % is where Amazon SES puts an account under review;
+ * the floor of 10 keeps a small list from stopping over two stale addresses).
+ *
+ * Synchronous SMTP bounces and asynchronous bounce reports (DSNs, provider webhooks) feed the
+ * same two functions: recordHardBounce in the transaction that bounces the subscriber, then
+ * checkBounceBreaker once it has committed.
+ */
+export interface HardBounce {
+  subscriberId: string;
+  /** The edition the bounced message belonged to; null for transactional mail (never counted). */
+  editionId: string | null;
+  reply: string;
+  at: Date;
+  /** Where it came from: "smtp" for a reply during the send, or the report's source. */
+  source: string;
+}
+
+export interface BounceBreakerDeps {
+  db: Kysely<Database>;
+  settings: Config['mail']['bounceBreaker'];
+  log: Logger;
+}
+
+/** Writes the bounce event; call it in the transaction that marks the subscriber bounced. */
+export async function recordHardBounce(db: Db, bounce: HardBounce): Promise<void> {
+  await insertSubscriberEvents(db, [{ subscriberId: bounce.subscriberId, editionId: bounce.editionId, kind: 'bounced', reply: bounce.reply, actor: bounce.source, reason: null, at: bounce.at }]);
+}
+
+export interface BreakerVerdict {
+  tripped: boolean;
+  bounced: number;
+  recipients: number;
+}
+
+/** Pure: does this count of recent bounces out of the edition's recipients trip the breaker? */
+export function isBreakerTripped(settings: Config['mail']['bounceBreaker'], bounced: number, recipients: number): boolean {
+  return bounced >= settings.minBounces && recipients > 0 && bounced / recipients >= settings.share;
+}
+
+/**
+ * Counts the edition's bounces in the window (only those after an operator's last resume) and
+ * stops the edition when they are too many. Returns what it found; idempotent.
+ */
+export async function checkBounceBreaker(deps: BounceBreakerDeps, editionId: string | null, now: Date): Promise<BreakerVerdict> {
+  if (!editionId) return { tripped: false, bounced: 0, recipients: 0 };
+  const pause = await findEditionPause(deps.db, editionId);
+  if (pause && !pause.resumedAt) return { tripped: true, bounced: 0, recipients: 0 };
+  const windowStart = now.getTime() - deps.settings.windowMinutes * 60_000;
+  const since = new Date(Math.max(windowStart, pause?.resumedAt?.getTime() ?? 0));
+  const [bounced, recipients] = await Promise.all([countEditionBouncesSince(deps.db, editionId, since), countEditionDeliveries(deps.db, editionId)]);
+  if (!isBreakerTripped(deps.settings, bounced, recipients)) return { tripped: false, bounced, recipients };
+  const reason = `${bounced} of ${recipients} recipients hard-bounced within ${deps.settings.windowMinutes} min (limit ${Math.round(deps.settings.share * 1000) / 10} %, at least ${deps.settings.minBounces})`;
+  await pauseEdition(deps.db, editionId, reason, now);
+  deps.log.error({ edition: editionId, bounced, recipients }, `bounce circuit breaker: edition ${editionId} stopped, its remaining deliveries stay queued: ${reason}. Check the replies with \`gazette digest status --edition ${editionId}\`, restore wrongly bounced subscribers with \`gazette digest restore\`, then \`gazette digest resume --edition ${editionId}\`.`);
+  return { tripped: true, bounced, recipients };
+}

@@ -1,0 +1,77 @@
+import type { Kysely } from 'kysely';
+import { findEdition } from '../digest/edition.repository.ts';
+import type { Clock } from '../shared/clock.ts';
+import { GazetteError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Database } from '../store/database.ts';
+import { insertSubscriberEvents } from '../subscribers/subscriber-event.repository.ts';
+import { findEditionPause, resumeEdition } from './edition-pause.repository.ts';
+import { listBouncedDeliveries, requeueBouncedDeliveries } from './outbox.repository.ts';
+import { restoreBouncedSubscribers } from './recipient.repository.ts';
+
+/**
+ * Undoing bounces that were the server's problem (a relay that refused everyone with a 5.1.1, a
+ * reply misread as a bad address): the subscribers bounced by one edition, or by one reply text,
+ * go back to `confirmed`, each restore is recorded as a subscriber event (who, when, why, the
+ * reply it undid), and their bounced deliveries are queued again. And the operator's resume of an
+ * edition the bounce circuit breaker stopped. Shared by the CLI and the admin API.
+ */
+export interface BounceAdminDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface RestoreRequest {
+  /** Only bounces from this edition. */
+  editionId?: string;
+  /** Only bounces whose SMTP reply contains this text (a code such as "5.1.1", or words of the reply). */
+  reply?: string;
+  /** Who asks ("admin-api", "cli:<user>"), recorded with each restore. */
+  actor: string;
+  /** Why, recorded with each restore. */
+  reason: string;
+}
+
+export interface RestoreResult {
+  /** Subscribers returned from `bounced` to `confirmed`. */
+  restored: number;
+  /** Their bounced deliveries queued again. */
+  requeued: number;
+  /** Matching subscribers left alone: they are no longer `bounced` (they re-subscribed, left or were restored before). */
+  unchanged: number;
+}
+
+export async function restoreBounced(deps: BounceAdminDeps, request: RestoreRequest): Promise<RestoreResult> {
+  if (!request.editionId && !request.reply) throw new GazetteError('ValidationFailed', 'Say which bounces to undo: an edition, a reply text, or both.');
+  if (request.editionId) await mustFindEdition(deps, request.editionId);
+  const now = deps.clock.now();
+  const result = await deps.db.transaction().execute(async (tx) => {
+    const matches = await listBouncedDeliveries(tx, { editionId: request.editionId, reply: request.reply });
+    const subscriberIds = [...new Set(matches.map((m) => m.subscriberId))];
+    const restored = new Set(await restoreBouncedSubscribers(tx, subscriberIds, now));
+    const undone = matches.filter((m) => restored.has(m.subscriberId));
+    const firstBySubscriber = new Map(undone.map((m) => [m.subscriberId, m]));
+    await insertSubscriberEvents(
+      tx,
+      [...firstBySubscriber.values()].map((m) => ({ subscriberId: m.subscriberId, editionId: m.editionId, kind: 'restored' as const, reply: m.reply, actor: request.actor, reason: request.reason, at: now })),
+    );
+    const requeued = await requeueBouncedDeliveries(tx, undone.map((m) => m.id), now);
+    return { restored: restored.size, requeued, unchanged: subscriberIds.length - restored.size };
+  });
+  deps.log.warn({ ...result, edition: request.editionId, reply: request.reply, actor: request.actor, reason: request.reason }, 'bounced subscribers restored');
+  return result;
+}
+
+/** An operator lets an edition the bounce circuit breaker stopped send again. */
+export async function resumeStoppedEdition(deps: BounceAdminDeps, editionId: string, actor: string): Promise<{ resumed: boolean }> {
+  await mustFindEdition(deps, editionId);
+  const pause = await findEditionPause(deps.db, editionId);
+  const resumed = await resumeEdition(deps.db, editionId, deps.clock.now());
+  if (resumed) deps.log.warn({ edition: editionId, actor, pausedBecause: pause?.reason }, 'edition resumed by an operator after the bounce circuit breaker stopped it');
+  return { resumed };
+}
+
+async function mustFindEdition(deps: BounceAdminDeps, editionId: string): Promise<void> {
+  if (!(await findEdition(deps.db, editionId))) throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
+}

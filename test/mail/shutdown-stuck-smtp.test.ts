@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { projectRoot } from '../../src/config/load-config.ts';
+import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createGazette } from '../../src/main.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { writeArticle } from '../support/build-article.ts';
+import { insertSubscriber } from '../support/mail-fixtures.ts';
+import { startSilentSmtp, waitUntil } from '../support/scripted-smtp.ts';
+import { makeTestConfig, writeTestConfigFile } from '../support/test-config.ts';
+
+/**
+ * An SMTP server that accepts connections and never answers, and a shutdown in the middle of a
+ * send: rows never handed to SMTP go back to `queued` at once, the transactions stuck on the
+ * silent server are ended at the shutdown deadline and their rows released. None stays claimed.
+ */
+const READERS = 50;
+const MAX_CONNECTIONS = 2;
+
+async function countByStatus(db: Parameters<typeof insertSubscriber>[0]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const r of await db.selectFrom('deliveries').select('status').execute()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return counts;
+}
+
+test('close() while SMTP transactions hang at MAIL FROM: unsent rows are queued again at once, stuck sends are ended at the deadline, none stays sending', async (t) => {
+  const silent = await startSilentSmtp({ until: 'mail-from' });
+  t.after(() => silent.close());
+  const { config, seedsDir } = makeTestConfig(t, { server: { shutdownTimeoutMs: 6000 }, mail: { smtpUrl: silent.url, maxConnections: MAX_CONNECTIONS } });
+  writeArticle(seedsDir, { slug: 'stuck-news', date: '5 September 2025' });
+  const gazette = await createGazette(config);
+  await gazette.ingest();
+  for (let i = 0; i < READERS; i++) await insertSubscriber(gazette.store.db, { frequency: 'daily' });
+  assert.ok(await createDueEdition(gazette.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z')));
+  gazette.mail.worker.start();
+  await waitUntil('the worker to claim the edition and connect', async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(gazette.store.db)).sending === READERS ? true : undefined));
+
+  let closed = false;
+  const closeStarted = Date.now();
+  const closing = gazette.close().then(() => (closed = true));
+  // Long before the deadline, only the messages already handed to the pool are still claimed.
+  const early = await waitUntil('unsent rows released', async () => {
+    const counts = await countByStatus(gazette.store.db);
+    return (counts.sending ?? 0) <= MAX_CONNECTIONS * 2 ? counts : undefined;
+  });
+  assert.equal(closed, false, 'released before the shutdown deadline, not at it');
+  assert.ok((early.queued ?? 0) >= READERS - MAX_CONNECTIONS * 2, JSON.stringify(early));
+  await closing;
+  // The silent server would hold these transactions for nodemailer's 60 s socket timeout.
+  assert.ok(Date.now() - closeStarted < 6000 + 5000, `close() returned after ${Date.now() - closeStarted} ms`);
+
+  const store = await openStore({ url: null, dataDir: config.paths.dataDir });
+  t.after(() => store.close());
+  const rows = await store.db.selectFrom('deliveries').select(['status', 'attempts', 'due_at', 'lease_token']).execute();
+  assert.deepEqual(await countByStatus(store.db), { queued: READERS });
+  assert.ok(rows.every((r) => r.lease_token === null && r.attempts === 0 && new Date(r.due_at!).getTime() <= Date.now()), 'due at once, no lease, no attempt counted');
+  const replies = await store.db.selectFrom('deliveries').select('last_reply').execute();
+  // Handed to nodemailer's pool: one per connection stuck at MAIL FROM, and those waiting for a connection.
+  const ended = replies.filter((r) => /SMTP transaction ended at shutdown/.test(r.last_reply ?? '')).length;
+  assert.ok(ended >= MAX_CONNECTIONS && ended <= MAX_CONNECTIONS * 2, `${ended} stuck sends ended`);
+  assert.equal(replies.filter((r) => r.last_reply === 'not attempted: delivery stopped').length, READERS - ended);
+});
+
+function serve(configFile: string): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'serve', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return { child, output: () => output };
+}
+
+test('SIGTERM to gazette serve while the SMTP server hangs: the process exits in time and every row is queued again, none claimed', async (t) => {
+  const silent = await startSilentSmtp();
+  t.after(() => silent.close());
+  const { configFile, config } = writeTestConfigFile(t, {
+    site: { baseUrl: 'https://news.example.com' },
+    server: { port: 0, shutdownTimeoutMs: 8000 },
+    mail: { smtpUrl: silent.url, maxConnections: MAX_CONNECTIONS },
+    log: { level: 'info' },
+  });
+  writeArticle(config.paths.seedsDir, { slug: 'stuck-news', date: '5 September 2025' });
+  const setup = await createGazette(config);
+  await setup.ingest();
+  for (let i = 0; i < READERS; i++) await insertSubscriber(setup.store.db, { frequency: 'daily' });
+  assert.ok(await createDueEdition(setup.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z')));
+  await setup.close();
+
+  const server = serve(configFile);
+  t.after(() => server.child.kill('SIGKILL'));
+  const store = await openStore({ url: null, dataDir: config.paths.dataDir });
+  t.after(() => store.close());
+  await waitUntil('gazette serve to claim every row and connect', async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(store.db)).sending === READERS ? true : undefined), 90_000);
+
+  const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+  server.child.kill('SIGTERM');
+  assert.equal(await exited, 0, server.output());
+  assert.match(server.output(), /shutting down/);
+  const rows = await store.db.selectFrom('deliveries').select(['status', 'attempts', 'due_at', 'lease_token']).execute();
+  assert.deepEqual(await countByStatus(store.db), { queued: READERS }, server.output().slice(-2000));
+  assert.ok(rows.every((r) => r.lease_token === null && r.attempts === 0 && new Date(r.due_at!).getTime() <= Date.now()), 'due again at once: a restart sends them without waiting out a lease');
+});
