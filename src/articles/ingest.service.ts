@@ -81,8 +81,9 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
     const fingerprint = `${entry.size}:${Math.trunc(entry.mtimeMs)}`;
     const previous = known.get(entry.path);
     const waitsOnOthers = previous?.problems.some((p) => p.code === 'DuplicateSlug') ?? false;
-    // mtime is wall-clock time written by the file system, so it is compared with the wall clock.
-    const kind = classifySeedFile({ fingerprint, ageMs: Date.now() - entry.mtimeMs }, previous && { fingerprint: previous.fingerprint, waitsOnOthers }, minAge);
+    // The file system writes mtime from the wall clock, which is what the service's clock is in
+    // production; a test or a simulation that moves the clock moves the files' age with it.
+    const kind = classifySeedFile({ fingerprint, ageMs: deps.clock.now().getTime() - entry.mtimeMs }, previous && { fingerprint: previous.fingerprint, waitsOnOthers }, minAge);
     if (previous && kind === 'kept') {
       keep.push(previous);
       unread.push({ kind: 'kept', path: entry.path, slug: previous.slug });

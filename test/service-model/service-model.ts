@@ -34,7 +34,7 @@ export type Op =
   | { kind: 'rename'; key: number }
   | { kind: 'delete'; key: number }
   | { kind: 'restore'; key: number }
-  | { kind: 'halfWrite'; key: number }
+  | { kind: 'halfWrite'; key: number; interrupt: 'scan' | 'restart' }
   | { kind: 'scan' }
   | { kind: 'advance'; minutes: number; order: number }
   | { kind: 'restart' }
@@ -47,7 +47,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('rename' as const), key: keyArb }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keyArb }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('restore' as const), key: keyArb }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('halfWrite' as const), key: keyArb }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('halfWrite' as const), key: keyArb, interrupt: fc.constantFrom<'scan' | 'restart'>('scan', 'restart') }), weight: 1 },
   { arbitrary: fc.constant({ kind: 'scan' as const }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.constantFrom(2, 30, 180, 660, 1440, 2 * 1440 + 17), order: fc.nat() }), weight: 4 },
   { arbitrary: fc.constant({ kind: 'restart' as const }), weight: 1 },
@@ -98,7 +98,7 @@ export class ServiceModel {
   private constructor(t: { after(fn: () => void): void }) {
     this.setup = makeTestConfig(t, {
       feeds: { size: 5, archivePageSize: 5 },
-      seeds: { quietSeconds: QUIET_SECONDS },
+      ingest: { quietPeriodSeconds: QUIET_SECONDS },
       scheduler: { daily: '0 7 * * *', weekly: '0 7 * * 1' },
     });
   }
@@ -141,13 +141,14 @@ export class ServiceModel {
         return;
       }
       case 'halfWrite': {
-        // An editor saving in two writes: the first half now, the rest after a pause longer
-        // than any fixed guess. A scan between the two must not publish the half.
+        // An editor saving in two writes, the first half now and the rest a moment later: a scan,
+        // or a restart with its start-up scan, between the two must not publish the half.
         const file = fileOf();
         if (!file) return;
         const f = this.files.get(file)!;
         this.writeFile(file, slug, f.version + 1, false, now);
-        await this.scan();
+        if (op.interrupt === 'scan') await this.scan();
+        else await this.restart(0);
         this.writeFile(file, slug, f.version + 1, true, now);
         return;
       }
@@ -247,11 +248,12 @@ export class ServiceModel {
   }
 
   /** Runs one job as its tick would, and notes in the model what it must have done. */
-  private async runJob(name: string): Promise<void> {
-    const outcome = await this.gazette.scheduler.runNow(name);
+  private async runJob(name: string, options: { atStart?: boolean } = {}): Promise<void> {
+    const outcome = await this.gazette.scheduler.runNow(name, options);
     if (outcome !== 'ran') throw new Error(`job ${name} did not run: ${outcome}`);
     const now = this.clock.now().getTime();
-    if (name === 'scan') this.modelScan();
+    // The scan, and the digest jobs (which ingest before making their edition), read seeds/.
+    if (name === 'scan' || name === 'daily' || name === 'weekly') this.modelScan();
     if (name === 'instant' || name === 'scan' || name === 'embargo') this.noteMailed('instant', now, now);
     if (name === 'daily' || name === 'embargo') this.noteMailed('daily', now, previousFiring('daily', now));
     if (name === 'weekly' || name === 'embargo') this.noteMailed('weekly', now, previousFiring('weekly', now));
@@ -287,7 +289,7 @@ export class ServiceModel {
     await this.gazette.close();
     this.clock.set(new Date(Math.min(this.clock.now().getTime() + downMs, LAST_MOMENT)));
     this.gazette = await createGazette(this.setup.config, { clock: this.clock });
-    await this.runJob('scan');
+    await this.runJob('scan', { atStart: true });
     for (const job of ['daily', 'weekly', 'embargo']) await this.runJob(job);
   }
 
@@ -302,6 +304,8 @@ export class ServiceModel {
 
     // Feeds: the subscription document and every archive page, walked as a reader would.
     const seen = new Map<string, { version: number; modified: number }[]>();
+    /** Versions of each article outside frozen pages: only visible articles, only their current version. */
+    const outsideFrozen = new Map<string, number[]>();
     let url: string | undefined = '/feed.json';
     let pages = 0;
     while (url) {
@@ -310,6 +314,7 @@ export class ServiceModel {
       const res = await request(this.gazette.app).get(pathName);
       if (res.status !== 200) fail(`${pathName} answered ${res.status}`);
       this.checkValidators(pathName, res.text, res.headers as Record<string, string>, fail);
+      const frozen = String(res.headers['cache-control'] ?? '').includes('immutable');
       const document = JSON.parse(res.text) as { next_url?: string; items: { url: string; content_html: string; date_modified: string }[] };
       const idsOnPage = new Set<string>();
       for (const item of document.items) {
@@ -319,10 +324,20 @@ export class ServiceModel {
         const version = /End of [a-z0-9-]+ v(\d+)\./.exec(item.content_html);
         if (!version) fail(`${itemSlug} published half on ${pathName}: ${item.content_html}`);
         seen.set(itemSlug, [...(seen.get(itemSlug) ?? []), { version: Number(version![1]), modified: Date.parse(item.date_modified) }]);
+        if (!frozen) outsideFrozen.set(itemSlug, [...(outsideFrozen.get(itemSlug) ?? []), Number(version![1])]);
       }
       url = document.next_url;
     }
-    for (const slug of seen.keys()) if (!visibleIds.has(slug)) fail(`${slug} is in the feeds but not visible`);
+    // A page served as immutable keeps what it was frozen with (an article deleted since stays
+    // in it; its own page answers 410). Outside frozen pages: only visible articles, in their
+    // current version. The subscription document shares entries with the newest archive page
+    // (RFC 5005 lets a feed's documents overlap; readers merge entries by id), so an article may
+    // stand in both, but never in an older version.
+    for (const [slug, versions] of outsideFrozen) {
+      const article = this.articles.get(slug);
+      if (!article || !visibleIds.has(slug)) fail(`${slug} is in a feed document that is not frozen but not visible`);
+      if (versions.some((v) => v !== article!.ingestedVersion)) fail(`${slug} stands outside frozen pages in versions ${versions.join(', ')}, current is v${article!.ingestedVersion}`);
+    }
     for (const article of visible) {
       const versions = seen.get(article.slug);
       if (!versions) fail(`${article.slug} is visible but in no feed page`);
