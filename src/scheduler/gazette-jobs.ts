@@ -72,10 +72,11 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       name: 'scan',
       cron: config.scheduler.scan,
       async run({ clock, atStart }) {
-        // At start every file present is read as it is, as a one-off ingest would: those
-        // articles are what was already there, and instant mailing begins after them.
+        // On a first start every file present is read as it is, as a one-off ingest would: those
+        // articles are what was already there, and instant mailing begins after them. On a
+        // restart the quiet period holds (see IngestOptions.atStart).
         // ingest() re-renders the feeds itself when the articles changed.
-        const report = await ingestInTurn({ minFileAgeMs: atStart ? 0 : config.ingest.quietPeriodSeconds * 1000 });
+        const report = await ingestInTurn({ minFileAgeMs: config.ingest.quietPeriodSeconds * 1000, atStart });
         // Judged after the ingest, so that on a first start the articles just read are not news.
         const instant = await queueInstant(clock.now());
         return { added: report.added.length, updated: report.updated.length, removed: report.removed.length, deferred: report.deferred.length, problems: report.problems.length, instantEditions: instant };

@@ -107,13 +107,14 @@ for (const kind of storeKinds) describe(`ingestSeeds on ${kind}`, () => {
   });
 
   it('a rename by copy-then-delete never unpublishes the article, even while the copy is too young to read', async (t) => {
-    const { gazette, seedsDir, db } = await setup(t, kind);
+    const { gazette, seedsDir, db, clock } = await setup(t, kind);
     const original = writeArticle(seedsDir, { slug: 'copied-away', file: 'a.txt' });
     writeArticle(seedsDir, { slug: 'bystander' });
     await gazette.ingest();
     const id = (await findArticleBySlug(db, 'copied-away'))?.id;
     // cp a.txt b.txt && rm a.txt, and the scan comes while b.txt is still young (cp gives it a fresh mtime).
     copyFileSync(original, path.join(seedsDir, 'b.txt'));
+    utimesSync(path.join(seedsDir, 'b.txt'), clock.now(), clock.now());
     rmSync(original);
     const during = await gazette.ingest({ minFileAgeMs: 60_000 });
     assert.deepEqual(during.deferred, ['b.txt']);
@@ -171,8 +172,9 @@ for (const kind of storeKinds) describe(`ingestSeeds on ${kind}`, () => {
   });
 
   it('defers a file modified too recently, then picks it up', async (t) => {
-    const { gazette, seedsDir } = await setup(t, kind);
-    writeArticle(seedsDir, { slug: 'half-written' });
+    const { gazette, seedsDir, clock } = await setup(t, kind);
+    const file = writeArticle(seedsDir, { slug: 'half-written' });
+    utimesSync(file, clock.now(), clock.now());
     const early = await gazette.ingest({ minFileAgeMs: 60_000 });
     assert.deepEqual(early.deferred, ['half-written.txt']);
     assert.deepEqual(early.added, []);
@@ -214,19 +216,20 @@ describe('ingestSeeds and files still being written', () => {
     // The default quiet period, from config/default.json.
     const { config, seedsDir } = makeTestConfig(t);
     assert.ok(config.ingest.quietPeriodSeconds >= 10);
-    const gazette = await createGazette(config, { clock: new ManualClock('2026-01-10T12:00:00Z') });
+    const clock = new ManualClock('2026-01-10T12:00:00Z');
+    const gazette = await createGazette(config, { clock });
     t.after(() => gazette.close());
     // The first half, then a pause of five seconds before the rest arrives.
     const file = path.join(seedsDir, 'paused.txt');
     writeFileSync(file, '2026-01-09\npaused-writer\n\nThe first paragraph, written before the pause.\n');
-    const paused = new Date(Date.now() - 5_000);
+    const paused = new Date(clock.now().getTime() - 5_000);
     utimesSync(file, paused, paused);
     assert.equal(await gazette.scheduler.runNow('scan'), 'ran');
     assert.equal(await findArticleBySlug(gazette.store.db, 'paused-writer'), undefined);
     await supertest(gazette.app).get('/articles/paused-writer').expect(404);
     // Quiet for longer than the period: read whole.
     writeFileSync(file, '2026-01-09\npaused-writer\n\nThe first paragraph, written before the pause.\n\nThe rest.\n');
-    const quiet = new Date(Date.now() - (config.ingest.quietPeriodSeconds + 1) * 1000);
+    const quiet = new Date(clock.now().getTime() - (config.ingest.quietPeriodSeconds + 1) * 1000);
     utimesSync(file, quiet, quiet);
     assert.equal(await gazette.scheduler.runNow('scan'), 'ran');
     assert.equal((await findArticleBySlug(gazette.store.db, 'paused-writer'))?.paragraphs.length, 2);
