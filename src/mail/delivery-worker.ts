@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger.ts';
 import type { DeliverOptions, DeliverReport } from './delivery.service.ts';
 import type { SendingPause } from './sending-pause.repository.ts';
+import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 
 /**
  * Drains the outbox in the background: pass after pass while there is work, a short idle wait
@@ -27,6 +28,8 @@ export interface DeliveryWorker {
 export interface DeliveryWorkerOptions {
   deliver(options: DeliverOptions): Promise<DeliverReport>;
   log: Logger;
+  /** Where a database outage is reported once (shared with the scheduler); by default the worker's own. */
+  outages?: OutageLog;
   /** Stores the pause (null: sending again) where other processes can read it. */
   recordPause?(pause: SendingPause | null): Promise<void>;
   /** Wall-clock time for the recorded pause (the backoff itself uses timers). */
@@ -48,6 +51,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const idleMs = options.idleMs ?? 2000;
   const maxPauseMs = options.maxPauseMs ?? 60_000;
   const now = options.now ?? (() => new Date());
+  const outages = options.outages ?? createOutageLog(options.log, { now });
   const controller = new AbortController();
   const abortSends = new AbortController();
   let running: Promise<void> | undefined;
@@ -75,7 +79,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       await options.recordPause?.(pause);
       recorded = pause !== null;
     } catch (error) {
-      options.log.error({ err: error }, 'could not record the delivery pause');
+      if (!outages.failed('delivery worker', error)) options.log.error({ err: error }, 'could not record the delivery pause');
     }
   };
 
@@ -85,10 +89,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       // While paused, each pass is a probe of one message: a refusing server costs one row a try.
       report = await options.deliver({ limit: pauseMs > 0 ? 1 : batchSize, signal: controller.signal, abortSends: abortSends.signal });
     } catch (error) {
-      options.log.error({ err: error }, 'delivery pass failed');
+      // A database outage is one line when it starts and one when it ends, not a stack a pass.
+      if (!outages.failed('delivery worker', error)) options.log.error({ err: error }, 'delivery pass failed');
     }
     if (controller.signal.aborted) return;
     if (!report) return sleep(idleMs, true);
+    outages.succeeded('delivery worker');
     const pause = pauseOf(report);
     if (pause || report.throttled) {
       pauseMs = Math.min(Math.max(pauseMs * 2, 1000), maxPauseMs);
