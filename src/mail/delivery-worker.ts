@@ -57,6 +57,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let running: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let pauseMs = 0;
+  let pausedSince: Date | undefined;
+  let pausedReply: string | undefined;
   // True at start: a pause recorded before a restart is cleared by the first message accepted.
   let recorded = true;
 
@@ -98,16 +100,25 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const pause = pauseOf(report);
     if (pause || report.throttled) {
       pauseMs = Math.min(Math.max(pauseMs * 2, 1000), maxPauseMs);
+      const at = now();
+      // Said once when it starts (or when the server's reply changes), not at every probe; the
+      // pause's start stays its start in /healthz and `gazette status`.
+      const news = pausedSince === undefined || pause?.reply !== pausedReply;
+      pausedSince ??= at;
+      pausedReply = pause?.reply;
       if (pause) {
-        const at = now();
-        await record({ ...pause, since: at.toISOString(), nextProbeAt: new Date(at.getTime() + pauseMs).toISOString() });
-        options.log.warn({ pauseMs, reason: pause.reason, reply: pause.reply }, `SMTP server ${pause.reason === 'unreachable' ? 'unreachable' : `refused (${pause.reply}); no subscriber was bounced`}: delivery paused, trying one message again in ${pauseMs / 1000} s`);
-      } else options.log.warn({ pauseMs }, 'SMTP server throttling: slowing delivery down');
+        await record({ ...pause, since: pausedSince.toISOString(), nextProbeAt: new Date(at.getTime() + pauseMs).toISOString() });
+        const what = pause.reason === 'unreachable' ? `SMTP server unreachable (${pause.reply})` : `SMTP server refused (${pause.reply}); no subscriber was bounced`;
+        options.log[news ? 'warn' : 'debug']({ pauseMs, reason: pause.reason, reply: pause.reply }, `${what}: delivery paused, trying one message after 1 s, 2 s, … up to ${maxPauseMs / 1000} s; it resumes by itself when the server accepts one`);
+      } else options.log[news ? 'warn' : 'debug']({ pauseMs }, 'SMTP server throttling: slowing delivery down');
       return sleep(pauseMs, false);
     }
     if (pauseMs > 0 && report.sent > 0) {
-      options.log.info('SMTP server accepts mail again: delivery resumed');
+      const seconds = Math.round((now().getTime() - (pausedSince ?? now()).getTime()) / 1000);
+      options.log.info({ pausedSeconds: seconds, reply: pausedReply }, `SMTP server accepts mail again: delivery resumed after ${seconds} s`);
       pauseMs = 0;
+      pausedSince = undefined;
+      pausedReply = undefined;
     }
     if (recorded && report.sent > 0) await record(null);
     if (report.claimed < (pauseMs > 0 ? 1 : batchSize)) return sleep(idleMs, true);
