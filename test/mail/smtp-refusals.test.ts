@@ -15,7 +15,6 @@ import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test
  * session, the sender or a policy pauses sending, keeps every row and bounces nobody, is shown
  * in /healthz with the server's reply, and sending resumes by itself once the server accepts mail.
  */
-
 interface World {
   gazette: Gazette;
   smtp: ScriptedSmtp;
@@ -30,8 +29,6 @@ async function setup(t: TestContext, kind: StoreKind, readers: number, rules: Sc
     database: { url: await makeTestDatabaseUrl(t, kind) },
     mail: { smtpUrl: smtp.url, retryBaseSeconds: 0, maxAttempts: 3, ...(mail as Record<string, null>) },
   });
-  // Dated today: news for the edition rule (an article dated long before it was ingested is an
-  // archive import, mailed to nobody).
   writeArticle(seedsDir, { slug: 'the-only-story', date: new Date().toISOString().slice(0, 10) });
   // The real clock: the worker's pause and the breaker's window are about elapsed time.
   const gazette = await createGazette(config);
@@ -39,8 +36,7 @@ async function setup(t: TestContext, kind: StoreKind, readers: number, rules: Sc
   await gazette.ingest();
   const emails: string[] = [];
   for (let i = 0; i < readers; i++) emails.push((await insertSubscriber(gazette.store.db, { frequency: 'daily', email: `reader-${i}@example.org` })).email);
-  const now = new Date();
-  const created = await createDueEdition(gazette.store.db, 'daily', new Date(now.getTime() - 24 * 3600_000), now, now);
+  const created = await createDueEdition(gazette.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
   return { gazette, smtp, emails, editionId: created!.edition.id };
 }
 
