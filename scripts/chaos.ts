@@ -56,6 +56,16 @@ interface Row {
 }
 const rows: Row[] = [];
 
+function formatRow(r: Row): string {
+  return `| ${r.trial} | ${r.store} | ${r.lost} | ${r.duplicates} (${r.duplicates === 0 ? '-' : r.duplicatesShareId ? 'yes' : 'NO'}) | ${r.bounced} | ${r.over500 ?? '-'} | ${r.drainSeconds.toFixed(1)} |`;
+}
+
+/** Keeps a trial's row, and prints it at once: a later trial that fails does not lose it. */
+function record(row: Row): void {
+  rows.push(row);
+  process.stderr.write(`${formatRow(row)}\n`);
+}
+
 /** The controllable SMTP server process, one per trial so its counts start at zero. */
 class SmtpProcess {
   private constructor(readonly child: ChildProcess, private readonly lines: Interface, readonly port: number) {}
@@ -97,7 +107,8 @@ interface SendTrial {
 
 async function waitFor(what: string, check: () => Promise<boolean>, ceilingMs = DRAIN_CEILING_MS): Promise<void> {
   const deadline = Date.now() + ceilingMs;
-  while (!(await check())) {
+  // The database may be the fault under trial: a check that cannot reach it is a "not yet".
+  while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${ceilingMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -132,7 +143,7 @@ async function runSendTrial(trial: SendTrial): Promise<void> {
     const lost = emails.filter((e) => !byRecipient[e]?.length).length;
     const dups = emails.map((e) => byRecipient[e] ?? []).filter((ids) => ids.length > 1);
     const bounced = await control.store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'bounced').executeTakeFirstOrThrow();
-    rows.push({ trial: trial.name, store: trial.store, lost, duplicates: dups.length, duplicatesShareId: dups.every((ids) => new Set(ids).size === 1), bounced: Number(bounced.n), over500: null, drainSeconds });
+    record({ trial: trial.name, store: trial.store, lost, duplicates: dups.length, duplicatesShareId: dups.every((ids) => new Set(ids).size === 1), bounced: Number(bounced.n), over500: null, drainSeconds });
   } finally {
     instance.child.kill('SIGTERM');
     await instance.exited;
@@ -248,7 +259,7 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     const unsubscribed = await control.store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'unsubscribed').executeTakeFirstOrThrow();
-    rows.push({ trial: `${count} one-click unsubscribes beside a writer and \`gazette ingest\` (${Number(unsubscribed.n)} recorded)`, store: 'sqlite', lost: count - Number(unsubscribed.n), duplicates: 0, duplicatesShareId: true, bounced: 0, over500, drainSeconds: (performance.now() - started) / 1000 });
+    record({ trial: `${count} one-click unsubscribes beside a writer and \`gazette ingest\` (${Number(unsubscribed.n)} recorded)`, store: 'sqlite', lost: count - Number(unsubscribed.n), duplicates: 0, duplicatesShareId: true, bounced: 0, over500, drainSeconds: (performance.now() - started) / 1000 });
   } finally {
     ingesting = false;
     writer.kill('SIGTERM');
@@ -277,6 +288,4 @@ try {
 console.log(`\n${RECIPIENTS} recipients per send trial, 5 SMTP connections\n`);
 console.log('| trial | store | lost | duplicates (same Message-ID) | wrongly bounced | >= 500 | drain (s) |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) {
-  console.log(`| ${r.trial} | ${r.store} | ${r.lost} | ${r.duplicates} (${r.duplicates === 0 ? '-' : r.duplicatesShareId ? 'yes' : 'NO'}) | ${r.bounced} | ${r.over500 ?? '-'} | ${r.drainSeconds.toFixed(1)} |`);
-}
+for (const r of rows) console.log(formatRow(r));
