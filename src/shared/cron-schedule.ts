@@ -30,11 +30,12 @@ export interface Period {
   end: Date;
 }
 
-/** Longer than any daylight-saving jump in the tz database (Antarctica/Troll's is two hours). */
-const SLACK_MS = 3 * 3600_000;
+/** Longer than any daylight-saving change in the tz database (Antarctica/Troll's is two hours). */
+const MAX_JUMP_MS = 3 * 3600_000;
 /** Wall-clock candidates read at once when searching backwards. */
-const BATCH = 64;
-const CRON_OPTIONS = { timezone: 'UTC', paused: true, mode: '5-or-6-parts', domAndDow: false } as const;
+const BATCH = 8;
+/** The pattern is read on a calendar without daylight saving (a fixed offset of 0 is also croner's fastest mode). */
+const CRON_OPTIONS = { utcOffset: 0, paused: true, mode: '5-or-6-parts', domAndDow: false } as const;
 
 /**
  * Why `expression` cannot be scheduled, or undefined when it can: both the ticker (node-cron) and
@@ -60,18 +61,19 @@ export function createCronSchedule(expression: string, timeZone: string): CronSc
     expression,
     timeZone,
     next(after) {
-      // Wall-clock order is instant order except within SLACK_MS of a jump, where a later wall
-      // time can land earlier: there the search looks SLACK_MS either side and keeps the earliest.
+      // Wall-clock order is instant order except around a daylight-saving change, where a wall
+      // time up to the size of the change later can land earlier: there the search looks that far
+      // either side and keeps the earliest.
       const t = after.getTime();
       const wallNow = readWallTime(t, timeZone);
       let best: number | undefined;
       let stopAt = Infinity;
-      const from = nearJump(t, timeZone) ? wallNow - SLACK_MS : wallNow;
+      const from = wallNow - jumpNear(t, timeZone);
       for (let wall = pattern.nextRun(new Date(from)); wall && wall.getTime() <= stopAt; wall = pattern.nextRun(wall)) {
         const at = place(wall);
         if (at <= t || (best !== undefined && at >= best)) continue;
         best = at;
-        if (stopAt === Infinity) stopAt = nearJump(at, timeZone) ? Math.max(wall.getTime(), wallNow) + SLACK_MS : wall.getTime();
+        if (stopAt === Infinity) stopAt = Math.max(wall.getTime(), wallNow) + jumpNear(at, timeZone);
       }
       return best === undefined ? undefined : new Date(best);
     },
@@ -80,7 +82,7 @@ export function createCronSchedule(expression: string, timeZone: string): CronSc
       const wallNow = readWallTime(t, timeZone);
       let best: number | undefined;
       let stopAt = -Infinity;
-      let from = new Date((nearJump(t, timeZone) ? wallNow + SLACK_MS : wallNow) + 1);
+      let from = new Date(wallNow + jumpNear(t, timeZone) + 1);
       for (;;) {
         const walls = pattern.previousRuns(BATCH, from);
         for (const wall of walls) {
@@ -88,7 +90,7 @@ export function createCronSchedule(expression: string, timeZone: string): CronSc
           const at = place(wall);
           if (at > t || (best !== undefined && at <= best)) continue;
           best = at;
-          if (stopAt === -Infinity) stopAt = nearJump(at, timeZone) ? Math.min(wall.getTime(), wallNow) - SLACK_MS : wall.getTime();
+          if (stopAt === -Infinity) stopAt = Math.min(wall.getTime(), wallNow) - jumpNear(at, timeZone);
         }
         if (walls.length < BATCH) return best === undefined ? undefined : new Date(best);
         from = walls.at(-1)!;
@@ -101,10 +103,12 @@ export function createCronSchedule(expression: string, timeZone: string): CronSc
   return schedule;
 }
 
-/** True when the offset of `timeZone` changes within SLACK_MS of instant `ms`. */
-function nearJump(ms: number, timeZone: string): boolean {
-  const transition = Temporal.Instant.fromEpochMilliseconds(ms - SLACK_MS).toZonedDateTimeISO(timeZone).getTimeZoneTransition('next');
-  return transition !== null && transition.epochMilliseconds <= ms + SLACK_MS;
+/** The size of a daylight-saving change of `timeZone` within MAX_JUMP_MS of instant `ms`, or 0 when there is none. */
+function jumpNear(ms: number, timeZone: string): number {
+  const before = Temporal.Instant.fromEpochMilliseconds(ms - MAX_JUMP_MS).toZonedDateTimeISO(timeZone);
+  const change = before.getTimeZoneTransition('next');
+  if (change === null || change.epochMilliseconds > ms + MAX_JUMP_MS) return 0;
+  return Math.abs(change.offsetNanoseconds - before.offsetNanoseconds) / 1e6;
 }
 
 /** The wall-clock reading in `timeZone` at instant `ms`, as a Date whose UTC fields are that reading. */
