@@ -170,7 +170,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         );
         // A listener replaces node-cron's own coloured console warning with one JSON line.
         task.on('execution:missed', (context) => {
-          deps.log.warn({ job: job.name, missedAt: context.date.toISOString() }, `job ${job.name} missed a tick (the process was busy); the next tick or the embargo job's catch-up makes up for it`);
+          const missedAt = context.date.toISOString();
+          deps.log.warn({ job: job.name, missedAt }, `job ${job.name} missed a tick (the process was busy); a later tick makes up for it`);
         });
         return task;
       });

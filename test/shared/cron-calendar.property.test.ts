@@ -32,7 +32,10 @@ const TRANSITIONS = new Map(ZONES.map((zone) => [zone, transitions(zone)]));
 /** The firings within [from, to], by brute force over wall-clock times a day wider on each side. */
 function firingsBetween(expression: string, zone: string, from: number, to: number): number[] {
   const pattern = new Cron(expression, { utcOffset: 0, paused: true });
-  const wall = (ms: number): number => Temporal.Instant.from(`${Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDateTime().toString()}Z`).epochMilliseconds;
+  const wall = (ms: number): number => {
+    const reading = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDateTime();
+    return Temporal.Instant.from(`${reading.toString()}Z`).epochMilliseconds;
+  };
   const out: number[] = [];
   const end = wall(to) + DAY;
   for (let w = pattern.nextRun(new Date(wall(from) - DAY)); w && w.getTime() <= end; w = pattern.nextRun(w)) {
@@ -53,7 +56,9 @@ const instantArb = (zone: string): fc.Arbitrary<number> => {
   );
 };
 
-const caseArb = fc.tuple(fc.constantFrom(...ZONES), fc.constantFrom(...PATTERNS)).chain(([zone, expression]) => fc.record({ zone: fc.constant(zone), expression: fc.constant(expression), t: instantArb(zone) }));
+const caseArb = fc
+  .tuple(fc.constantFrom(...ZONES), fc.constantFrom(...PATTERNS))
+  .chain(([zone, expression]) => fc.record({ zone: fc.constant(zone), expression: fc.constant(expression), t: instantArb(zone) }));
 
 test('previous(t) <= t < next(t), nothing fires between them, and previous(next(t) + 1 ms) is next(t)', () => {
   const numRuns = Number(process.env.CALENDAR_RUNS ?? 300);
