@@ -17,6 +17,7 @@ import { createLinkSigner, resolveSecret, type LinkSigner } from './shared/link-
 import { createLogger, type Logger } from './shared/logger.ts';
 import { createHealthService } from './store/health.service.ts';
 import { openStore, type Store } from './store/open-store.ts';
+import { createOutageLog } from './store/outage-log.ts';
 import { buildApiDocument } from './http/api-document.ts';
 import { deleteDeliveriesOfSubscriber } from './mail/outbox.repository.ts';
 import { GazetteError } from './shared/errors.ts';
@@ -65,7 +66,9 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   // mail renders editions through digest, and digest renders with mail's templates: the
   // late-bound reference breaks the cycle without either module importing the other's instance.
   let digest: DigestService | undefined;
-  const mail = createMailService({ db: store.db, config, log, clock, signer, renderEdition: (id) => digest!.renderEditionMail(id) });
+  // One for the process: a database outage is one log line as it starts and one as it ends, whichever background pass sees it.
+  const outages = createOutageLog(log, clock);
+  const mail = createMailService({ db: store.db, config, log, clock, signer, outages, renderEdition: (id) => digest!.renderEditionMail(id) });
   digest = createDigestService({ db: store.db, config, clock, templates: mail.templates });
 
   const feeds = createFeedPublisher({ db: store.db, config, clock, log });
@@ -92,6 +95,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     clock,
     log,
     timeZone: config.site.timezone,
+    outages,
     jobs: gazetteJobs({ db: store.db, config, ingest, refreshPublished: () => feeds.refresh(), kickDelivery: () => mail.kick() }),
   });
   let server: HttpServer | undefined;
@@ -123,7 +127,7 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
       // Editions due while the service was down are sent now, once, not at the next minute tick.
       // (The start-up scan has already queued instant mail and, on a first start, marked the
       // articles present as not news.)
-      for (const job of ['daily', 'weekly']) void scheduler.runNow(job);
+      for (const job of ['daily', 'weekly']) void scheduler.runInBackground(job);
     },
     address() {
       if (!server) throw new Error('Gazette is not listening');

@@ -162,14 +162,19 @@ export async function insertArticles(db: Db, articles: readonly { id: string; ar
   }
 }
 
-/** Rewrites an article from its file; `updatedAt` moves only when the text changed. */
-export async function updateArticle(db: Db, article: ArticleWrite, changedAt: Date | null): Promise<void> {
+/**
+ * Rewrites an article from its file; `updatedAt` moves only when the text changed. An article
+ * whose text changed or that comes back from deletion (`reentersFeed`) leaves its place in the
+ * feed and takes a new one at the next render (feeds/feed.repository.ts).
+ */
+export async function updateArticle(db: Db, article: ArticleWrite, changedAt: Date | null, reentersFeed = changedAt !== null): Promise<void> {
   await db
     .updateTable('articles')
     .set({
       ...contentColumns(article),
       deleted_at: null,
       ...(changedAt ? { updated_at: changedAt.toISOString() } : {}),
+      ...(reentersFeed ? { feed_seq: null } : {}),
     })
     .where('slug', '=', article.slug)
     .execute();

@@ -1,33 +1,43 @@
 import { readFile } from 'node:fs/promises';
 import type { ArticleProblem } from './article.ts';
 import { listSeedFileEntries } from './list-seed-files.ts';
-import { parseArticleFile, type ParsedArticle } from './parse-article-file.ts';
+import { contentHashOf, parseArticleFile, type ParsedArticle } from './parse-article-file.ts';
+import { planSeedChanges, type PlanFile, type StoredArticle } from './plan-seed-changes.ts';
 
 export interface CheckReport {
   files: number;
   valid: { file: string; article: ParsedArticle }[];
   problems: ArticleProblem[];
+  /** Published articles an ingest of this directory would unpublish (their file is gone). */
+  wouldRemove: string[];
 }
 
-/** Validates every seed file without touching the store: what `gazette check` runs. */
-export async function checkSeeds(seedsDir: string, timeZone: string): Promise<CheckReport> {
+type CheckedArticle = ParsedArticle & { contentHash: string };
+
+/**
+ * Validates every seed file without writing to the store: what `gazette check` runs. It applies
+ * the ingest's own rule (`planSeedChanges`) to what the store publishes (`stored`; empty for a
+ * directory no store has seen), so a contested slug is blamed on the same file the ingest rejects.
+ */
+export async function checkSeeds(seedsDir: string, timeZone: string, stored: readonly StoredArticle[] = []): Promise<CheckReport> {
   const entries = await listSeedFileEntries(seedsDir);
-  const valid: CheckReport['valid'] = [];
+  const files: PlanFile<CheckedArticle>[] = [];
   const problems: ArticleProblem[] = [];
-  const firstFileBySlug = new Map<string, string>();
   for (const entry of entries) {
-    const result = parseArticleFile(entry.path, await readFile(entry.absolutePath), timeZone);
-    if (!result.ok) {
-      problems.push(...result.problems);
-      continue;
-    }
-    const holder = firstFileBySlug.get(result.article.slug);
-    if (holder) {
-      problems.push({ file: entry.path, line: 2, code: 'DuplicateSlug', message: `the slug "${result.article.slug}" is already used by ${holder}; give one of the two files another slug` });
-      continue;
-    }
-    firstFileBySlug.set(result.article.slug, entry.path);
-    valid.push({ file: entry.path, article: result.article });
+    const bytes = await readFile(entry.absolutePath);
+    const result = parseArticleFile(entry.path, bytes, timeZone);
+    if (!result.ok) problems.push(...result.problems);
+    const article = result.ok ? { ...result.article, contentHash: contentHashOf(bytes) } : undefined;
+    files.push({ kind: 'read', path: entry.path, previousSlug: null, ...(article ? { article } : {}) });
   }
-  return { files: entries.length, valid, problems };
+  const plan = planSeedChanges(files, stored);
+  problems.push(...plan.rejected);
+  const rejected = new Set(plan.rejected.map((p) => p.file));
+  const valid = files.flatMap((f) => (f.kind === 'read' && f.article && !rejected.has(f.path) ? [{ file: f.path, article: withoutBookkeeping(f.article) }] : []));
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  return { files: entries.length, valid, problems, wouldRemove: plan.remove };
+}
+
+function withoutBookkeeping({ contentHash: _hash, ...article }: CheckedArticle): ParsedArticle {
+  return article;
 }

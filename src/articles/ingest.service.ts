@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
-import { writeSiteState } from '../store/site-state.repository.ts';
+import { readSiteState, writeSiteState } from '../store/site-state.repository.ts';
 import { formatProblem, type ArticleProblem } from './article.ts';
 import {
   insertArticles,
@@ -18,7 +18,8 @@ import {
   type SeedFileRecord,
 } from './article.repository.ts';
 import { listSeedFileEntries, type SeedFileEntry } from './list-seed-files.ts';
-import { parseArticleFile } from './parse-article-file.ts';
+import { contentHashOf, parseArticleFile, peekSlug } from './parse-article-file.ts';
+import { classifySeedFile, planSeedChanges, type PlanFile, type UnreadFile } from './plan-seed-changes.ts';
 
 export interface IngestDeps {
   db: Kysely<Database>;
@@ -31,6 +32,13 @@ export interface IngestDeps {
 export interface IngestOptions {
   /** A file modified less than this long ago may still be being written: it waits for the next scan. */
   minFileAgeMs?: number;
+  /**
+   * The service's start-up scan. On a store that has never ingested (a first start, a fresh
+   * clone whose files are all seconds old) every file is read as it is, so the site is not empty
+   * for the first quiet period; on any later start a file still being written waits like in any
+   * scan, so a restart in the middle of a slow write does not publish half of it.
+   */
+  atStart?: boolean;
 }
 
 export interface IngestReport {
@@ -68,87 +76,63 @@ interface Candidate {
 export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {}): Promise<IngestReport> {
   const startedAt = deps.clock.now();
   const wallStart = performance.now();
-  const minAge = options.minFileAgeMs ?? 0;
   const entries = await listSeedFileEntries(deps.seedsDir);
   const known = new Map((await listSeedFiles(deps.db)).map((r) => [r.path, r]));
+  const neverIngested = options.atStart === true && (await readSiteState(deps.db, LAST_INGEST_KEY)) === undefined;
+  const minAge = neverIngested ? 0 : (options.minFileAgeMs ?? 0);
 
   const keep: SeedFileRecord[] = [];
-  const candidates: Candidate[] = [];
+  const unread: UnreadFile[] = [];
   const deferred: string[] = [];
   const toRead: PendingRead[] = [];
   for (const entry of entries) {
     const fingerprint = `${entry.size}:${Math.trunc(entry.mtimeMs)}`;
     const previous = known.get(entry.path);
     const waitsOnOthers = previous?.problems.some((p) => p.code === 'DuplicateSlug') ?? false;
-    if (previous && previous.fingerprint === fingerprint && !waitsOnOthers) {
+    // The file system writes mtime from the wall clock, which is what the service's clock is in
+    // production; a test or a simulation that moves the clock moves the files' age with it.
+    const kind = classifySeedFile({ fingerprint, ageMs: deps.clock.now().getTime() - entry.mtimeMs }, previous && { fingerprint: previous.fingerprint, waitsOnOthers }, minAge);
+    if (previous && kind === 'kept') {
       keep.push(previous);
-    } else if (minAge > 0 && Math.abs(Date.now() - entry.mtimeMs) < minAge) {
+      unread.push({ kind: 'kept', path: entry.path, slug: previous.slug });
+    } else if (kind === 'deferred') {
       deferred.push(entry.path);
       if (previous) keep.push(previous);
+      unread.push({ kind: 'deferred', path: entry.path, slug: previous?.slug ?? null, peekedSlug: await peekSlugOf(entry) });
     } else {
       toRead.push({ entry, fingerprint, previous });
     }
   }
-  candidates.push(...(await readCandidates(toRead, deps, startedAt)));
+  const candidates = await readCandidates(toRead, deps, startedAt);
 
   const owners = await listLiveArticleOwners(deps.db);
-  const articleBySlug = new Map(owners.map((o) => [o.slug, o]));
-  // Slugs held by files not read this time, and by files whose new text is bad (their last good version stays).
-  const claims = new Map<string, string>();
-  for (const record of keep) if (record.slug) claims.set(record.slug, record.path);
-  for (const c of candidates) if (!c.article && c.record.slug) claims.set(c.record.slug, c.entry.path);
-
-  // A file that already owns its slug goes first, so an intruder never displaces it.
-  const valid = candidates.filter((c) => c.article).sort((a, b) => ownsFirst(a, b, articleBySlug));
-  for (const c of valid) {
-    const slug = c.article!.slug;
-    const holder = claims.get(slug);
-    if (holder !== undefined && holder !== c.entry.path) {
-      const problem: ArticleProblem = {
-        file: c.entry.path,
-        line: 2,
-        code: 'DuplicateSlug',
-        message: `the slug "${slug}" is already used by ${holder}; give one of the two files another slug`,
-      };
-      c.record = { ...c.record, slug: null, problems: [problem] };
-      delete c.article;
-      continue;
-    }
-    claims.set(slug, c.entry.path);
-    c.record = { ...c.record, slug };
+  const plan = planSeedChanges([...unread, ...candidates.map(toPlanFile)], owners);
+  for (const c of candidates) c.record = { ...c.record, slug: plan.slugOf.get(c.entry.path) ?? null };
+  for (const problem of plan.rejected) {
+    const c = candidates.find((x) => x.entry.path === problem.file)!;
+    c.record = { ...c.record, slug: null, problems: [problem] };
   }
+  if (plan.heldBack) {
+    const published = owners.filter((o) => !o.deleted).length;
+    deps.log.error({ seedsDir: deps.seedsDir, published }, `${deps.seedsDir} holds no article files: the ${published} published articles stay published (empty or unmounted directory?)`);
+  }
+  if (plan.removalsPostponed.length > 0) deps.log.info({ slugs: plan.removalsPostponed }, 'a file being written names the slug of a removed file (a rename): the article stays published until the next scan');
 
   const now = deps.clock.now();
-  const added: string[] = [];
-  const updated: string[] = [];
   const present = new Set(entries.map((e) => e.path));
   const gone = [...known.keys()].filter((p) => !present.has(p));
-  // An empty seeds directory beside published articles is far more often an unmounted volume or
-  // a wrong path than an operator removing everything: unpublish nothing and say so.
-  const unclaimed = owners.filter((o) => !o.deleted && !claims.has(o.slug)).map((o) => o.slug);
-  const heldBack = entries.length === 0 && unclaimed.length > 0;
-  if (heldBack) deps.log.error({ seedsDir: deps.seedsDir, published: unclaimed.length }, `${deps.seedsDir} holds no article files: the ${unclaimed.length} published articles stay published (empty or unmounted directory?)`);
-  const removed = heldBack ? [] : unclaimed;
+  const added = [...plan.add.map((a) => a.slug), ...plan.update.filter((u) => u.restored).map((u) => u.article.slug)];
+  const updated = plan.update.filter((u) => !u.restored).map((u) => u.article.slug);
+  const removed = plan.remove;
+  const changed = added.length + updated.length + removed.length > 0;
 
   await deps.db.transaction().execute(async (trx) => {
-    const inserts: { id: string; article: ArticleWrite }[] = [];
-    for (const c of valid) {
-      if (!c.article) continue;
-      const existing = articleBySlug.get(c.article.slug);
-      if (!existing) {
-        inserts.push({ id: randomUUID(), article: c.article });
-        added.push(c.article.slug);
-      } else if (existing.deleted || existing.contentHash !== c.article.contentHash || existing.sourceFile !== c.article.sourceFile) {
-        const textChanged = existing.contentHash !== c.article.contentHash;
-        await updateArticle(trx, c.article, textChanged ? now : null);
-        (existing.deleted ? added : updated).push(c.article.slug);
-      }
-    }
-    await insertArticles(trx, inserts, now);
+    for (const u of plan.update) await updateArticle(trx, u.article, u.textChanged ? now : null, u.textChanged || u.restored);
+    await insertArticles(trx, plan.add.map((article) => ({ id: randomUUID(), article })), now);
     await saveSeedFiles(trx, candidates.map((c) => c.record));
     await deleteSeedFiles(trx, gone);
     await markArticlesDeleted(trx, removed, now);
-    if (added.length + updated.length + removed.length > 0) await writeSiteState(trx, ARTICLES_VERSION_KEY, `${now.getTime()}-${randomUUID()}`);
+    if (changed) await writeSiteState(trx, ARTICLES_VERSION_KEY, `${now.getTime()}-${randomUUID()}`);
   });
 
   const problems = [...keep, ...candidates.map((c) => c.record)].flatMap((r) => r.problems).sort(byFileAndLine);
@@ -162,11 +146,24 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
     removed,
     deferred,
     problems,
-    changed: added.length + updated.length + removed.length > 0,
+    changed,
   };
   await writeSiteState(deps.db, LAST_INGEST_KEY, JSON.stringify({ at: startedAt.toISOString(), durationMs: report.durationMs, scanned: report.scanned, problems: problems.length }));
   logReport(deps.log, report, candidates);
   return report;
+}
+
+function toPlanFile(c: Candidate): PlanFile<ArticleWrite> {
+  return { kind: 'read', path: c.entry.path, previousSlug: c.record.slug, ...(c.article ? { article: c.article } : {}) };
+}
+
+/** The slug a file still being written names, if it can be read at all. */
+async function peekSlugOf(entry: SeedFileEntry): Promise<string | null> {
+  try {
+    return peekSlug(await readFile(entry.absolutePath));
+  } catch {
+    return null;
+  }
 }
 
 interface PendingRead {
@@ -194,7 +191,7 @@ async function readCandidate(entry: SeedFileEntry, fingerprint: string, previous
     const problem: ArticleProblem = { file: entry.path, line: 1, code: 'UnreadableFile', message: `cannot read the file: ${(error as Error).message}` };
     return { entry, record: { ...base, contentHash: '', problems: [problem] } };
   }
-  const contentHash = createHash('sha256').update(bytes).digest('hex');
+  const contentHash = contentHashOf(bytes);
   const parsed = parseArticleFile(entry.path, bytes, deps.timeZone);
   if (!parsed.ok) return { entry, record: { ...base, contentHash, problems: parsed.problems } };
   return {
@@ -202,14 +199,6 @@ async function readCandidate(entry: SeedFileEntry, fingerprint: string, previous
     record: { ...base, contentHash, problems: [] },
     article: { ...parsed.article, sourceFile: entry.path, contentHash },
   };
-}
-
-function ownsFirst(a: Candidate, b: Candidate, articles: Map<string, { sourceFile: string; deleted: boolean }>): number {
-  const owns = (c: Candidate): number => {
-    const existing = articles.get(c.article!.slug);
-    return existing && !existing.deleted && existing.sourceFile === c.entry.path ? 0 : 1;
-  };
-  return owns(a) - owns(b) || a.entry.path.localeCompare(b.entry.path);
 }
 
 function byFileAndLine(a: ArticleProblem, b: ArticleProblem): number {

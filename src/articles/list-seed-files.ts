@@ -12,7 +12,18 @@ export interface SeedFileEntry {
   mtimeMs: number;
 }
 
-/** Every `*.txt` file below `seedsDir`; dot-files, dot-folders and other extensions are ignored. */
+/**
+ * Whether a path below `seedsDir` is an article file: it ends in `.txt` and no part of it is a
+ * temporary or hidden name. Tools write beside the real file and rename into place, so their
+ * temporary names must never be published: rsync's `.name.txt.XXXXXX`, Emacs's `.#name.txt`
+ * and `#name.txt#`, vim's `.name.txt.swp`, Office's `~$name.txt`, and `name.txt~`, `*.tmp`,
+ * `*.part`, `*.crdownload` (which do not end in `.txt` anyway).
+ */
+export function isSeedFileName(relativePath: string): boolean {
+  return relativePath.endsWith('.txt') && !relativePath.split('/').some((part) => /^[.~#]/.test(part));
+}
+
+/** Every article file below `seedsDir` (see `isSeedFileName`). */
 export async function listSeedFileEntries(seedsDir: string): Promise<SeedFileEntry[]> {
   let names: string[];
   try {
@@ -25,7 +36,7 @@ export async function listSeedFileEntries(seedsDir: string): Promise<SeedFileEnt
   }
   const candidates = names
     .map((n) => n.split(path.sep).join('/'))
-    .filter((n) => n.endsWith('.txt') && !n.split('/').some((part) => part.startsWith('.')))
+    .filter(isSeedFileName)
     .sort();
   const entries: SeedFileEntry[] = [];
   // statSync in slices, yielding between them: a rescan of 10,000 unchanged files is mostly

@@ -1,4 +1,5 @@
-import { stripXmlForbidden } from '../shared/xml-text.ts';
+import { createHash } from 'node:crypto';
+import { stripControlCharacters } from '../shared/xml-text.ts';
 import type { ArticleProblem } from './article.ts';
 import { deriveSummary, deriveTitle } from './derive-title.ts';
 import { parseArticleDate } from './parse-article-date.ts';
@@ -9,6 +10,23 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** True for a string that could be an article's slug (routes use it to refuse others without a query). */
 export function isValidSlug(slug: string): boolean {
   return slug.length <= MAX_SLUG_LENGTH && SLUG.test(slug);
+}
+
+/**
+ * The slug a file's second line names, or null: enough to recognise a file still being written
+ * (or copied) as the new home of an article, without trusting the rest of its text yet.
+ */
+export function peekSlug(bytes: Uint8Array): string | null {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
+  const lines = stripControlCharacters(text).split(/\r\n|\r|\n/);
+  // Only a finished line counts: a half-written "western-lea" would name another slug.
+  const slug = lines.length > 2 ? lines[1]!.trim() : '';
+  return isValidSlug(slug) ? slug : null;
+}
+
+/** The hash stored with an article: an edit is a change of these bytes. */
+export function contentHashOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export interface ParsedArticle {
@@ -42,7 +60,7 @@ export function parseArticleFile(file: string, bytes: Uint8Array, timeZone: stri
     const offset = firstInvalidUtf8Offset(bytes);
     return problem(lineOfOffset(bytes, offset), 'NotUtf8', `the file is not valid UTF-8 (first bad byte at offset ${offset}); save it as UTF-8`);
   }
-  const lines = stripXmlForbidden(text).split(/\r\n|\r|\n/);
+  const lines = stripControlCharacters(text).split(/\r\n|\r|\n/);
   if (lines.every((l) => l.trim() === '')) return problem(1, 'EmptyFile', 'the file is empty; expected a date on line 1, a slug on line 2, a blank line, then the body');
 
   const problems: ArticleProblem[] = [];

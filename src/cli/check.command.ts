@@ -1,5 +1,11 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { formatProblem } from '../articles/article.ts';
+import { listLiveArticleOwners } from '../articles/article.repository.ts';
 import { checkSeeds } from '../articles/check-seeds.ts';
+import type { StoredArticle } from '../articles/plan-seed-changes.ts';
+import type { Config } from '../config/config.schema.ts';
+import { openStore } from '../store/open-store.ts';
 import type { Command } from './command.ts';
 
 export const checkCommand: Command = {
@@ -10,9 +16,26 @@ export const checkCommand: Command = {
   async run(ctx) {
     const config = ctx.config();
     const dir = ctx.positionals[0] ?? config.paths.seedsDir;
-    const report = await checkSeeds(dir, config.site.timezone);
+    // The configured directory is judged against what the store publishes, as the ingest judges
+    // it; another directory is judged as a first ingest would judge it.
+    const isPublishedDir = path.resolve(dir) === path.resolve(config.paths.seedsDir);
+    const report = await checkSeeds(dir, config.site.timezone, isPublishedDir ? await readPublished(config) : []);
     for (const p of report.problems) ctx.stdout.write(`${formatProblem(p)}\n`);
+    for (const slug of report.wouldRemove) ctx.stdout.write(`${slug}: published, but no file holds it any more: the next ingest unpublishes it\n`);
     ctx.stdout.write(`${report.files} files checked in ${dir}: ${report.valid.length} valid, ${report.problems.length} problems\n`);
     return report.problems.length > 0 ? 1 : 0;
   },
 };
+
+/** The articles the store holds, read only; none when no store exists yet (check never creates one). */
+async function readPublished(config: Config): Promise<StoredArticle[]> {
+  const url = config.database.url;
+  const sqliteFile = url === null ? path.join(config.paths.dataDir, 'gazette.sqlite') : url.startsWith('sqlite:') ? path.resolve(url.slice('sqlite:'.length)) : null;
+  if (sqliteFile !== null && !existsSync(sqliteFile)) return [];
+  const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
+  try {
+    return await listLiveArticleOwners(store.db);
+  } finally {
+    await store.close();
+  }
+}

@@ -66,6 +66,15 @@ export const configSchema = z
         websubHub: z.string().url().refine((u) => /^https?:\/\//.test(u), 'an absolute http(s) URL').nullable(),
       })
       .strict(),
+    ingest: z
+      .object({
+        /**
+         * A seed file modified less than this long ago may still be being written (a slow copy,
+         * an upload that stalls): the scan leaves it for a later scan. 0 reads every file at once.
+         */
+        quietPeriodSeconds: z.number().min(0).max(3600),
+      })
+      .strict(),
     pages: z.object({ pageSize: z.number().int().min(1).max(200) }).strict(),
     mail: z
       .object({

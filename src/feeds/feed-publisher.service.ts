@@ -1,4 +1,4 @@
-import { listPublishedArticles, findNextEmbargoEnd } from '../articles/article.repository.ts';
+import { findNextEmbargoEnd } from '../articles/article.repository.ts';
 import { ARTICLES_VERSION_KEY } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -6,10 +6,11 @@ import type { Logger } from '../shared/logger.ts';
 import type { Db } from '../store/database.ts';
 import { readSiteState, writeSiteState } from '../store/site-state.repository.ts';
 import { archivePageCount, createArchivePages } from './archive-pages.ts';
-import { countArchiveSlots, findLatestDeletion } from './feed.repository.ts';
+import { settleLastModified } from './feed-document.repository.ts';
+import { assignFeedPlaces, findLastFeedPlace, findLatestDeletion, listLatestFeedEntries } from './feed.repository.ts';
 import { feedFormats, feedMediaTypes, feedPaths, parseArchivePath, type FeedFormat } from './feed-links.ts';
 import { feedSettingsFrom, newestChange, type FeedPage } from './feed-page.ts';
-import { buildRepresentation, type FeedRepresentation } from './feed-representation.ts';
+import { buildRepresentation, hashText, type FeedRepresentation } from './feed-representation.ts';
 import { renderers } from './renderers.ts';
 import { pingHub } from './websub.ts';
 
@@ -77,34 +78,48 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
     const version = (await readSiteState(db, ARTICLES_VERSION_KEY)) ?? '';
     const now = clock.now();
     if (published && published.version === version && !isStale(now)) return [];
-    const [articles, slotCount, latestDeletion, nextEmbargoEnd] = await Promise.all([
-      listPublishedArticles(db, { now, limit: config.feeds.size }),
-      countArchiveSlots(db, now),
+    // Articles that became visible (new, edited, restored, out of embargo) take their place in
+    // the feed first, so the documents below are rendered with them.
+    let placed = true;
+    try {
+      await db.transaction().execute((trx) => assignFeedPlaces(trx, now));
+    } catch (error) {
+      // Another process holding the store's write lock (a `gazette ingest` beside `serve` on
+      // SQLite): this render goes on with the places already given, and the next refresh (the
+      // `feeds` job, within seconds) tries again.
+      placed = false;
+      log.warn({ err: error }, 'could not give feed places to new articles this time; the next refresh will');
+    }
+    const [entries, slotCount, latestDeletion, nextEmbargoEnd] = await Promise.all([
+      listLatestFeedEntries(db, { now, limit: config.feeds.size }),
+      findLastFeedPlace(db),
       findLatestDeletion(db),
       findNextEmbargoEnd(db, now),
     ]);
+    const articles = entries.map((e) => e.article);
     const lastPage = archivePageCount(slotCount, config.feeds.archivePageSize);
     const page: FeedPage = { articles, updated: newestChange(articles), ...(lastPage > 0 ? { prevArchivePage: lastPage } : {}) };
     // The document changed when an article in it was added, edited or published, or any was deleted.
-    const lastModified = new Date(Math.max(page.updated.getTime(), latestDeletion?.getTime() ?? 0, ...articles.map((a) => a.createdAt.getTime())));
-    const { documents, changed } = renderDocuments(page, lastModified);
+    const contentChange = new Date(Math.max(page.updated.getTime(), latestDeletion?.getTime() ?? 0, ...articles.map((a) => a.createdAt.getTime())));
+    const { documents, changed } = await renderDocuments(page, contentChange);
     const isFirst = !published;
-    published = { generation: (published?.generation ?? 0) + 1, version, nextEmbargoEnd, slotCount, documents };
+    published = { generation: (published?.generation ?? 0) + 1, version: placed ? version : `${version}:retry`, nextEmbargoEnd, slotCount, documents };
     if (config.feeds.websubHub) track(notifyHub(config.feeds.websubHub, isFirst ? [...feedFormats] : changed, documents));
     if (changed.length > 0) log.info({ changed, articles: articles.length, archivePages: lastPage }, 'feeds rendered');
     return changed;
   }
 
   /** Renders and compresses every format; a format whose bytes did not change keeps its representation. */
-  function renderDocuments(page: FeedPage, lastModified: Date): { documents: Map<FeedFormat, FeedRepresentation>; changed: FeedFormat[] } {
+  async function renderDocuments(page: FeedPage, contentChange: Date): Promise<{ documents: Map<FeedFormat, FeedRepresentation>; changed: FeedFormat[] }> {
     const documents = new Map<FeedFormat, FeedRepresentation>();
     const changed: FeedFormat[] = [];
     for (const format of feedFormats) {
       const previous = published?.documents.get(format);
+      const text = renderers[format](settings, page);
       const representation = buildRepresentation(
         {
-          text: renderers[format](settings, page),
-          lastModified,
+          text,
+          lastModified: await settleLastModified(db, feedPaths[format], hashText(text), contentChange),
           contentType: `${feedMediaTypes[format]}; charset=utf-8`,
           cacheControl: `public, max-age=${config.feeds.maxAgeSeconds}`,
           links: linkHeaders(format),
@@ -169,7 +184,7 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
       if (format) return state.documents.get(format);
       const archive = parseArchivePath(path);
       if (!archive) return undefined;
-      return findArchivePage(archive.format, archive.page, { generation: state.generation, slotCount: state.slotCount, now: clock.now() });
+      return findArchivePage(archive.format, archive.page, { generation: state.generation, slotCount: state.slotCount });
     },
     async idle() {
       await queue;

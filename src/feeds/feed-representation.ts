@@ -34,12 +34,21 @@ export interface RepresentationInput {
 // rebuild inside its budget (see BENCHMARKS.md, "Feeds").
 const BROTLI_QUALITY = 9;
 
+/** The hash of a document's bytes: its ETag, and the key its Last-Modified is stored under. */
+export function hashText(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('base64url').slice(0, 27);
+}
+
+/**
+ * `input.lastModified` comes from the store (`settleLastModified`), keyed by the bytes' hash:
+ * it moves whenever the bytes do, and every instance serving the same bytes gives the same one.
+ */
 export function buildRepresentation(input: RepresentationInput, previous?: FeedRepresentation): FeedRepresentation {
   const identity = Buffer.from(input.text, 'utf8');
-  const hash = createHash('sha256').update(identity).digest('base64url').slice(0, 27);
+  const hash = hashText(input.text);
   const etags = { identity: `"${hash}"`, gzip: `"${hash}-gz"`, br: `"${hash}-br"` };
-  if (previous && previous.etags.identity === etags.identity && previous.cacheControl === input.cacheControl) return previous;
-  const lastModified = lastModifiedAfter(input.lastModified, previous);
+  const lastModified = new Date(Math.floor(input.lastModified.getTime() / 1000) * 1000);
+  if (previous && previous.etags.identity === etags.identity && previous.cacheControl === input.cacheControl && previous.lastModified.getTime() === lastModified.getTime()) return previous;
   return {
     bodies: {
       identity,
@@ -55,18 +64,6 @@ export function buildRepresentation(input: RepresentationInput, previous?: FeedR
     cacheControl: input.cacheControl,
     links: input.links ?? [],
   };
-}
-
-/**
- * Readers such as Miniflux treat a response as unchanged when its Last-Modified equals the one
- * they stored, so new bytes must come with a new Last-Modified. The document's last change
- * usually moves by itself; when it does not (an edit in the same second, a configuration
- * change) it is moved one second past the previous value.
- */
-function lastModifiedAfter(candidate: Date, previous: FeedRepresentation | undefined): Date {
-  const seconds = Math.floor(candidate.getTime() / 1000) * 1000;
-  if (!previous || seconds > previous.lastModified.getTime()) return new Date(seconds);
-  return new Date(previous.lastModified.getTime() + 1000);
 }
 
 /** If-None-Match matches any coding's tag of the same bytes (weak comparison, RFC 9110 13.1.2). */

@@ -27,7 +27,8 @@ export function adminAuth(deps: AdminAuthDeps): RequestHandler {
   return async (req, res, next) => {
     if (!expected) throw new GazetteError('AdminApiDisabled', 'The admin API is off: set admin.token (or GAZETTE_ADMIN_TOKEN) to turn it on.');
     const client = req.ip ?? 'unknown';
-    const where = { client, method: req.method, path: req.path };
+    // The path as the client sent it (no query): req.path is only what follows the router's mount point ("/stats").
+    const where = { client, method: req.method, path: req.originalUrl.split('?')[0] };
     const lockout = await findAdminLockout(deps.db, client, deps.clock.now());
     if (lockout !== undefined) {
       deps.log.warn({ ...where, retryAfterSeconds: lockout }, 'admin API: request refused, too many wrong tokens from this client');

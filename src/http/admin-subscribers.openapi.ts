@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { changeBody, idParams, importAnswer, importQuery, listQuery, statsAnswer, subscriberPageAnswer } from './admin-subscribers.schemas.ts';
 import { tooManyWrongTokens, type ApiOperation, type ApiResponse } from './openapi.ts';
-import { subscriberView } from './subscriptions.schemas.ts';
+import { subscriberDetailView, subscriberView } from './subscriptions.schemas.ts';
 
 /** The admin subscriber API, as documented in /api/openapi.json. JSON only, behind the bearer token. */
 
@@ -22,7 +22,7 @@ export const adminSubscriberOperations: ApiOperation[] = [
     responses: { 200: { description: 'What was imported and what was not', json: importAnswer }, ...bad, 413: e('The file is larger than 20 MB.'), 415: e('The body is not text/csv.'),
       507: e('The disk holding the database is full (StorageFull). Rows are stored in whole batches: details.storedThroughLine is the last line stored, nothing after it is; run the same import again once there is space and it finishes the job.') },
   }),
-  op({ method: 'get', path: '/api/subscribers/{id}', summary: 'One subscriber', params: idParams, responses: { 200: { description: 'The subscriber', json: subscriberView }, ...bad } }),
+  op({ method: 'get', path: '/api/subscribers/{id}', summary: 'One subscriber', params: idParams, responses: { 200: { description: 'The subscriber, with each bounce and restore (events, oldest first)', json: subscriberDetailView }, ...bad } }),
   op({
     method: 'patch', path: '/api/subscribers/{id}', summary: 'Change status, frequency or name', params: idParams,
     body: { mediaTypes: ['application/json'], schema: changeBody, required: true },

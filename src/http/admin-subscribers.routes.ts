@@ -2,11 +2,11 @@ import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config/config.schema.ts';
 import { exportSubscribersCsv } from '../subscribers/csv-export.ts';
 import { importSubscribersCsv } from '../subscribers/csv-import.ts';
-import { presentSubscriber } from '../subscribers/subscriber.ts';
+import { presentSubscriber, presentSubscriberEvent } from '../subscribers/subscriber.ts';
 import {
   changeSubscriber,
   deleteSubscriber,
-  getSubscriber,
+  getSubscriberWithEvents,
   listSubscribers,
   subscriberStats,
   type SubscriberAdminDeps,
@@ -60,7 +60,8 @@ export function adminSubscriberRoutes(deps: AdminSubscriberRoutesDeps): Router {
 
   router.get('/api/subscribers/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'the path');
-    res.set('Cache-Control', 'no-store').json(presentSubscriber(await getSubscriber(admin, id)));
+    const { subscriber, events } = await getSubscriberWithEvents(admin, id);
+    res.set('Cache-Control', 'no-store').json({ ...presentSubscriber(subscriber), events: events.map(presentSubscriberEvent) });
   });
 
   router.patch('/api/subscribers/:id', ...acceptBody(['json'], ADMIN_JSON_LIMIT), async (req, res) => {

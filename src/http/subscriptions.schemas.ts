@@ -83,11 +83,17 @@ export const subscriberView = z
       .nullable(),
   })
   .strict();
+/** A bounce (with the server's reply) or an operator's restore (actor, reason, the reply undone). */
+export const subscriberEventView = z
+  .object({ at: z.string(), kind: z.enum(['bounced', 'restored']), editionId: z.string().nullable(), reply: z.string().nullable(), actor: z.string().nullable(), reason: z.string().nullable() })
+  .strict();
+/** The admin API's one subscriber: the subscriber and their bounces and restores, oldest first. */
+export const subscriberDetailView = subscriberView.extend({ events: z.array(subscriberEventView) }).strict();
 export const preferencesAnswer = z.object({ subscriber: subscriberView, unsubscribeUrl: z.string(), preferencesUrl: z.string() }).strict();
 export const confirmedAnswer = preferencesAnswer;
 export const unsubscribedAnswer = z.object({ status: z.enum(['unsubscribed', 'already-unsubscribed', 'no-such-subscriber']) }).strict();
 export const deletedAnswer = z.object({ status: z.literal('deleted') }).strict();
-export const dataExportAnswer = z.object({ exportedAt: z.string(), site: z.string(), subscriber: subscriberView, confirmationRequests: z.array(z.record(z.string(), z.unknown())) }).strict();
+export const dataExportAnswer = z.object({ exportedAt: z.string(), site: z.string(), subscriber: subscriberView, confirmationRequests: z.array(z.record(z.string(), z.unknown())), events: z.array(subscriberEventView) }).strict();
 export const errorAnswer = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).strict() })
   .strict();

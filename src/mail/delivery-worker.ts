@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger.ts';
 import type { DeliverOptions, DeliverReport } from './delivery.service.ts';
 import type { SendingPause } from './sending-pause.repository.ts';
+import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 
 /**
  * Drains the outbox in the background: pass after pass while there is work, a short idle wait
@@ -27,6 +28,8 @@ export interface DeliveryWorker {
 export interface DeliveryWorkerOptions {
   deliver(options: DeliverOptions): Promise<DeliverReport>;
   log: Logger;
+  /** Where a database outage is reported once (shared with the scheduler); by default the worker's own. */
+  outages?: OutageLog;
   /** Stores the pause (null: sending again) where other processes can read it. */
   recordPause?(pause: SendingPause | null): Promise<void>;
   /** Wall-clock time for the recorded pause (the backoff itself uses timers). */
@@ -48,11 +51,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const idleMs = options.idleMs ?? 2000;
   const maxPauseMs = options.maxPauseMs ?? 60_000;
   const now = options.now ?? (() => new Date());
+  const outages = options.outages ?? createOutageLog(options.log, { now });
   const controller = new AbortController();
   const abortSends = new AbortController();
   let running: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let pauseMs = 0;
+  let pausedSince: Date | undefined;
+  let pausedReply: string | undefined;
   // True at start: a pause recorded before a restart is cleared by the first message accepted.
   let recorded = true;
 
@@ -75,7 +81,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       await options.recordPause?.(pause);
       recorded = pause !== null;
     } catch (error) {
-      options.log.error({ err: error }, 'could not record the delivery pause');
+      if (!outages.failed('delivery worker', error)) options.log.error({ err: error }, 'could not record the delivery pause');
     }
   };
 
@@ -85,23 +91,34 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       // While paused, each pass is a probe of one message: a refusing server costs one row a try.
       report = await options.deliver({ limit: pauseMs > 0 ? 1 : batchSize, signal: controller.signal, abortSends: abortSends.signal });
     } catch (error) {
-      options.log.error({ err: error }, 'delivery pass failed');
+      // A database outage is one line when it starts and one when it ends, not a stack a pass.
+      if (!outages.failed('delivery worker', error)) options.log.error({ err: error }, 'delivery pass failed');
     }
     if (controller.signal.aborted) return;
     if (!report) return sleep(idleMs, true);
+    outages.succeeded('delivery worker');
     const pause = pauseOf(report);
     if (pause || report.throttled) {
       pauseMs = Math.min(Math.max(pauseMs * 2, 1000), maxPauseMs);
+      const at = now();
+      // Said once when it starts (or when the server's reply changes), not at every probe; the
+      // pause's start stays its start in /healthz and `gazette status`.
+      const news = pausedSince === undefined || pause?.reply !== pausedReply;
+      pausedSince ??= at;
+      pausedReply = pause?.reply;
       if (pause) {
-        const at = now();
-        await record({ ...pause, since: at.toISOString(), nextProbeAt: new Date(at.getTime() + pauseMs).toISOString() });
-        options.log.warn({ pauseMs, reason: pause.reason, reply: pause.reply }, `SMTP server ${pause.reason === 'unreachable' ? 'unreachable' : `refused (${pause.reply}); no subscriber was bounced`}: delivery paused, trying one message again in ${pauseMs / 1000} s`);
-      } else options.log.warn({ pauseMs }, 'SMTP server throttling: slowing delivery down');
+        await record({ ...pause, since: pausedSince.toISOString(), nextProbeAt: new Date(at.getTime() + pauseMs).toISOString() });
+        const what = pause.reason === 'unreachable' ? `SMTP server unreachable (${pause.reply})` : `SMTP server refused (${pause.reply}); no subscriber was bounced`;
+        options.log[news ? 'warn' : 'debug']({ pauseMs, reason: pause.reason, reply: pause.reply }, `${what}: delivery paused, trying one message after 1 s, 2 s, … up to ${maxPauseMs / 1000} s; it resumes by itself when the server accepts one`);
+      } else options.log[news ? 'warn' : 'debug']({ pauseMs }, 'SMTP server throttling: slowing delivery down');
       return sleep(pauseMs, false);
     }
     if (pauseMs > 0 && report.sent > 0) {
-      options.log.info('SMTP server accepts mail again: delivery resumed');
+      const seconds = Math.round((now().getTime() - (pausedSince ?? now()).getTime()) / 1000);
+      options.log.info({ pausedSeconds: seconds, reply: pausedReply }, `SMTP server accepts mail again: delivery resumed after ${seconds} s`);
       pauseMs = 0;
+      pausedSince = undefined;
+      pausedReply = undefined;
     }
     if (recorded && report.sent > 0) await record(null);
     if (report.claimed < (pauseMs > 0 ? 1 : batchSize)) return sleep(idleMs, true);

@@ -6,6 +6,7 @@ import { GazetteError } from '../shared/errors.ts';
 import type { LinkSigner } from '../shared/link-signer.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
+import type { OutageLog } from '../store/outage-log.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker.ts';
 import { deliverPending, type DeliverOptions, type DeliverReport, type DeliveryDeps } from './delivery.service.ts';
 import { createMailQueue } from './mail-queue.service.ts';
@@ -47,6 +48,8 @@ export interface MailServiceDeps {
   signer: LinkSigner;
   /** Renders an edition's mail (digest or instant); provided by digest/, which owns editions. */
   renderEdition(editionId: string): Promise<RenderedMail>;
+  /** Where the delivery worker reports a database outage (one line as it starts, one as it ends). */
+  outages?: OutageLog;
 }
 
 const WELCOME_ARTICLES = 5;
@@ -77,7 +80,7 @@ export function createMailService(deps: MailServiceDeps): MailService {
     },
   };
   const deliver = (options: DeliverOptions): Promise<DeliverReport> => deliverPending(deliveryDeps, options);
-  const worker = createDeliveryWorker({ deliver, log: deps.log, now: () => clock.now(), recordPause: (pause) => writeSendingPause(db, pause) });
+  const worker = createDeliveryWorker({ deliver, log: deps.log, outages: deps.outages, now: () => clock.now(), recordPause: (pause) => writeSendingPause(db, pause) });
   const bounceAdmin = { db, clock, log: deps.log };
   const queue = createMailQueue({ clock, kick: () => worker.kick() });
 

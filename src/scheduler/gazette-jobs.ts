@@ -18,9 +18,6 @@ export interface GazetteJobsDeps {
   kickDelivery(): void;
 }
 
-/** A seed file must be this old before a scan reads it: one still being written waits a scan. */
-export const SCAN_MIN_FILE_AGE_MS = 2000;
-
 /**
  * The jobs `gazette serve` runs, each on its cron expression from `config.scheduler`. They call
  * the same service functions as the CLI and the HTTP routes; the scheduler adds only timing,
@@ -62,7 +59,7 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       // Ingest first (after any scan in flight), then make the edition: a file dropped just
       // before the firing is in it, not in the next. If the ingest fails the edition still goes
       // out; the next scan retries the files.
-      const ingest = await ingestInTurn({ minFileAgeMs: SCAN_MIN_FILE_AGE_MS }).then(
+      const ingest = await ingestInTurn({ minFileAgeMs: config.ingest.quietPeriodSeconds * 1000 }).then(
         (report) => ({ added: report.added.length }),
         (error: unknown) => ({ error: (error as Error).message ?? String(error) }),
       );
@@ -75,10 +72,11 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       name: 'scan',
       cron: config.scheduler.scan,
       async run({ clock, atStart }) {
-        // At start every file present is read as it is, as a one-off ingest would: those
-        // articles are what was already there, and instant mailing begins after them.
+        // On a first start every file present is read as it is, as a one-off ingest would: those
+        // articles are what was already there, and instant mailing begins after them. On a
+        // restart the quiet period holds (see IngestOptions.atStart).
         // ingest() re-renders the feeds itself when the articles changed.
-        const report = await ingestInTurn({ minFileAgeMs: atStart ? 0 : SCAN_MIN_FILE_AGE_MS });
+        const report = await ingestInTurn({ minFileAgeMs: config.ingest.quietPeriodSeconds * 1000, atStart });
         // Judged after the ingest, so that on a first start the articles just read are not news.
         const instant = await queueInstant(clock.now());
         return { added: report.added.length, updated: report.updated.length, removed: report.removed.length, deferred: report.deferred.length, problems: report.problems.length, instantEditions: instant };

@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import { isGazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
+import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 import { createCronSchedule, type CronSchedule } from '../shared/cron-schedule.ts';
 import { toJobReport, type JobReport } from './service-status.ts';
 import { acquireJobLease, ensureJobRow, releaseJobLease, renewJobLease, listJobRecords, type JobRecord } from './job-lease.repository.ts';
@@ -39,6 +40,8 @@ export interface Scheduler {
   start(): void;
   /** Runs one job now, under the same no-overlap rules as a tick. */
   runNow(name: string, options?: { atStart?: boolean }): Promise<RunOutcome>;
+  /** Runs one job now as a tick does: a failure is logged, never thrown (nobody awaits it). */
+  runInBackground(name: string): Promise<void>;
   status(): Promise<JobReport[]>;
   /** The last runs of this instance's `everyInstance` jobs (kept in memory: the store has no row for them). */
   instanceRecords(): JobRecord[];
@@ -56,6 +59,8 @@ export interface SchedulerDeps {
   leaseMs?: number;
   /** Identifies this process in leases. */
   instanceId?: string;
+  /** Where a database outage is reported once (shared with the delivery worker); by default the scheduler's own. */
+  outages?: OutageLog;
 }
 
 /**
@@ -77,6 +82,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const schedules = new Map<string, CronSchedule>(deps.jobs.map((j) => [j.name, createCronSchedule(j.cron, deps.timeZone)]));
   const running = new Map<string, Promise<RunOutcome>>();
   const abort = new AbortController();
+  const outages = deps.outages ?? createOutageLog(deps.log, deps.clock);
+  const logFailure = (job: string, err: unknown, what?: string): void => {
+    if (!outages.failed(`job ${job}`, err)) logJobFailure(deps.log, job, err, what);
+  };
   let tasks: ScheduledTask[] = [];
   let rowsReady: Promise<void> | undefined;
 
@@ -102,9 +111,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       outcome = { lastStatus: 'ok', lastSummary: (await job.run(context)) ?? null };
     } catch (err) {
-      logJobFailure(deps.log, job.name, err);
+      logFailure(job.name, err);
       outcome = { lastStatus: 'failed', lastError: (err as Error).message ?? String(err) };
     }
+    if (outcome.lastStatus === 'ok') outages.succeeded(`job ${job.name}`);
     localRecords.set(job.name, { ...base, ...outcome, lastFinishedAt: deps.clock.now().toISOString() });
     return outcome.lastStatus === 'ok' ? 'ran' : 'failed';
   }
@@ -117,7 +127,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const heartbeat = setInterval(() => {
       renewJobLease(deps.db, job.name, holder, deps.clock.now(), leaseMs).then(
         (held) => held || deps.log.warn({ job: job.name }, 'job lease lost (not renewed in time): another instance may run this job too'),
-        (error: unknown) => deps.log.warn({ err: error, job: job.name }, 'could not renew job lease'),
+        (error: unknown) => outages.failed(`job ${job.name}`, error) || deps.log.warn({ err: error, job: job.name }, 'could not renew job lease'),
       );
     }, Math.max(1000, leaseMs / 3));
     heartbeat.unref();
@@ -129,7 +139,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } catch (err) {
       outcome = 'failed';
       error = (err as Error).message ?? String(err);
-      logJobFailure(deps.log, job.name, err);
+      logFailure(job.name, err);
     } finally {
       clearInterval(heartbeat);
     }
@@ -141,6 +151,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       summary,
       nextRunAt: schedules.get(job.name)!.next(finishedAt),
     });
+    if (outcome === 'ran') outages.succeeded(`job ${job.name}`);
     deps.log.debug({ job: job.name, outcome, summary, ms: finishedAt.getTime() - startedAt.getTime() }, 'job finished');
     return outcome;
   }
@@ -158,14 +169,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return run;
   }
 
+  const runInBackground = async (name: string): Promise<void> => {
+    await runNow(name).catch((error: unknown) => logFailure(name, error, 'could not start'));
+  };
+
   return {
     start() {
       tasks = deps.jobs.map((job) => {
         const task = cron.schedule(
           job.cron,
-          async () => {
-            await runNow(job.name).catch((error: unknown) => logJobFailure(deps.log, job.name, error, 'could not start'));
-          },
+          () => runInBackground(job.name),
           { timezone: deps.timeZone, name: `gazette-${job.name}`, noOverlap: true, logger: nodeCronLogger(deps.log, job.name) },
         );
         // A listener replaces node-cron's own coloured console warning with one JSON line.
@@ -177,6 +190,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       });
     },
     runNow,
+    runInBackground,
     instanceRecords: () => [...localRecords.values()],
     async status() {
       await ensureRows();

@@ -10,6 +10,23 @@ export function stripXmlForbidden(text: string): string {
   return text.replace(FORBIDDEN, '');
 }
 
+/**
+ * DEL and the C1 controls (U+007F–U+009F). XML 1.0 allows them but discourages them, and no
+ * article means one: U+0085 makes the W3C Feed Validator report "bad characters", feedparser
+ * shows a stray glyph and html5lib rejects a page holding it. Almost always a Windows-1252 file
+ * decoded as Latin-1 somewhere upstream.
+ */
+const CONTROLS = /[\u007F-\u009F]/g;
+
+/**
+ * The one normalisation of article text: what XML forbids and the C1 controls are removed.
+ * Seed files go through it once, when they are parsed, so every output (feeds, pages, mail)
+ * gets the same text.
+ */
+export function stripControlCharacters(text: string): string {
+  return stripXmlForbidden(text).replace(CONTROLS, '');
+}
+
 export function hasXmlForbidden(text: string): boolean {
   FORBIDDEN.lastIndex = 0;
   const found = FORBIDDEN.test(text);

@@ -20,6 +20,17 @@ export interface ArticlesTable {
   updated_at: string | null;
   /** Set when the seed file disappears: the article then answers 410 Gone. */
   deleted_at: string | null;
+  /** Its place in the feed (migration 051): given when it becomes visible, again when edited or restored. */
+  feed_seq: number | null;
+}
+
+/** Per served feed path: the bytes' hash and Last-Modified, shared by instances; a frozen archive page's bytes. */
+export interface FeedDocumentsTable {
+  path: string;
+  hash: string;
+  last_modified: string;
+  /** Set once an archive page is served as immutable: these bytes are served for it from then on. */
+  body: string | null;
 }
 
 export interface SeedFilesTable {
@@ -158,6 +169,7 @@ export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
   site_state: SiteStateTable;
+  feed_documents: FeedDocumentsTable;
   subscribers: SubscribersTable;
   scheduler_jobs: SchedulerJobsTable;
   editions: EditionsTable;

@@ -90,6 +90,11 @@ function openPostgres(url: string): Store {
   // process. The pool drops that client and the next query connects again (or fails, and its
   // caller gets DatabaseUnavailable), so there is nothing to do here but not crash.
   pool.on('error', () => undefined);
+  // pg-pool listens for that only while a client is idle: a server that goes away while a
+  // client is checked out between two queries (inside a transaction, or just acquired) makes
+  // that client emit 'error' with nobody listening, which ends the process. Its pending or next
+  // query fails instead (DatabaseUnavailable) and the pool discards it when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   parsed.password = '';
   const location = parsed.toString();
   const db = new Kysely<Database>({ dialect: withStoreErrors(createPostgresDialect(pool), { dialect: 'postgres', location }) });

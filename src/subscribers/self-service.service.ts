@@ -6,7 +6,8 @@ import type { LinkSigner } from '../shared/link-signer.ts';
 import type { Database, Db } from '../store/database.ts';
 import { listConfirmationsOf, voidOpenConfirmations } from './confirmation.repository.ts';
 import { deleteSubscriberRow, findSubscriberById, updateSubscriber } from './subscriber.repository.ts';
-import { presentSubscriber, type Subscriber } from './subscriber.ts';
+import { presentSubscriber, presentSubscriberEvent, type Subscriber } from './subscriber.ts';
+import { listSubscriberEvents } from './subscriber-event.repository.ts';
 import { readManageToken, subscriberLinks, type SubscriberLinks } from './subscriber-links.ts';
 
 /**
@@ -80,6 +81,7 @@ export async function unsubscribe(deps: SelfServiceDeps, token: string): Promise
 export async function exportSubscriberData(deps: SelfServiceDeps, token: string): Promise<Record<string, unknown>> {
   const subscriber = await loadSubscriber(deps, token);
   const confirmations = await listConfirmationsOf(deps.db, subscriber.id);
+  const events = await listSubscriberEvents(deps.db, subscriber.id);
   return {
     exportedAt: deps.clock.now().toISOString(),
     site: deps.config.site.baseUrl,
@@ -96,6 +98,8 @@ export async function exportSubscriberData(deps: SelfServiceDeps, token: string)
       source: c.consent_source,
       consentText: c.consent_text,
     })),
+    // Each bounce (with the server's reply) and each restore by an operator (who, when, why).
+    events: events.map(presentSubscriberEvent),
   };
 }
 

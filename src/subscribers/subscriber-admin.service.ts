@@ -7,6 +7,7 @@ import type { Database, Db } from '../store/database.ts';
 import { voidOpenConfirmations } from './confirmation.repository.ts';
 import { countSubscribersBy, deleteSubscriberRow, findSubscriberById, searchSubscribers, updateSubscriber, type SubscriberSearch } from './subscriber.repository.ts';
 import { subscriberStatuses, type Subscriber, type SubscriberStatus } from './subscriber.ts';
+import { listSubscriberEvents, type SubscriberEvent } from './subscriber-event.repository.ts';
 
 /** What operators do to the list, from the admin API and the CLI alike. */
 export interface SubscriberAdminDeps {
@@ -32,6 +33,12 @@ export async function getSubscriber(deps: SubscriberAdminDeps, id: string): Prom
   const subscriber = await findSubscriberById(deps.db, id);
   if (!subscriber) throw new GazetteError('SubscriberNotFound', `No subscriber has the id "${id}".`);
   return subscriber;
+}
+
+/** One subscriber with the record of their bounces and restores, oldest first: what an operator looks at before a restore. */
+export async function getSubscriberWithEvents(deps: SubscriberAdminDeps, id: string): Promise<{ subscriber: Subscriber; events: SubscriberEvent[] }> {
+  const subscriber = await getSubscriber(deps, id);
+  return { subscriber, events: await listSubscriberEvents(deps.db, id) };
 }
 
 export interface SubscriberChanges {

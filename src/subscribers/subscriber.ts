@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Frequency } from '../config/config.schema.ts';
 import type { SubscribersTable } from '../store/database.ts';
+import type { SubscriberEvent } from './subscriber-event.repository.ts';
 
 export const subscriberStatuses = ['pending', 'confirmed', 'unsubscribed', 'bounced'] as const;
 export type SubscriberStatus = (typeof subscriberStatuses)[number];
@@ -66,4 +67,9 @@ export function presentSubscriber(s: Subscriber): Record<string, unknown> {
     bouncedAt: iso(s.bouncedAt),
     consent: s.consent && { at: iso(s.consent.at), ip: s.consent.ip, userAgent: s.consent.userAgent, source: s.consent.source, text: s.consent.text },
   };
+}
+
+/** One bounce or restore as the subscriber's data export and the admin API show it. */
+export function presentSubscriberEvent(e: SubscriberEvent): Record<string, unknown> {
+  return { at: e.at.toISOString(), kind: e.kind, editionId: e.editionId, reply: e.reply, actor: e.actor, reason: e.reason };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { rmSync, utimesSync, writeFileSync, renameSync } from 'node:fs';
+import { copyFileSync, rmSync, utimesSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import supertest from 'supertest';
 import { findArticleBySlug, listPublishedArticles } from '../../src/articles/article.repository.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createGazette } from '../../src/main.ts';
@@ -105,6 +106,30 @@ for (const kind of storeKinds) describe(`ingestSeeds on ${kind}`, () => {
     assert.equal(after?.deletedAt, null);
   });
 
+  it('a rename by copy-then-delete never unpublishes the article, even while the copy is too young to read', async (t) => {
+    const { gazette, seedsDir, db, clock } = await setup(t, kind);
+    const original = writeArticle(seedsDir, { slug: 'copied-away', file: 'a.txt' });
+    writeArticle(seedsDir, { slug: 'bystander' });
+    await gazette.ingest();
+    const id = (await findArticleBySlug(db, 'copied-away'))?.id;
+    // cp a.txt b.txt && rm a.txt, and the scan comes while b.txt is still young (cp gives it a fresh mtime).
+    copyFileSync(original, path.join(seedsDir, 'b.txt'));
+    utimesSync(path.join(seedsDir, 'b.txt'), clock.now(), clock.now());
+    rmSync(original);
+    const during = await gazette.ingest({ minFileAgeMs: 60_000 });
+    assert.deepEqual(during.deferred, ['b.txt']);
+    assert.deepEqual(during.removed, []);
+    assert.equal((await findArticleBySlug(db, 'copied-away'))?.deletedAt, null);
+    await supertest(gazette.app).get('/articles/copied-away').expect(200);
+    for (const feed of ['/feed.xml', '/atom.xml', '/feed.json']) assert.match((await supertest(gazette.app).get(feed).buffer(true)).text, /copied-away/, feed);
+    const after = await gazette.ingest({ minFileAgeMs: 0 });
+    assert.deepEqual([after.added, after.removed, after.problems], [[], [], []]);
+    const moved = await findArticleBySlug(db, 'copied-away');
+    assert.equal(moved?.id, id);
+    assert.equal(moved?.sourceFile, 'b.txt');
+    assert.equal(moved?.deletedAt, null);
+  });
+
   it('rejects the second file with a slug already used, naming both files, until the first goes', async (t) => {
     const { gazette, seedsDir } = await setup(t, kind);
     const first = writeArticle(seedsDir, { slug: 'same', file: 'a.txt', paragraphs: ['First.'] });
@@ -147,8 +172,9 @@ for (const kind of storeKinds) describe(`ingestSeeds on ${kind}`, () => {
   });
 
   it('defers a file modified too recently, then picks it up', async (t) => {
-    const { gazette, seedsDir } = await setup(t, kind);
-    writeArticle(seedsDir, { slug: 'half-written' });
+    const { gazette, seedsDir, clock } = await setup(t, kind);
+    const file = writeArticle(seedsDir, { slug: 'half-written' });
+    utimesSync(file, clock.now(), clock.now());
     const early = await gazette.ingest({ minFileAgeMs: 60_000 });
     assert.deepEqual(early.deferred, ['half-written.txt']);
     assert.deepEqual(early.added, []);
@@ -171,5 +197,41 @@ describe('ingestSeeds with an empty seeds directory', () => {
     assert.equal((await listPublishedArticles(gazette.store.db, { now: gazette.clock.now(), limit: 10 })).length, 2);
     writeArticle(seedsDir, { slug: 'kept-a' });
     assert.deepEqual((await gazette.ingest()).removed, ['kept-b']);
+  });
+});
+
+describe('ingestSeeds and files still being written', () => {
+  it('ignores the temporary names editors, rsync and browsers write before renaming into place', async (t) => {
+    const { config, seedsDir } = makeTestConfig(t);
+    const gazette = await createGazette(config, { clock: new ManualClock('2026-01-10T12:00:00Z') });
+    t.after(() => gazette.close());
+    const temporary = ['.story.txt.a1B2c3', '.#story.txt', '#story.txt#', '~$story.txt', 'story.txt~', 'story.txt.tmp', '.story.txt.swp', 'story.txt.part', 'story.txt.crdownload', 'drafts/.hidden/story.txt'];
+    for (const [i, file] of temporary.entries()) writeArticle(seedsDir, { slug: `temporary-${i}`, file });
+    writeArticle(seedsDir, { slug: 'the-real-one', file: 'story.txt' });
+    const report = await gazette.ingest();
+    assert.deepEqual([report.scanned, report.added], [1, ['the-real-one']]);
+  });
+
+  it('the scan leaves a file changed within ingest.quietPeriodSeconds for a later scan, so a writer that pauses is not published half', async (t) => {
+    // The default quiet period, from config/default.json.
+    const { config, seedsDir } = makeTestConfig(t);
+    assert.ok(config.ingest.quietPeriodSeconds >= 10);
+    const clock = new ManualClock('2026-01-10T12:00:00Z');
+    const gazette = await createGazette(config, { clock });
+    t.after(() => gazette.close());
+    // The first half, then a pause of five seconds before the rest arrives.
+    const file = path.join(seedsDir, 'paused.txt');
+    writeFileSync(file, '2026-01-09\npaused-writer\n\nThe first paragraph, written before the pause.\n');
+    const paused = new Date(clock.now().getTime() - 5_000);
+    utimesSync(file, paused, paused);
+    assert.equal(await gazette.scheduler.runNow('scan'), 'ran');
+    assert.equal(await findArticleBySlug(gazette.store.db, 'paused-writer'), undefined);
+    await supertest(gazette.app).get('/articles/paused-writer').expect(404);
+    // Quiet for longer than the period: read whole.
+    writeFileSync(file, '2026-01-09\npaused-writer\n\nThe first paragraph, written before the pause.\n\nThe rest.\n');
+    const quiet = new Date(clock.now().getTime() - (config.ingest.quietPeriodSeconds + 1) * 1000);
+    utimesSync(file, quiet, quiet);
+    assert.equal(await gazette.scheduler.runNow('scan'), 'ran');
+    assert.equal((await findArticleBySlug(gazette.store.db, 'paused-writer'))?.paragraphs.length, 2);
   });
 });

@@ -100,6 +100,13 @@ describe('parseArticleFile', () => {
     assert.deepEqual(r.article.paragraphs, ['One line continues here.', 'Bell and tab stay.']);
   });
 
+  it('removes DEL and the C1 controls (U+007F to U+009F) from the body and the slug line alike', () => {
+    const r = parse('2025-09-04\nslug-here\u0085\n\nNext\u0085line, del\u007f and \u0080\u009fend.\n');
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.article.paragraphs, ['Nextline, del and end.']);
+    assert.equal(r.article.slug, 'slug-here');
+  });
+
   it('derives the title from the slug with the capitalisation the body uses', () => {
     const r = parse('2025-09-04\nnato-and-the-eu-meet-in-paris\n\nThe NATO chiefs met the EU in Paris. The meeting was long and the food was good.');
     assert.ok(r.ok);

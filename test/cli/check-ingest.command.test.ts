@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -43,6 +43,35 @@ test('gazette check and ingest name each bad file, line and reason, publish the 
   const fixed = await gazette(['ingest'], env);
   assert.equal(fixed.code, 0);
   assert.match(fixed.stdout, /1 added/);
+});
+
+test('gazette check blames the same file for a duplicate slug as the ingest rejects: the newcomer, never the published one', async (t) => {
+  const dir = makeTempDir(t);
+  const seeds = path.join(dir, 'seeds');
+  const env = { GAZETTE_SEEDS_DIR: seeds, GAZETTE_DATA_DIR: path.join(dir, 'data'), GAZETTE_LOG_LEVEL: 'silent' };
+  writeArticle(seeds, { slug: 'contested', file: 'b-published.txt', paragraphs: ['The published text.'] });
+  assert.equal((await gazette(['ingest'], env)).code, 0);
+  // The newcomer sorts first by name: only the published file's ownership decides.
+  writeArticle(seeds, { slug: 'contested', file: 'a-newcomer.txt', paragraphs: ['A second text.'] });
+
+  const check = await gazette(['check'], env);
+  assert.equal(check.code, 1);
+  assert.match(check.stdout, /^a-newcomer\.txt:2: the slug "contested" is already used by b-published\.txt; .*\[DuplicateSlug\]$/m);
+  assert.doesNotMatch(check.stdout, /^b-published\.txt/m);
+  const ingest = await gazette(['ingest'], env);
+  assert.match(ingest.stderr, /^a-newcomer\.txt:2: the slug "contested" is already used by b-published\.txt; .*\[DuplicateSlug\]$/m);
+  assert.doesNotMatch(ingest.stderr, /^b-published\.txt/m);
+
+  rmSync(path.join(seeds, 'b-published.txt'));
+  rmSync(path.join(seeds, 'a-newcomer.txt'));
+  writeArticle(seeds, { slug: 'still-here' });
+  assert.match((await gazette(['check'], env)).stdout, /^contested: published, but no file holds it any more: the next ingest unpublishes it$/m);
+
+  // Another directory, which no store has seen, is judged as a first ingest would judge it.
+  const other = path.join(dir, 'elsewhere');
+  writeArticle(other, { slug: 'contested', file: 'b-published.txt' });
+  writeArticle(other, { slug: 'contested', file: 'a-newcomer.txt' });
+  assert.match((await gazette(['check', other], env)).stdout, /^b-published\.txt:2: .*already used by a-newcomer\.txt/m);
 });
 
 test('gazette reports a bad setting by key and an unknown command with the usage', async () => {

@@ -26,7 +26,7 @@ for url in sys.argv[1:]:
     d = feedparser.parse(url)
     again = feedparser.parse(url, etag=d.get('etag'), modified=d.get('modified'))
     out.append({'url': url, 'bozo': d.bozo, 'error': str(d.get('bozo_exception', '')), 'version': d.version,
-                'titles': [e.title for e in d.entries], 'ids': [e.id for e in d.entries],
+                'titles': [e.title for e in d.entries], 'texts': [e.get('summary', '') + ''.join(c.value for c in e.get('content', [])) for e in d.entries], 'ids': [e.id for e in d.entries],
                 'status': d.get('status'), 'revalidated': again.get('status')})
 print(json.dumps(out))
 `;
@@ -34,7 +34,7 @@ print(json.dumps(out))
 test('Debian feedparser, newsboat and xmllint read every feed and archive page, hostile text included, without a warning', async (t) => {
   requireTools();
   const { config, seedsDir, dir } = makeTestConfig(t, { server: { port: 0 } });
-  writeArticle(seedsDir, { slug: 'hostile-text-for-readers', date: '5 January 2026', paragraphs: ['Ends ]]> twice ]]> with <script>alert(1)</script> & "quotes" \u0001 and “curly” ünïcödé.', 'A <b>second</b> paragraph & more.'] });
+  writeArticle(seedsDir, { slug: 'hostile-text-for-readers', date: '5 January 2026', paragraphs: ['Ends ]]> twice ]]> with <script>alert(1)</script> & "quotes" \u0001 \u0085next\u007f\u009f and “curly” ünïcödé.', 'A <b>second</b> paragraph & more.'] });
   writeArticle(seedsDir, { slug: 'plain-news-for-readers', date: '6 January 2026' });
   const gazette = await createGazette(config);
   t.after(() => gazette.close());
@@ -49,12 +49,15 @@ test('Debian feedparser, newsboat and xmllint read every feed and archive page, 
     assert.equal(lint.stderr, '', `xmllint on ${url}`);
   }
 
-  const parsed = JSON.parse((await run(TOOLS.python, ['-c', FEEDPARSER, ...urls])).stdout) as { url: string; bozo: boolean | number; error: string; version: string; titles: string[]; ids: string[]; status: number; revalidated: number }[];
+  const parsed = JSON.parse((await run(TOOLS.python, ['-c', FEEDPARSER, ...urls])).stdout) as { url: string; bozo: boolean | number; error: string; version: string; titles: string[]; texts: string[]; ids: string[]; status: number; revalidated: number }[];
   for (const feed of parsed) {
     assert.equal(Boolean(feed.bozo), false, `${feed.url}: ${feed.error}`);
     assert.match(feed.version, feed.url.includes('atom') ? /^atom10$/ : /^rss20$/);
     assert.deepEqual(feed.titles.slice().sort(), ['Hostile text for readers', 'Plain news for readers']);
     assert.equal(feed.status, 200);
+    // DEL and C1 controls (U+0085 above) are removed with the other control characters: feedparser would show them as glyphs.
+    assert.ok(feed.texts.every((text) => !/[\u007f-\u009f]/.test(text) && !text.includes('\ufffd')), `${feed.url}: ${JSON.stringify(feed.texts)}`);
+    assert.ok(feed.texts.some((text) => text.includes('next')));
     if (!feed.url.includes('/archive/')) assert.equal(feed.revalidated, 304, `${feed.url} answers feedparser's conditional GET with 304`);
   }
   // One id per article, whichever format and document a reader takes it from.

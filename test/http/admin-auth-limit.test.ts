@@ -53,6 +53,8 @@ for (const kind of storeKinds) describe(`admin token failures on ${kind}`, () =>
       assert.equal(entry.client, '203.0.113.7');
       assert.equal(entry.level, 40, 'warn');
     }
+    // The path the client asked for, not the part after the router's mount point ("/stats").
+    assert.deepEqual(new Set(failures.map((e) => e.path)), new Set(['/api/subscribers/stats', '/api/editions']));
     assert.deepEqual(failures.slice(0, LIMIT).map((e) => e.failures), Array.from({ length: LIMIT }, (_, i) => i + 1));
     for (const secret of [...sent, ADMIN_TOKEN]) assert.ok(!log.text.includes(secret), `the log contains ${secret}`);
     assert.ok(!log.text.includes('Bearer'), 'nothing of the Authorization header is logged');

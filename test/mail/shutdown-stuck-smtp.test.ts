@@ -29,11 +29,11 @@ test('close() while SMTP transactions hang at MAIL FROM: unsent rows are queued 
   const silent = await startSilentSmtp({ until: 'mail-from' });
   t.after(() => silent.close());
   const { config, seedsDir } = makeTestConfig(t, { server: { shutdownTimeoutMs: 6000 }, mail: { smtpUrl: silent.url, maxConnections: MAX_CONNECTIONS } });
-  writeArticle(seedsDir, { slug: 'stuck-news', date: '5 September 2025' });
+  writeArticle(seedsDir, { slug: 'stuck-news', date: new Date().toISOString().slice(0, 10) });
   const gazette = await createGazette(config);
   await gazette.ingest();
   for (let i = 0; i < READERS; i++) await insertSubscriber(gazette.store.db, { frequency: 'daily' });
-  assert.ok(await createDueEdition(gazette.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z')));
+  assert.ok(await createDueEdition(gazette.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
   gazette.mail.worker.start();
   await waitUntil('the worker to claim the edition and connect', async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(gazette.store.db)).sending === READERS ? true : undefined));
 
@@ -80,11 +80,11 @@ test('SIGTERM to gazette serve while the SMTP server hangs: the process exits in
     mail: { smtpUrl: silent.url, maxConnections: MAX_CONNECTIONS },
     log: { level: 'info' },
   });
-  writeArticle(config.paths.seedsDir, { slug: 'stuck-news', date: '5 September 2025' });
+  writeArticle(config.paths.seedsDir, { slug: 'stuck-news', date: new Date().toISOString().slice(0, 10) });
   const setup = await createGazette(config);
   await setup.ingest();
   for (let i = 0; i < READERS; i++) await insertSubscriber(setup.store.db, { frequency: 'daily' });
-  assert.ok(await createDueEdition(setup.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z')));
+  assert.ok(await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
   await setup.close();
 
   const server = serve(configFile);

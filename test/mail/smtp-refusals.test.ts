@@ -15,8 +15,6 @@ import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test
  * session, the sender or a policy pauses sending, keeps every row and bounces nobody, is shown
  * in /healthz with the server's reply, and sending resumes by itself once the server accepts mail.
  */
-const NOW = new Date('2025-09-08T07:00:00Z');
-
 interface World {
   gazette: Gazette;
   smtp: ScriptedSmtp;
@@ -31,14 +29,14 @@ async function setup(t: TestContext, kind: StoreKind, readers: number, rules: Sc
     database: { url: await makeTestDatabaseUrl(t, kind) },
     mail: { smtpUrl: smtp.url, retryBaseSeconds: 0, maxAttempts: 3, ...(mail as Record<string, null>) },
   });
-  writeArticle(seedsDir, { slug: 'the-only-story', date: '5 September 2025' });
+  writeArticle(seedsDir, { slug: 'the-only-story', date: new Date().toISOString().slice(0, 10) });
   // The real clock: the worker's pause and the breaker's window are about elapsed time.
   const gazette = await createGazette(config);
   t.after(() => gazette.close());
   await gazette.ingest();
   const emails: string[] = [];
   for (let i = 0; i < readers; i++) emails.push((await insertSubscriber(gazette.store.db, { frequency: 'daily', email: `reader-${i}@example.org` })).email);
-  const created = await createDueEdition(gazette.store.db, 'daily', new Date('2025-09-01T00:00:00Z'), NOW, NOW);
+  const created = await createDueEdition(gazette.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
   return { gazette, smtp, emails, editionId: created!.edition.id };
 }
 

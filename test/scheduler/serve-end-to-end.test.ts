@@ -15,6 +15,8 @@ test('the running service publishes a file dropped into seeds/ and mails it to a
     mail: { smtpUrl: sink.url },
     // Every second, so the test waits seconds, not minutes; the daily and weekly jobs stay far off.
     scheduler: { enabled: true, scan: '* * * * * *', embargo: '* * * * * *', instant: '* * * * * *' },
+    // A file younger than this waits for a later scan; short here, through the config, so the test waits seconds.
+    ingest: { quietPeriodSeconds: 1 },
   });
   // Dated now: only the rule "articles present at the first start are not news" keeps it out of mail.
   writeArticle(seedsDir, { slug: 'already-there', date: new Date(Date.now() - 60_000).toISOString() });

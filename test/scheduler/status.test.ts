@@ -15,7 +15,7 @@ const run = promisify(execFile);
 
 test('/healthz and gazette status show each job: last run, result, next run, and the delivery queue', async (t) => {
   const { configFile, config } = writeTestConfigFile(t, { site: { timezone: 'Europe/London' } });
-  // Written a while ago: the scan leaves files younger than two seconds for its next tick.
+  // Written a while ago: the scan leaves files younger than ingest.quietPeriodSeconds (30 s) for a later tick.
   const old = new Date(Date.now() - 60_000);
   utimesSync(writeArticle(config.paths.seedsDir, { slug: 'status-news' }), old, old);
   const clock = new ManualClock('2026-11-26T12:00:30Z');

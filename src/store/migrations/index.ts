@@ -5,6 +5,7 @@ import * as subscriptions from './020_subscriptions.ts';
 import * as scheduler from './030_scheduler.ts';
 import * as feeds from './040_feeds.ts';
 import * as mailingStart from './050_mailing_start.ts';
+import * as feedEntries from './051_feed_entries.ts';
 import * as bounceSafety from './053_bounce_safety.ts';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '030_scheduler': scheduler,
   '040_feeds': feeds,
   '050_mailing_start': mailingStart,
+  '051_feed_entries': feedEntries,
   '053_bounce_safety': bounceSafety,
 };

@@ -1,0 +1,122 @@
+import type { ArticleProblem } from './article.ts';
+
+/**
+ * The one rule that turns what `seeds/` holds into changes to the published articles. Pure: the
+ * ingest applies the plan to the store, `gazette check` prints it, and both therefore agree on
+ * which file keeps a contested slug and which article a scan would unpublish.
+ */
+
+/** What a file read this time yields: a valid article, or only problems. */
+export interface ReadFile<A extends PlannedArticle> {
+  kind: 'read';
+  path: string;
+  article?: A;
+  /** The slug the file held before (its last good version), kept while its new text is bad. */
+  previousSlug: string | null;
+}
+
+/** A file not read this time: unchanged since the last scan (`kept`), or too young to trust (`deferred`). */
+export interface UnreadFile {
+  kind: 'kept' | 'deferred';
+  path: string;
+  /** The slug its last good version published, if any. */
+  slug: string | null;
+  /** For a deferred file: the slug its second line names now, if it names one (a rename in progress). */
+  peekedSlug?: string | null;
+}
+
+export type PlanFile<A extends PlannedArticle> = ReadFile<A> | UnreadFile;
+
+/**
+ * Whether a listed file is read this scan: `kept` (unchanged since it was last read, and not
+ * waiting on another file's slug), `deferred` (changed less than `quietMs` ago: it may still be
+ * being written) or `read`. `ageMs` is how long ago the file last changed.
+ */
+export function classifySeedFile(file: { fingerprint: string; ageMs: number }, previous: { fingerprint: string; waitsOnOthers: boolean } | undefined, quietMs: number): 'kept' | 'deferred' | 'read' {
+  if (previous && previous.fingerprint === file.fingerprint && !previous.waitsOnOthers) return 'kept';
+  // Absolute: a file dated in the future (a clock skewed between machines) is as suspect as a young one.
+  if (quietMs > 0 && Math.abs(file.ageMs) < quietMs) return 'deferred';
+  return 'read';
+}
+
+export interface PlannedArticle {
+  slug: string;
+  contentHash: string;
+}
+
+/** An article the store holds, deleted ones included. */
+export interface StoredArticle {
+  slug: string;
+  sourceFile: string;
+  contentHash: string;
+  deleted: boolean;
+}
+
+export interface SeedPlan<A extends PlannedArticle> {
+  add: A[];
+  /** `textChanged`: the text differs (its `updated` moves); otherwise only its file moved or it returns from deletion. */
+  update: { article: A; path: string; textChanged: boolean; restored: boolean }[];
+  remove: string[];
+  /** Slugs whose file is gone while a deferred file names the same slug: not removed this scan (a rename by copy-then-delete). */
+  removalsPostponed: string[];
+  /** True when every removal is held back because the directory holds no article file at all. */
+  heldBack: boolean;
+  /** The slug each read file ends up holding (null: none). */
+  slugOf: Map<string, string | null>;
+  rejected: ArticleProblem[];
+}
+
+export function planSeedChanges<A extends PlannedArticle>(files: readonly PlanFile<A>[], stored: readonly StoredArticle[]): SeedPlan<A> {
+  const bySlug = new Map(stored.map((a) => [a.slug, a]));
+  // Slugs held by files not read this time, and by read files whose new text is bad (their last good version stays).
+  const claims = new Map<string, string>();
+  for (const f of files) {
+    if (f.kind !== 'read' && f.slug) claims.set(f.slug, f.path);
+    if (f.kind === 'read' && !f.article && f.previousSlug) claims.set(f.previousSlug, f.path);
+  }
+  const slugOf = new Map<string, string | null>();
+  for (const f of files) if (f.kind === 'read') slugOf.set(f.path, f.article ? null : f.previousSlug);
+
+  // The file that publishes a slug keeps it; among newcomers the first path wins.
+  const valid = files.filter((f): f is ReadFile<A> & { article: A } => f.kind === 'read' && f.article !== undefined).sort((a, b) => ownsFirst(a, b, bySlug));
+  const rejected: ArticleProblem[] = [];
+  const accepted: (ReadFile<A> & { article: A })[] = [];
+  for (const f of valid) {
+    const slug = f.article.slug;
+    const holder = claims.get(slug);
+    if (holder !== undefined && holder !== f.path) {
+      rejected.push({ file: f.path, line: 2, code: 'DuplicateSlug', message: `the slug "${slug}" is already used by ${holder}; give one of the two files another slug` });
+      continue;
+    }
+    claims.set(slug, f.path);
+    slugOf.set(f.path, slug);
+    accepted.push(f);
+  }
+
+  const add: A[] = [];
+  const update: SeedPlan<A>['update'] = [];
+  for (const f of accepted) {
+    const existing = bySlug.get(f.article.slug);
+    if (!existing) add.push(f.article);
+    else if (existing.deleted || existing.contentHash !== f.article.contentHash || existing.sourceFile !== f.path) {
+      update.push({ article: f.article, path: f.path, textChanged: existing.contentHash !== f.article.contentHash, restored: existing.deleted });
+    }
+  }
+
+  const renaming = new Set(files.flatMap((f) => (f.kind === 'deferred' && f.peekedSlug ? [f.peekedSlug] : [])));
+  const unclaimed = stored.filter((a) => !a.deleted && !claims.has(a.slug)).map((a) => a.slug);
+  // An empty seeds directory beside published articles is far more often an unmounted volume or
+  // a wrong path than an operator removing everything: unpublish nothing.
+  const heldBack = files.length === 0 && unclaimed.length > 0;
+  const removalsPostponed = heldBack ? [] : unclaimed.filter((s) => renaming.has(s));
+  const remove = heldBack ? [] : unclaimed.filter((s) => !renaming.has(s));
+  return { add, update, remove, removalsPostponed, heldBack, slugOf, rejected };
+}
+
+function ownsFirst(a: ReadFile<PlannedArticle>, b: ReadFile<PlannedArticle>, bySlug: Map<string, StoredArticle>): number {
+  const owns = (f: ReadFile<PlannedArticle>): number => {
+    const existing = bySlug.get(f.article!.slug);
+    return existing && !existing.deleted && existing.sourceFile === f.path ? 0 : 1;
+  };
+  return owns(a) - owns(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
