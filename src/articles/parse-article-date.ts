@@ -1,4 +1,6 @@
-import { fromWallTime, isRealDate, type WallTime } from '../shared/zoned-time.ts';
+import { Temporal } from 'temporal-polyfill';
+
+type WallTime = Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
 
 const MONTHS: Record<string, number> = {
   january: 1, february: 2, march: 3, april: 4, may: 5, june: 6, july: 7, august: 8, september: 9, october: 10, november: 11, december: 12,
@@ -53,7 +55,7 @@ export function parseArticleDate(line: string, timeZone: string): DateParseResul
 }
 
 function build(wall: WallTime, timeZone: string, offset: string | undefined): DateParseResult {
-  if (!isRealDate(wall.year, wall.month, wall.day)) {
+  if (!(wall.month >= 1 && wall.month <= 12 && wall.day >= 1 && wall.day <= new Temporal.PlainYearMonth(wall.year, wall.month).daysInMonth)) {
     return { ok: false, code: 'ImpossibleDate', message: `${wall.year}-${pad(wall.month)}-${pad(wall.day)} is not a date on the calendar` };
   }
   if (wall.hour > 23 || wall.minute > 59 || wall.second > 59) {
@@ -67,7 +69,8 @@ function build(wall: WallTime, timeZone: string, offset: string | undefined): Da
     const utc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second) - minutes * 60_000;
     return { ok: true, instant: new Date(utc) };
   }
-  return { ok: true, instant: fromWallTime(wall, timeZone) };
+  // A time skipped by a daylight-saving jump moves forward by the jump; a repeated one is its first occurrence.
+  return { ok: true, instant: new Date(Temporal.PlainDateTime.from(wall).toZonedDateTime(timeZone, { disambiguation: 'compatible' }).epochMilliseconds) };
 }
 
 function pad(n: number): string {

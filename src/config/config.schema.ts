@@ -1,9 +1,9 @@
-import cron from 'node-cron';
 import { z } from 'zod';
+import { cronExpressionProblem } from '../shared/cron-schedule.ts';
 
 /** Every setting Gazette has. Defaults live in config/default.json; this schema says what is valid. */
 
-const cronExpression = z.string().refine((v) => cron.validate(v), 'a cron expression such as "*/5 * * * *" (five fields, or six with seconds first)');
+const cronExpression = z.string().refine((v) => cronExpressionProblem(v) === undefined, 'a cron expression such as "*/5 * * * *" (five fields, or six with seconds first)');
 const nullableString = z.string().min(1).nullable();
 
 function isIanaTimezone(value: string): boolean {

@@ -1,5 +1,5 @@
 import { escapeHtml, stripXmlForbidden } from '../shared/xml-text.ts';
-import { toWallTime } from '../shared/zoned-time.ts';
+import { Temporal } from 'temporal-polyfill';
 import type { Article } from '../articles/article.ts';
 
 /**
@@ -68,7 +68,6 @@ export function articleUrl(baseUrl: string, slug: string): string {
  */
 export function articleTagId(baseUrl: string, timeZone: string, article: Pick<Article, 'slug' | 'publishedAt'>): string {
   const host = new URL(baseUrl).hostname;
-  const w = toWallTime(article.publishedAt, timeZone);
-  const date = `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+  const date = Temporal.Instant.fromEpochMilliseconds(article.publishedAt.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString();
   return `tag:${host},${date}:${article.slug}`;
 }

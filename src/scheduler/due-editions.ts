@@ -4,7 +4,7 @@ import { findLatestEdition } from '../digest/edition.repository.ts';
 import { createDueEdition, type CreatedEdition } from '../digest/edition.service.ts';
 import { readMailingStart } from '../digest/mailing-start.ts';
 import type { Database } from '../store/database.ts';
-import type { CronSchedule } from './cron-schedule.ts';
+import type { CronSchedule } from '../shared/cron-schedule.ts';
 
 /** How many missed firings a restart catches up on, at most (a week of dailies, five weeklies). */
 const MAX_CATCH_UP = { daily: 7, weekly: 5 } as const;
@@ -39,12 +39,12 @@ export async function createDueEditions(db: Kysely<Database>, frequency: Exclude
   if (!due) return [];
   const after = (await findLatestEdition(db, frequency))?.periodEnd ?? (await readMailingStart(db));
   const firings: Date[] = [];
-  for (let f: Date | undefined = due; f && f > after && firings.length < MAX_CATCH_UP[frequency]; f = schedule.previous(new Date(f.getTime() - 1))) firings.unshift(f);
+  for (let f: Date | undefined = due; f && f > after && firings.length < MAX_CATCH_UP[frequency]; f = schedule.periodEndingAt(f).start) firings.unshift(f);
   const created: CreatedEdition[] = [];
-  for (const [i, firing] of firings.entries()) {
-    const periodStart = firings[i - 1] ?? schedule.previous(new Date(firing.getTime() - 1)) ?? after;
+  for (const firing of firings) {
+    const period = schedule.periodEndingAt(firing);
     const until = new Date(Math.min(now.getTime(), firing.getTime() + FIRING_GRACE_MS));
-    const edition = await createDueEdition(db, frequency, periodStart, firing, now, until);
+    const edition = await createDueEdition(db, frequency, period.start ?? after, period.end, now, until);
     if (edition?.created) created.push(edition);
   }
   return created;

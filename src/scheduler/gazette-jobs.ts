@@ -3,7 +3,7 @@ import type { IngestOptions, IngestReport } from '../articles/ingest.service.ts'
 import type { Config } from '../config/config.schema.ts';
 import { createInstantEditions } from '../digest/edition.service.ts';
 import type { Database } from '../store/database.ts';
-import { createCronSchedule } from './cron-schedule.ts';
+import { createCronSchedule } from '../shared/cron-schedule.ts';
 import { createDueEditions, FIRING_GRACE_MS, type DueEditionsOptions } from './due-editions.ts';
 import type { JobDefinition } from './scheduler.ts';
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import cron, { type ScheduledTask } from 'node-cron';
+import cron, { type Logger as NodeCronLogger, type ScheduledTask } from 'node-cron';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
 import { isGazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
 import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
-import { createCronSchedule, type CronSchedule } from './cron-schedule.ts';
+import { createCronSchedule, type CronSchedule } from '../shared/cron-schedule.ts';
 import { toJobReport, type JobReport } from './service-status.ts';
 import { acquireJobLease, ensureJobRow, releaseJobLease, renewJobLease, listJobRecords, type JobRecord } from './job-lease.repository.ts';
 
@@ -175,13 +175,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   return {
     start() {
-      tasks = deps.jobs.map((job) =>
-        cron.schedule(
+      tasks = deps.jobs.map((job) => {
+        const task = cron.schedule(
           job.cron,
           () => runInBackground(job.name),
-          { timezone: deps.timeZone, name: `gazette-${job.name}`, noOverlap: true },
-        ),
-      );
+          { timezone: deps.timeZone, name: `gazette-${job.name}`, noOverlap: true, logger: nodeCronLogger(deps.log, job.name) },
+        );
+        // A listener replaces node-cron's own coloured console warning with one JSON line.
+        task.on('execution:missed', (context) => {
+          const missedAt = context.date.toISOString();
+          deps.log.warn({ job: job.name, missedAt }, `job ${job.name} missed a tick (the process was busy); a later tick makes up for it`);
+        });
+        return task;
+      });
     },
     runNow,
     runInBackground,
@@ -217,4 +223,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 function logJobFailure(log: Logger, job: string, err: unknown, what = 'failed'): void {
   if (isGazetteError(err)) log.error({ job, code: err.code }, `job ${job} ${what}: ${err.message}`);
   else log.error({ err, job }, `job ${job} ${what}`);
+}
+
+/** node-cron's own messages (overlap notices, its internal errors) as JSON lines of our logger, never on the console. */
+function nodeCronLogger(log: Logger, job: string): NodeCronLogger {
+  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string | Error, err?: Error): void => {
+    if (message instanceof Error) log[level]({ job, err: message }, `node-cron: ${message.message}`);
+    else log[level]({ job, ...(err ? { err } : {}) }, `node-cron: ${message}`);
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

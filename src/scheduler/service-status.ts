@@ -4,7 +4,7 @@ import { listPausedEditions } from '../mail/edition-pause.repository.ts';
 import { countPendingDeliveries } from '../mail/outbox.repository.ts';
 import { readSendingPause, type SendingPause } from '../mail/sending-pause.repository.ts';
 import type { Database } from '../store/database.ts';
-import { createCronSchedule } from './cron-schedule.ts';
+import { createCronSchedule } from '../shared/cron-schedule.ts';
 import { listJobRecords, type JobRecord } from './job-lease.repository.ts';
 
 export interface JobReport extends Omit<JobRecord, 'nextRunAt'> {

@@ -64,4 +64,20 @@ describe('loadConfig', () => {
     writeFileSync(file, JSON.stringify({ site: { titel: 'typo' } }));
     assert.throws(() => loadConfig({ env: { GAZETTE_CONFIG: file } }), /titel/);
   });
+
+  it('refuses a cron expression that the ticker reads but the calendar does not, naming the setting', (t) => {
+    const dir = makeTempDir(t);
+    const file = path.join(dir, 'c.json');
+    // node-cron accepts the backwards range "7-1"; croner (next and previous firings) refuses it.
+    writeFileSync(file, JSON.stringify({ scheduler: { weekly: '0 7 * * 7-1', daily: '0 0 31 2 *' } }));
+    assert.throws(
+      () => loadConfig({ env: { GAZETTE_CONFIG: file } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems.map((p) => p.split(':')[0]).sort(), ['scheduler.daily', 'scheduler.weekly']);
+        for (const problem of error.problems) assert.match(problem, /a cron expression such as/);
+        return true;
+      },
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { Config } from '../../src/config/config.schema.ts';
-import { createCronSchedule } from '../../src/scheduler/cron-schedule.ts';
+import { createCronSchedule } from '../../src/shared/cron-schedule.ts';
 import { createDueEditions } from '../../src/scheduler/due-editions.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createGazette, type Gazette } from '../../src/main.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import request from 'supertest';
-import { createCronSchedule } from '../../src/scheduler/cron-schedule.ts';
+import { createCronSchedule } from '../../src/shared/cron-schedule.ts';
 import { createDueEditions } from '../../src/scheduler/due-editions.ts';
 import { feedPaths } from '../../src/feeds/feed-links.ts';
 import { createGazette, type Gazette } from '../../src/main.ts';

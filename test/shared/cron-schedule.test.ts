@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCronSchedule } from '../../src/scheduler/cron-schedule.ts';
+import { createCronSchedule } from '../../src/shared/cron-schedule.ts';
 
 const iso = (d: Date | undefined): string | undefined => d?.toISOString();
 
