@@ -15,6 +15,8 @@ export interface GazetteInstance {
   readonly child: ChildProcess;
   /** Resolves with the exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
+  /** Where it listens, as its start-up line says (`http://127.0.0.1:PORT`). */
+  readonly url: string;
 }
 
 /**
@@ -39,20 +41,21 @@ export async function startInstance(dir: string, name: string, settings: { datab
   }));
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], { env: { ...process.env, GAZETTE_CONFIG: configFile }, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes('Gazette is serving')) {
+      const listening = /Gazette is serving .*\(listening on (http:\/\/[^)\s]+)\)/.exec(output);
+      if (listening) {
         child.stdout!.off('data', onData);
         child.stdout!.resume();
-        resolve();
+        resolve(listening[1]!);
       }
     };
     child.stdout!.on('data', onData);
     void exited.then((code) => reject(new Error(`${name} exited with ${code} before serving:\n${output}`)));
   });
-  return { name, child, exited };
+  return { name, child, exited, url };
 }
 
 /** Inserts `count` confirmed subscribers of `frequency` in a few statements; returns their addresses. */
