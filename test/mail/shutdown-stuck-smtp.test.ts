@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { test } from 'node:test';
-import { projectRoot } from '../../src/config/load-config.ts';
 import { createDueEdition } from '../../src/digest/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { writeArticle } from '../support/build-article.ts';
+import { serveInChild } from '../support/run-gazette.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 import { startSilentSmtp, waitUntil } from '../support/scripted-smtp.ts';
 import { makeTestConfig, writeTestConfigFile } from '../support/test-config.ts';
@@ -63,13 +61,6 @@ test('close() while SMTP transactions hang at MAIL FROM: unsent rows are queued 
   assert.equal(replies.filter((r) => r.last_reply === 'not attempted: delivery stopped').length, READERS - ended);
 });
 
-function serve(configFile: string): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'serve', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  return { child, output: () => output };
-}
 
 test('SIGTERM to gazette serve while the SMTP server hangs: the process exits in time and every row is queued again, none claimed', async (t) => {
   const silent = await startSilentSmtp();
@@ -87,7 +78,7 @@ test('SIGTERM to gazette serve while the SMTP server hangs: the process exits in
   assert.ok(await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
   await setup.close();
 
-  const server = serve(configFile);
+  const server = serveInChild(configFile);
   t.after(() => server.child.kill('SIGKILL'));
   const store = await openStore({ url: null, dataDir: config.paths.dataDir });
   t.after(() => store.close());

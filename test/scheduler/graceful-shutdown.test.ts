@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
-import { projectRoot } from '../../src/config/load-config.ts';
 import { createDueEdition } from '../../src/digest/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { writeArticle } from '../support/build-article.ts';
+import { serveInChild } from '../support/run-gazette.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { writeTestConfigFile } from '../support/test-config.ts';
 
 const READERS = 400;
 
-function serve(configFile: string): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'serve', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  return { child, output: () => output };
-}
 
 const exitOf = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
   new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -41,7 +33,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.ok(await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
     await setup.close();
 
-    const first = serve(configFile);
+    const first = serveInChild(configFile);
     await sink.waitFor(30);
     const stoppedAt = Date.now();
     first.child.kill(signal);
@@ -60,7 +52,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.equal(rows.filter((r) => r.status === 'sending').length, 0, 'no row left claimed');
     assert.deepEqual(new Set(rows.filter((r) => r.status === 'sent').map((r) => r.email)), received, 'sent rows are exactly the messages received');
 
-    const second = serve(configFile);
+    const second = serveInChild(configFile);
     t.after(() => second.child.kill('SIGKILL'));
     await sink.waitFor(READERS);
     second.child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../src/config/load-config.ts';
 
@@ -32,4 +32,13 @@ export function assertOneLineRefusal(run: GazetteRun, pattern: RegExp): void {
   assert.equal(lines.length, 1, `one line on stderr, got:\n${run.stderr}`);
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(`${run.stdout}\n${run.stderr}`, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+}
+
+/** `gazette serve --config FILE` in a child process (through tsx), with everything it prints kept. */
+export function serveInChild(configFile: string): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'serve', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return { child, output: () => output };
 }
