@@ -9,7 +9,8 @@ import { createGazette } from '../../src/main.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
-import { startScriptedSmtp, waitUntil } from '../support/scripted-smtp.ts';
+import { startScriptedSmtp } from '../support/scripted-smtp.ts';
+import { waitUntil } from '../support/wait.ts';
 import { writeTestConfigFile } from '../support/test-config.ts';
 
 const run = promisify(execFile);
@@ -45,7 +46,7 @@ test('gazette status shows a paused send with the server\'s reply; gazette diges
   const newcomer = await insertSubscriber(setup.store.db, { frequency: 'weekly' });
   await setup.mail.enqueueTransactional(setup.store.db, { kind: 'welcome', subscriberId: newcomer.id, key: `welcome-${newcomer.id}`, params: {} });
   setup.mail.worker.start();
-  await waitUntil('the pause to be recorded', async () => ((await setup.store.db.selectFrom('site_state').select('value').where('key', '=', 'mail_sending_pause').executeTakeFirst())?.value || undefined));
+  await waitUntil(async () => ((await setup.store.db.selectFrom('site_state').select('value').where('key', '=', 'mail_sending_pause').executeTakeFirst())?.value || undefined), 'the pause to be recorded');
   await setup.close();
 
   const status = await gazetteCli(configFile, 'status');

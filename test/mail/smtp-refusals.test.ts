@@ -5,7 +5,8 @@ import { createDueEdition } from '../../src/digest/edition.service.ts';
 import { createGazette, type Gazette } from '../../src/main.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
-import { startScriptedSmtp, waitUntil, type ScriptedRules, type ScriptedSmtp } from '../support/scripted-smtp.ts';
+import { startScriptedSmtp, type ScriptedRules, type ScriptedSmtp } from '../support/scripted-smtp.ts';
+import { waitUntil } from '../support/wait.ts';
 import { makeTestConfig } from '../support/test-config.ts';
 import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test-database.ts';
 
@@ -63,13 +64,13 @@ for (const kind of storeKinds) describe(`SMTP refusals on ${kind}`, () => {
     let relayFixed = false;
     const { gazette, smtp, emails } = await setup(t, kind, 50, { mailFrom: () => (relayFixed ? undefined : { code: 530, message: '5.7.0 Authentication required' }) });
     gazette.mail.worker.start();
-    await waitUntil('the first refusal recorded', () => firstReply(gazette, '530%'));
+    await waitUntil(() => firstReply(gazette, '530%'), 'the first refusal recorded');
     assert.deepEqual((await tally(gazette)).subscribers, { confirmed: 50 }, 'nobody bounced');
-    const paused = await waitUntil('the pause in /healthz', async () => (await healthOf(gazette)).deliveryQueue.paused ?? undefined);
+    const paused = await waitUntil(async () => (await healthOf(gazette)).deliveryQueue.paused ?? undefined, 'the pause in /healthz');
     assert.equal(paused.reason, 'refused');
     assert.equal(paused.reply, '530 5.7.0 Authentication required');
     // Let the worker probe a few times while the server still refuses.
-    await waitUntil('a second refused probe', async () => ((await gazette.store.db.selectFrom('deliveries').select('last_reply').where('last_reply', 'like', '530%').execute()).length >= 2 ? true : undefined));
+    await waitUntil(async () => ((await gazette.store.db.selectFrom('deliveries').select('last_reply').where('last_reply', 'like', '530%').execute()).length >= 2 ? true : undefined), 'a second refused probe');
     const during = await tally(gazette);
     assert.deepEqual(during.subscribers, { confirmed: 50 }, 'nobody bounced');
     assert.equal(during.deliveries.bounced, undefined);
@@ -79,7 +80,7 @@ for (const kind of storeKinds) describe(`SMTP refusals on ${kind}`, () => {
     relayFixed = true;
     await smtp.waitForAccepted(50, 90_000);
     assert.deepEqual([...smtp.accepted].sort(), [...emails].sort());
-    await waitUntil('the pause to clear', async () => ((await healthOf(gazette)).deliveryQueue.paused === null ? true : undefined));
+    await waitUntil(async () => ((await healthOf(gazette)).deliveryQueue.paused === null ? true : undefined), 'the pause to clear');
     assert.deepEqual((await tally(gazette)).deliveries, { sent: 50 });
   });
 
@@ -100,9 +101,9 @@ for (const kind of storeKinds) describe(`SMTP refusals on ${kind}`, () => {
     let policy = true;
     const { gazette, smtp, emails } = await setup(t, kind, 10, { data: () => (policy ? { code: 554, message: '5.7.1 Message refused by policy' } : undefined) }, { maxAttempts: 8 });
     gazette.mail.worker.start();
-    await waitUntil('the first refusal recorded', () => firstReply(gazette, '554%'));
+    await waitUntil(() => firstReply(gazette, '554%'), 'the first refusal recorded');
     assert.deepEqual((await tally(gazette)).subscribers, { confirmed: 10 }, 'nobody bounced');
-    const paused = await waitUntil('the pause', async () => (await healthOf(gazette)).deliveryQueue.paused ?? undefined);
+    const paused = await waitUntil(async () => (await healthOf(gazette)).deliveryQueue.paused ?? undefined, 'the pause');
     assert.deepEqual({ reason: paused.reason, reply: paused.reply }, { reason: 'refused', reply: '554 5.7.1 Message refused by policy' });
     const during = await tally(gazette);
     assert.deepEqual(during.subscribers, { confirmed: 10 });

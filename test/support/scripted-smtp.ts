@@ -1,5 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { EVENT_CEILING_MS, waitUntil } from './wait.ts';
 
 /**
  * Real SMTP servers on loopback that misbehave on purpose: one whose answer at each phase a test
@@ -71,12 +72,8 @@ export async function startScriptedSmtp(rules: ScriptedRules = {}): Promise<Scri
     url: `smtp://127.0.0.1:${port}`,
     rules,
     accepted,
-    async waitForAccepted(count, timeoutMs = 60_000) {
-      const until = Date.now() + timeoutMs;
-      while (accepted.length < count) {
-        if (Date.now() > until) throw new Error(`expected ${count} accepted messages within ${timeoutMs} ms, got ${accepted.length}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    async waitForAccepted(count, timeoutMs = EVENT_CEILING_MS) {
+      await waitUntil(() => accepted.length >= count, `${count} accepted messages (got ${accepted.length} so far)`, { ceilingMs: timeoutMs, pollMs: 20 });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -115,13 +112,3 @@ export async function startSilentSmtp(options: { until?: 'greeting' | 'mail-from
   };
 }
 
-/** Polls `check` until it returns a value that is not undefined (a row state, a count), within a generous ceiling. */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
