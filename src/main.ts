@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
 import type { Express } from 'express';
 import { ingestSeeds, type IngestOptions, type IngestReport } from './articles/ingest.service.ts';
+import { requireSeedsDirectory } from './articles/list-seed-files.ts';
 import type { Config } from './config/config.schema.ts';
 import { createDigestService, type DigestService } from './digest/digest.service.ts';
 import { createApp } from './http/app.ts';
@@ -20,7 +20,6 @@ import { openStore, type Store } from './store/open-store.ts';
 import { createOutageLog } from './store/outage-log.ts';
 import { buildApiDocument } from './http/api-document.ts';
 import { deleteDeliveriesOfSubscriber } from './mail/outbox.repository.ts';
-import { GazetteError } from './shared/errors.ts';
 import { deleteSubscriberEvents } from './subscribers/subscriber-event.repository.ts';
 import type { Db } from './store/database.ts';
 
@@ -148,16 +147,4 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
       await store.close();
     },
   };
-}
-
-/**
- * A server refuses to start without its seeds directory: started anyway it would publish an
- * empty site and fail every scan, when the cause is nearly always a wrong path or a volume not
- * mounted. (`gazette ingest` and `check` say the same in one line.)
- */
-function requireSeedsDirectory(dir: string): void {
-  const found = statSync(dir, { throwIfNoEntry: false });
-  if (found?.isDirectory()) return;
-  const what = found ? 'is not a directory' : 'does not exist';
-  throw new GazetteError('SeedDirectoryMissing', `The seeds directory ${dir} ${what}: create it or set paths.seedsDir (GAZETTE_SEEDS_DIR).`);
 }

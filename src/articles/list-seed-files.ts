@@ -23,6 +23,21 @@ export function isSeedFileName(relativePath: string): boolean {
   return relativePath.endsWith('.txt') && !relativePath.split('/').some((part) => /^[.~#]/.test(part));
 }
 
+/** The one wording of a missing seeds directory, for the server's start and every scan. */
+export function seedsDirectoryMissing(seedsDir: string, what = 'does not exist'): GazetteError {
+  return new GazetteError('SeedDirectoryMissing', `The seeds directory ${seedsDir} ${what}: create it or set paths.seedsDir (GAZETTE_SEEDS_DIR).`);
+}
+
+/**
+ * A server refuses to start without its seeds directory: started anyway it would publish an
+ * empty site and fail every scan, when the cause is nearly always a wrong path or a volume not
+ * mounted.
+ */
+export function requireSeedsDirectory(seedsDir: string): void {
+  const found = statSync(seedsDir, { throwIfNoEntry: false });
+  if (!found?.isDirectory()) throw seedsDirectoryMissing(seedsDir, found ? 'is not a directory' : 'does not exist');
+}
+
 /** Every article file below `seedsDir` (see `isSeedFileName`). */
 export async function listSeedFileEntries(seedsDir: string): Promise<SeedFileEntry[]> {
   let names: string[];
@@ -30,7 +45,7 @@ export async function listSeedFileEntries(seedsDir: string): Promise<SeedFileEnt
     names = await readdir(seedsDir, { recursive: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new GazetteError('SeedDirectoryMissing', `The seeds directory ${seedsDir} does not exist: create it or set paths.seedsDir (GAZETTE_SEEDS_DIR).`);
+      throw seedsDirectoryMissing(seedsDir);
     }
     throw error;
   }
