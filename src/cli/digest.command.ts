@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { frequencies, type Frequency } from '../config/config.schema.ts';
-import type { EditionReport } from '../digest/digest.service.ts';
+import { nothingToSend, type EditionReport } from '../digest/digest.service.ts';
 import type { DeliverReport } from '../mail/delivery.service.ts';
 import { countAudience } from '../digest/edition.repository.ts';
 import { createDueEdition, createInstantEditions } from '../digest/edition.service.ts';
@@ -59,7 +59,7 @@ async function preview(ctx: CommandContext, gazette: Gazette): Promise<number> {
   const frequency = frequencyOption(ctx, false) as 'daily' | 'weekly';
   const result = await gazette.digest.previewNext(frequency);
   if (!result) {
-    ctx.stdout.write(`Nothing new for the ${frequency} digest since ${(await gazette.digest.nextPeriodStart(frequency, gazette.clock.now())).toISOString()}: no edition would be sent.\n`);
+    ctx.stdout.write(`${nothingToSend(frequency)}\n`);
     return 0;
   }
   const dir = typeof ctx.values.out === 'string' ? path.resolve(ctx.values.out) : path.join(gazette.config.paths.dataDir, 'preview');
@@ -68,7 +68,7 @@ async function preview(ctx: CommandContext, gazette: Gazette): Promise<number> {
   const text = path.join(dir, `${frequency}-digest.txt`);
   writeFileSync(html, result.html);
   writeFileSync(text, result.text);
-  ctx.stdout.write(`"${result.subject}": ${result.articles} articles since ${result.periodStart.toISOString()}\n  HTML: ${html}\n  text: ${text}\n`);
+  ctx.stdout.write(`"${result.subject}": ${result.articles} new articles\n  HTML: ${html}\n  text: ${text}\n`);
   return 0;
 }
 

@@ -17,6 +17,11 @@ import { renderEdition } from './render-edition.ts';
  * Everything operators do with editions (preview, status, report, resend to failed), shared by
  * the CLI and the admin API. Creating editions lives in edition.service.ts.
  */
+/** What the CLI and the admin API say when the next digest would have nothing in it. */
+export function nothingToSend(frequency: Exclude<Frequency, 'instant'>): string {
+  return `Nothing new for the ${frequency} digest: no edition would be sent.`;
+}
+
 export interface EditionReport {
   edition: Edition;
   articles: { id: string; slug: string; title: string }[];

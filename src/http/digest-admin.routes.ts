@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import type { DigestService, EditionReport } from '../digest/digest.service.ts';
+import { nothingToSend, type DigestService, type EditionReport } from '../digest/digest.service.ts';
 import type { MailService } from '../mail/mail.service.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { ADMIN_JSON_LIMIT } from './admin-subscribers.routes.ts';
@@ -53,7 +53,7 @@ export function digestAdminRoutes(deps: { digest: DigestService; bounces: Bounce
     const frequency = req.query.frequency;
     if (frequency !== 'daily' && frequency !== 'weekly') throw new GazetteError('ValidationFailed', 'frequency must be "daily" or "weekly".');
     const preview = await digest.previewNext(frequency);
-    if (!preview) throw new GazetteError('NothingToSend', `Nothing new for the ${frequency} digest: no edition would be sent.`);
+    if (!preview) throw new GazetteError('NothingToSend', nothingToSend(frequency));
     res.set('Cache-Control', 'no-store').json({ ...preview, periodStart: preview.periodStart.toISOString(), periodEnd: preview.periodEnd.toISOString() });
   });
   return router;
