@@ -43,6 +43,8 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
     return editions.map((e) => ({ id: e.edition.id, articles: e.articles.length, recipients: e.recipients }));
   };
 
+  /** A seed file changed more recently than this may still be being written: it waits for a later scan. */
+  const quietMs = config.ingest.quietPeriodSeconds * 1000;
   // Ingests in this process take turns: the scan and a digest job firing on the same tick
   // otherwise insert the same new file twice, and the digest could read before the scan wrote.
   let ingestTurn: Promise<unknown> = Promise.resolve();
@@ -59,7 +61,7 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       // Ingest first (after any scan in flight), then make the edition: a file dropped just
       // before the firing is in it, not in the next. If the ingest fails the edition still goes
       // out; the next scan retries the files.
-      const ingest = await ingestInTurn({ minFileAgeMs: config.ingest.quietPeriodSeconds * 1000 }).then(
+      const ingest = await ingestInTurn({ minFileAgeMs: quietMs }).then(
         (report) => ({ added: report.added.length }),
         (error: unknown) => ({ error: (error as Error).message ?? String(error) }),
       );
@@ -76,7 +78,7 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
         // articles are what was already there, and instant mailing begins after them. On a
         // restart the quiet period holds (see IngestOptions.atStart).
         // ingest() re-renders the feeds itself when the articles changed.
-        const report = await ingestInTurn({ minFileAgeMs: config.ingest.quietPeriodSeconds * 1000, atStart });
+        const report = await ingestInTurn({ minFileAgeMs: quietMs, atStart });
         // Judged after the ingest, so that on a first start the articles just read are not news.
         const instant = await queueInstant(clock.now());
         return { added: report.added.length, updated: report.updated.length, removed: report.removed.length, deferred: report.deferred.length, problems: report.problems.length, instantEditions: instant };
