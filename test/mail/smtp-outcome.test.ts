@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isBreakerTripped } from '../../src/mail/bounce-breaker.service.ts';
+import { isBreakerTripped } from '../../src/editions/bounce-breaker.service.ts';
 import { classifyReply, classifySmtpError, enhancedCodeOf, type SmtpPhase } from '../../src/mail/smtp-outcome.ts';
 
 /**
