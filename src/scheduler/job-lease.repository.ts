@@ -35,7 +35,12 @@ export async function renewJobLease(db: Db, name: string, holder: string, now: D
  * as for a run cut short; what matters is that the next instance need not wait for the expiry.
  */
 export async function returnJobLease(db: Db, name: string, holder: string): Promise<void> {
-  await db.updateTable('scheduler_jobs').set({ lease_holder: null, lease_expires_at: null }).where('name', '=', name).where('lease_holder', '=', holder).execute();
+  await db
+    .updateTable('scheduler_jobs')
+    .set({ lease_holder: null, lease_expires_at: null })
+    .where('name', '=', name)
+    .where('lease_holder', '=', holder)
+    .execute();
 }
 
 export interface JobOutcome {

@@ -133,7 +133,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const startedAt = deps.clock.now();
     if (!(await acquireJobLease(deps.db, job.name, holder, startedAt, leaseMs))) return 'skipped-leased';
     if (abort.signal.aborted) {
-      await returnJobLease(deps.db, job.name, holder).catch((error: unknown) => deps.log.warn({ err: error, job: job.name }, 'could not give back the job lease at shutdown; it expires by itself'));
+      await returnJobLease(deps.db, job.name, holder).catch((error: unknown) =>
+        deps.log.warn({ err: error, job: job.name }, 'could not give back the job lease at shutdown; it expires by itself'),
+      );
       return 'stopped';
     }
     const heartbeat = setInterval(() => {

@@ -74,7 +74,11 @@ for (const kind of storeKinds) describe(`no job starts after stop() on ${kind}`,
     await stopping;
     assert.deepEqual(ran, [], 'the job body never ran');
 
-    const row = await db.selectFrom('scheduler_jobs').select(['lease_holder', 'lease_expires_at', 'last_finished_at']).where('name', '=', 'digest').executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('scheduler_jobs')
+      .select(['lease_holder', 'lease_expires_at', 'last_finished_at'])
+      .where('name', '=', 'digest')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row, { lease_holder: null, lease_expires_at: null, last_finished_at: null }, 'no lease held, no run recorded');
     // Another instance need not wait for the lease to expire (the clock has not moved).
     const other = createScheduler({ db, clock, log, timeZone: 'UTC', jobs: [recordingJob(ran)], instanceId: 'b' });
@@ -86,7 +90,8 @@ for (const kind of storeKinds) describe(`no job starts after stop() on ${kind}`,
     const { db } = await store(t, kind);
     const hold = holdFirstAnswer(isJobRowInsert);
     const ran: string[] = [];
-    const scheduler = createScheduler({ db: db.withPlugin(hold.plugin), clock: new ManualClock('2026-11-26T12:00:00Z'), log, timeZone: 'UTC', jobs: [recordingJob(ran)] });
+    const clock = new ManualClock('2026-11-26T12:00:00Z');
+    const scheduler = createScheduler({ db: db.withPlugin(hold.plugin), clock, log, timeZone: 'UTC', jobs: [recordingJob(ran)] });
 
     const run = scheduler.runNow('digest');
     await hold.reached;
@@ -104,7 +109,8 @@ for (const kind of storeKinds) describe(`no job starts after stop() on ${kind}`,
     const ran: string[] = [];
     // A job of every instance (like feeds) starts with no wait on the store: only stop() itself can keep it from starting.
     const feeds: JobDefinition = { ...recordingJob(ran, 'feeds'), everyInstance: true };
-    const scheduler = createScheduler({ db, clock: new ManualClock('2026-11-26T12:00:00Z'), log, timeZone: 'UTC', jobs: [feeds, recordingJob(ran, 'daily'), recordingJob(ran, 'weekly')] });
+    const jobs = [feeds, recordingJob(ran, 'daily'), recordingJob(ran, 'weekly')];
+    const scheduler = createScheduler({ db, clock: new ManualClock('2026-11-26T12:00:00Z'), log, timeZone: 'UTC', jobs });
     scheduler.start();
 
     const stopping = scheduler.stop(5_000);
