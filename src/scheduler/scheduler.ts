@@ -36,7 +36,7 @@ export interface JobDefinition {
 export type RunOutcome = 'ran' | 'failed' | 'skipped-running' | 'skipped-leased' | 'stopped';
 
 export interface Scheduler {
-  /** Starts the node-cron ticking of every job. */
+  /** Starts the node-cron ticking of every job; nothing once stop() was called (its ticks could never run a job). */
   start(): void;
   /** Runs one job now, under the same no-overlap rules as a tick. */
   runNow(name: string, options?: { atStart?: boolean }): Promise<RunOutcome>;
@@ -194,6 +194,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   return {
     start() {
+      if (abort.signal.aborted) return;
       tasks = deps.jobs.map((job) => {
         const task = cron.schedule(
           job.cron,

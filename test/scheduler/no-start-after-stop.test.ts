@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import cron from 'node-cron';
 import { ColumnNode, ColumnUpdateNode, InsertQueryNode, UpdateQueryNode, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { createScheduler, type JobDefinition } from '../../src/scheduler/scheduler.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
@@ -121,5 +122,19 @@ for (const kind of storeKinds) describe(`no job starts after stop() on ${kind}`,
     assert.equal(await scheduler.runNow('weekly'), 'stopped');
     assert.equal(await scheduler.runInBackground('weekly'), 'stopped');
     assert.deepEqual(ran, []);
+  });
+
+  it('start() after stop() schedules nothing (no ticking task is left behind to keep the process alive)', async (t) => {
+    const { db } = await store(t, kind);
+    const name = `after-stop-${kind}`;
+    const scheduler = createScheduler({ db, clock: new ManualClock('2026-11-26T12:00:00Z'), log, timeZone: 'UTC', jobs: [recordingJob([], name)] });
+    const tasksOfThisJob = () => [...cron.getTasks().values()].filter((task) => task.name === `gazette-${name}`);
+    scheduler.start();
+    assert.equal(tasksOfThisJob().length, 1);
+    await scheduler.stop(5_000);
+    assert.equal(tasksOfThisJob().length, 0);
+    scheduler.start();
+    t.after(() => Promise.all(tasksOfThisJob().map((task) => task.destroy())));
+    assert.equal(tasksOfThisJob().length, 0);
   });
 });
