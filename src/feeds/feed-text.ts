@@ -51,10 +51,6 @@ export function forXmlAttribute(value: string): string {
   return cleanText(value).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 }
 
-export function articleUrl(baseUrl: string, slug: string): string {
-  return `${baseUrl}/articles/${slug}`;
-}
-
 /**
  * The one id of an article in all three formats: a `tag:` URI (RFC 4151) from the site's host,
  * the publication date in the site's timezone, and the slug, e.g.
