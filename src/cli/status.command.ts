@@ -1,8 +1,6 @@
 import { listSeedProblems } from '../articles/article.repository.ts';
-import { readLastIngest } from '../articles/ingest-record.ts';
+import { createCore } from '../core/create-core.ts';
 import { readServiceStatus } from '../scheduler/service-status.ts';
-import { systemClock } from '../shared/clock.ts';
-import { openStore } from '../store/open-store.ts';
 import type { Command } from './command.ts';
 
 /** `gazette status`: what the running service is doing, read from the store (works beside `serve`). */
@@ -13,11 +11,12 @@ export const statusCommand: Command = {
   options: { json: { type: 'boolean' } },
   async run(ctx) {
     const config = ctx.config();
-    const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
+    const core = await createCore(config);
+    const { db } = core.store;
     try {
-      const status = await readServiceStatus(store.db, config, systemClock.now());
-      const ingest = (await readLastIngest(store.db)) ?? null;
-      const problems = await listSeedProblems(store.db);
+      const status = await readServiceStatus(db, config, core.clock.now());
+      const ingest = (await core.ingest.lastRun()) ?? null;
+      const problems = await listSeedProblems(db);
       if (ctx.values.json) {
         ctx.stdout.write(`${JSON.stringify({ ...status, ingest: ingest && { ...ingest, problems: problems.length } }, null, 2)}\n`);
         return 0;
@@ -36,7 +35,7 @@ export const statusCommand: Command = {
       ctx.stdout.write(`${lines.join('\n')}\n`);
       return 0;
     } finally {
-      await store.close();
+      await core.close();
     }
   },
 };
