@@ -17,10 +17,6 @@ export async function findSubscriberByEmailKey(db: Db, key: string): Promise<Sub
   return row && toSubscriber(row);
 }
 
-export async function insertSubscriber(db: Db, row: NewSubscriberRow): Promise<void> {
-  await db.insertInto('subscribers').values(row).execute();
-}
-
 /** Inserts rows whose address is not stored yet; returns the keys that were new. */
 export async function insertSubscribersIfAbsent(db: Db, rows: NewSubscriberRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
