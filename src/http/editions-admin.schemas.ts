@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { frequencies } from '../config/config.schema.ts';
 
 /**
- * Request and response shapes of the editions admin API (digest-admin.routes.ts). The routes
- * validate with the request schemas and the OpenAPI document (digest-admin.openapi.ts) is
+ * Request and response shapes of the editions admin API (editions-admin.routes.ts). The routes
+ * validate with the request schemas and the OpenAPI document (editions-admin.openapi.ts) is
  * generated from the same ones. The response schemas are loose (extra keys allowed): they pin
  * what clients rely on.
  */
@@ -27,6 +27,15 @@ export const editionParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/).
 
 /** The digest frequencies: an instant mail has no preview. */
 export const previewQuery = z.object({ frequency: z.enum(['daily', 'weekly'], { error: 'frequency must be "daily" or "weekly"' }) }).strict();
+
+/** What POST /api/editions accepts: make the next edition of a frequency now, off schedule. */
+export const sendEditionBody = z
+  .object({
+    frequency: z.enum(frequencies, { error: 'frequency must be "instant", "daily" or "weekly"' }).meta({ description: 'Which subscribers: instant makes one edition per new article.' }),
+    dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional().meta({ description: 'Only say what the edition would carry and to how many subscribers; nothing is made or sent. Daily and weekly only.' }),
+  })
+  .strict()
+  .refine((b) => !(b.dryRun && b.frequency === 'instant'), { message: 'dryRun works with the daily or weekly frequency', path: ['dryRun'] });
 
 /** What POST /api/bounces/restore accepts. */
 export const restoreBody = z
@@ -59,3 +68,12 @@ export const restoreAnswer = z.object({ restored: z.number().int(), requeued: z.
 export const previewAnswer = z
   .object({ frequency: z.string(), periodStart: z.string(), periodEnd: z.string(), articles: z.number(), subject: z.string(), html: z.string(), text: z.string() })
   .loose();
+export const dryRunAnswer = z
+  .object({
+    dryRun: z.literal(true),
+    frequency: z.enum(['daily', 'weekly']),
+    audience: z.number().int().meta({ description: 'Confirmed subscribers of the frequency now.' }),
+    articles: z.array(z.object({ id: z.string(), slug: z.string(), title: z.string(), publishedAt: z.string() }).loose()),
+  })
+  .loose();
+export const sentEditionsAnswer = z.object({ dryRun: z.literal(false), items: z.array(editionReportAnswer) }).loose();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import request from 'supertest';
-import { digestAdminOperations } from '../../src/http/digest-admin.openapi.ts';
+import { editionsAdminOperations } from '../../src/http/editions-admin.openapi.ts';
 import { editionParams, listEditionsQuery, previewQuery, restoreBody } from '../../src/http/editions-admin.schemas.ts';
 import { assertDocumented } from '../support/api-contract.ts';
 import { ADMIN_TOKEN, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
@@ -46,7 +46,7 @@ test('the editions routes refuse bad input with the documented status, code and 
 });
 
 test('the editions OpenAPI entries are built from the schemas the routes validate with', () => {
-  const find = (method: string, path: string) => digestAdminOperations.find((op) => op.method === method && op.path === path);
+  const find = (method: string, path: string) => editionsAdminOperations.find((op) => op.method === method && op.path === path);
   assert.equal(find('get', '/api/editions')?.query, listEditionsQuery);
   assert.equal(find('get', '/api/digests/preview')?.query, previewQuery);
   assert.equal(find('post', '/api/bounces/restore')?.body?.schema, restoreBody);

@@ -1,4 +1,5 @@
 import {
+  dryRunAnswer,
   editionListAnswer,
   editionParams,
   editionReportAnswer,
@@ -9,17 +10,32 @@ import {
   restoreAnswer,
   restoreBody,
   resumeAnswer,
+  sendEditionBody,
+  sentEditionsAnswer,
 } from './editions-admin.schemas.ts';
 import { tooManyWrongTokens, type ApiOperation, type ApiResponse } from './openapi.ts';
 
-/** The editions admin API (digest-admin.routes.ts), as documented in /api/openapi.json, from the schemas the routes validate with. */
+/** The editions admin API (editions-admin.routes.ts), as documented in /api/openapi.json, from the schemas the routes validate with. */
 
 const e = (description: string): ApiResponse => ({ description });
 const auth = { 401: e('Missing or wrong bearer token.'), 429: tooManyWrongTokens };
 const TAG = 'Admin: editions';
 const op = (o: Omit<ApiOperation, 'tag' | 'admin'>): ApiOperation => ({ ...o, tag: TAG, admin: true, responses: { ...o.responses, ...auth } });
 
-export const digestAdminOperations: ApiOperation[] = [
+export const editionsAdminOperations: ApiOperation[] = [
+  op({
+    method: 'post', path: '/api/editions', summary: 'Make the next edition of a frequency now and send it (or, with dryRun, say what it would carry)',
+    description: 'The same operation as `gazette digest send`. The edition takes what no edition of the frequency carried yet; the running service\'s delivery worker sends it, and `GET /api/editions/{id}` follows it.',
+    body: { mediaTypes: ['application/json'], schema: sendEditionBody, required: true },
+    responses: {
+      200: { description: 'Dry run: the articles and the audience', json: dryRunAnswer },
+      201: { description: 'The editions made (one, or one per new article for instant), with their queued deliveries', json: sentEditionsAnswer },
+      400: e('A field is missing or malformed (the message names it).'),
+      404: e('The admin API is off (no admin.token configured).'),
+      409: e('Nothing new: no edition was made.'),
+      415: e('The body is not JSON.'),
+    },
+  }),
   op({
     method: 'get', path: '/api/editions', summary: 'The latest editions with their delivery counts', query: listEditionsQuery,
     responses: {

@@ -3,13 +3,14 @@ import type { z } from 'zod';
 import { nothingToSend, type EditionReport, type EditionService } from '../editions/editions.service.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { ADMIN_JSON_LIMIT } from './admin-subscribers.routes.ts';
-import { editionParams, listEditionsQuery, previewQuery, restoreBody, type editionReportAnswer } from './editions-admin.schemas.ts';
+import { editionParams, listEditionsQuery, previewQuery, restoreBody, sendEditionBody, type editionReportAnswer } from './editions-admin.schemas.ts';
 import { acceptBody } from './request-body.ts';
 import { parseInput } from './validate-request.ts';
 
 /**
  * The admin API for editions, behind the admin token: the same service calls as
- * `gazette digest preview|status|resend`.
+ * `gazette digest send|preview|status|resend|restore|resume`.
+ *   POST /api/editions                       make the next edition of a frequency now (or a dry run)
  *   GET  /api/editions                       latest editions with their counts
  *   GET  /api/editions/:id                   one edition: counts, articles, failed and bounced recipients
  *   POST /api/editions/:id/resend-failed     re-queue the failed deliveries (never the sent ones)
@@ -17,7 +18,7 @@ import { parseInput } from './validate-request.ts';
  *   POST /api/bounces/restore                bounced subscribers of one edition and/or one reply back to confirmed
  *   GET  /api/digests/preview?frequency=F    the next daily or weekly digest, as HTML and text
  */
-export function digestAdminRoutes(deps: { editions: EditionService; guard: RequestHandler }): Router {
+export function editionsAdminRoutes(deps: { editions: EditionService; guard: RequestHandler }): Router {
   const { editions } = deps;
   const router = Router();
   router.use(['/api/editions', '/api/digests', '/api/bounces'], deps.guard);
@@ -26,6 +27,19 @@ export function digestAdminRoutes(deps: { editions: EditionService; guard: Reque
     const { limit } = parseInput(listEditionsQuery, req.query, 'the query', Object.keys(listEditionsQuery.shape));
     const reports = await editions.listReports(limit ?? 20);
     res.set('Cache-Control', 'no-store').json({ items: reports.map(presentReport) });
+  });
+
+  router.post('/api/editions', ...acceptBody(['json'], ADMIN_JSON_LIMIT), async (req, res) => {
+    const body = parseInput(sendEditionBody, req.body, 'the body', Object.keys(sendEditionBody.shape));
+    const result = await editions.sendNow(body);
+    if (result.dryRun) {
+      const articles = result.articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title, publishedAt: a.publishedAt.toISOString() }));
+      res.set('Cache-Control', 'no-store').json({ dryRun: true, frequency: result.frequency, audience: result.audience, articles });
+      return;
+    }
+    if (result.editions.length === 0) throw new GazetteError('NothingToSend', nothingToSend(result.frequency));
+    const reports = await Promise.all(result.editions.map((e) => editions.report(e.edition.id)));
+    res.status(201).location(`/api/editions/${reports[0]!.edition.id}`).set('Cache-Control', 'no-store').json({ dryRun: false, items: reports.map(presentReport) });
   });
 
   router.get('/api/editions/:id', async (req, res) => {
