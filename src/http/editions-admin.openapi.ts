@@ -20,6 +20,8 @@ import { tooManyWrongTokens, type ApiOperation, type ApiResponse } from './opena
 const e = (description: string): ApiResponse => ({ description });
 const auth = { 401: e('Missing or wrong bearer token.'), 429: tooManyWrongTokens };
 const TAG = 'Admin: editions';
+/** The refusals of a JSON body, the same for every POST with one. */
+const jsonBodyErrors = { 400: e('A field is missing, malformed or unknown (the message names it).'), 413: e('The body is larger than the admin API accepts.'), 415: e('The body is not JSON.') };
 const op = (o: Omit<ApiOperation, 'tag' | 'admin'>): ApiOperation => ({ ...o, tag: TAG, admin: true, responses: { ...o.responses, ...auth } });
 
 export const editionsAdminOperations: ApiOperation[] = [
@@ -30,10 +32,9 @@ export const editionsAdminOperations: ApiOperation[] = [
     responses: {
       200: { description: 'Dry run: the articles and the audience', json: dryRunAnswer },
       201: { description: 'The editions made (one, or one per new article for instant), with their queued deliveries', json: sentEditionsAnswer },
-      400: e('A field is missing or malformed (the message names it).'),
+      ...jsonBodyErrors,
       404: e('The admin API is off (no admin.token configured).'),
       409: e('Nothing new: no edition was made.'),
-      415: e('The body is not JSON.'),
     },
   }),
   op({
@@ -63,9 +64,8 @@ export const editionsAdminOperations: ApiOperation[] = [
     body: { mediaTypes: ['application/json'], schema: restoreBody, required: true },
     responses: {
       200: { description: 'What changed', json: restoreAnswer },
-      400: e('A field is missing or malformed (the message names it).'),
+      ...jsonBodyErrors,
       404: e('No such edition, or the admin API is off.'),
-      415: e('The body is not JSON.'),
     },
   }),
   op({
