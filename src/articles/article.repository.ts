@@ -1,10 +1,10 @@
 import { sql, type Insertable, type Selectable, type SelectQueryBuilder } from 'kysely';
-import type { ArticlesTable, Database, Db, SeedFilesTable } from '../store/database.ts';
+import type { ArticlesTable, Database, Db } from '../store/database.ts';
 import { readSiteState, writeSiteState } from '../store/site-state.repository.ts';
-import type { Article, ArticleProblem } from './article.ts';
+import type { Article } from './article.ts';
 
 /**
- * SQL for articles and seed files stays here; everything else sees Article. The one writer of
+ * SQL for articles stays here (seed files: seed-file.repository.ts); everything else sees Article. The one writer of
  * `articles` (feed-entry.repository.ts reads them in feed order).
  */
 
@@ -63,62 +63,6 @@ export async function findNextEmbargoEnd(db: Db, now: Date): Promise<Date | unde
     .where('published_at', '>', now.toISOString())
     .executeTakeFirst();
   return row?.next ? new Date(row.next) : undefined;
-}
-
-export interface SeedFileRecord {
-  path: string;
-  fingerprint: string;
-  contentHash: string;
-  slug: string | null;
-  problems: ArticleProblem[];
-  checkedAt: Date;
-}
-
-function toSeedFileRecord(row: Selectable<SeedFilesTable>): SeedFileRecord {
-  return {
-    path: row.path,
-    fingerprint: row.fingerprint,
-    contentHash: row.content_hash,
-    slug: row.slug,
-    problems: JSON.parse(row.problems) as ArticleProblem[],
-    checkedAt: new Date(row.checked_at),
-  };
-}
-
-export async function listSeedFiles(db: Db): Promise<SeedFileRecord[]> {
-  const rows = await db.selectFrom('seed_files').selectAll().orderBy('path').execute();
-  return rows.map(toSeedFileRecord);
-}
-
-/** Saves many records with one statement per 500 (a cold ingest of 10,000 files would otherwise cost 10,000 round trips). */
-export async function saveSeedFiles(db: Db, records: readonly SeedFileRecord[]): Promise<void> {
-  for (let i = 0; i < records.length; i += 500) {
-    const values = records.slice(i, i + 500).map((record) => ({
-      path: record.path,
-      fingerprint: record.fingerprint,
-      content_hash: record.contentHash,
-      slug: record.slug,
-      problems: JSON.stringify(record.problems),
-      checked_at: record.checkedAt.toISOString(),
-    }));
-    await db
-      .insertInto('seed_files')
-      .values(values)
-      .onConflict((oc) =>
-        oc.column('path').doUpdateSet((eb) => ({
-          fingerprint: eb.ref('excluded.fingerprint'),
-          content_hash: eb.ref('excluded.content_hash'),
-          slug: eb.ref('excluded.slug'),
-          problems: eb.ref('excluded.problems'),
-          checked_at: eb.ref('excluded.checked_at'),
-        })),
-      )
-      .execute();
-  }
-}
-
-export async function deleteSeedFiles(db: Db, paths: readonly string[]): Promise<void> {
-  for (let i = 0; i < paths.length; i += 500) await db.deleteFrom('seed_files').where('path', 'in', paths.slice(i, i + 500)).execute();
 }
 
 export async function listLiveArticleOwners(db: Db): Promise<{ slug: string; sourceFile: string; contentHash: string; deleted: boolean }[]> {
@@ -246,11 +190,6 @@ export async function findLastFeedPlace(db: Db): Promise<number> {
   return Math.max(Number(row?.last ?? 0), Number(counter ?? 0));
 }
 
-/** Current problems of every seed file, for `gazette check`-like reports and /healthz. */
-export async function listSeedProblems(db: Db): Promise<ArticleProblem[]> {
-  const rows = await db.selectFrom('seed_files').select('problems').where('problems', '!=', '[]').orderBy('path').execute();
-  return rows.flatMap((r) => JSON.parse(r.problems) as ArticleProblem[]);
-}
 
 /** Article ids as a subquery (`select article_id …`), chosen by the capability that knows why to leave them out. */
 export type ArticleIdQuery = SelectQueryBuilder<Database, keyof Database, { article_id: string }>;

@@ -5,16 +5,8 @@ import type { Logger } from '../shared/logger.ts';
 import type { Database, Db } from '../store/database.ts';
 import { writeSiteState } from '../store/site-state.repository.ts';
 import { formatProblem, type ArticleProblem } from './article.ts';
-import {
-  insertArticles,
-  listLiveArticleOwners,
-  listSeedFiles,
-  markArticlesDeleted,
-  saveSeedFiles,
-  deleteSeedFiles,
-  updateArticle,
-  type SeedFileRecord,
-} from './article.repository.ts';
+import { insertArticles, listLiveArticleOwners, markArticlesDeleted, updateArticle } from './article.repository.ts';
+import { deleteSeedFiles, listSeedFiles, saveSeedFiles, type SeedFileRecord } from './seed-file.repository.ts';
 import { hasEverIngested, writeLastIngest } from './ingest-record.ts';
 import { listSeedFileEntries, type SeedFileEntry } from './list-seed-files.ts';
 import { planSeedChanges, publishedChangesOf, readPlanFile, type SeedPlan, type StoredArticle } from './plan-seed-changes.ts';

@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/clock.ts';
-import type { SeedFileRecord } from './article.repository.ts';
+import type { SeedFileRecord } from './seed-file.repository.ts';
 import type { SeedFileEntry } from './list-seed-files.ts';
 import { classifySeedFile, waitsOnOthers, type UnreadFile } from './plan-seed-changes.ts';
 import { peekSlugOf } from './read-seed-file.ts';

@@ -1,4 +1,4 @@
-import { listSeedProblems } from '../articles/article.repository.ts';
+import { listSeedProblems } from '../articles/seed-file.repository.ts';
 import { createCore } from '../core/create-core.ts';
 import { readServiceStatus } from '../scheduler/service-status.ts';
 import type { Command } from './command.ts';
