@@ -1,5 +1,5 @@
-import type { Insertable, Selectable } from 'kysely';
-import type { ArticlesTable, Db, SeedFilesTable } from '../store/database.ts';
+import type { Insertable, Selectable, SelectQueryBuilder } from 'kysely';
+import type { ArticlesTable, Database, Db, SeedFilesTable } from '../store/database.ts';
 import type { Article, ArticleProblem } from './article.ts';
 
 /** SQL for articles and seed files stays here; everything else sees Article. */
@@ -190,4 +190,39 @@ export async function markArticlesDeleted(db: Db, slugs: readonly string[], now:
 export async function listSeedProblems(db: Db): Promise<ArticleProblem[]> {
   const rows = await db.selectFrom('seed_files').select('problems').where('problems', '!=', '[]').orderBy('path').execute();
   return rows.flatMap((r) => JSON.parse(r.problems) as ArticleProblem[]);
+}
+
+/** Article ids as a subquery (`select article_id …`), chosen by the capability that knows why to leave them out. */
+export type ArticleIdQuery = SelectQueryBuilder<Database, keyof Database, { article_id: string }>;
+
+/**
+ * Live articles first ingested at or after `since` and visible by `until` (ingested by then and
+ * published by then), except those `excluding` names. Together the two bounds say
+ * "visibleSince(article) <= until" in plain comparisons, without date arithmetic that SQLite
+ * and PostgreSQL spell differently. Newest first.
+ */
+export async function listArticlesVisibleBetween(db: Db, bounds: { since: Date; until: Date; excluding: ArticleIdQuery }): Promise<Article[]> {
+  const until = bounds.until.toISOString();
+  const rows = await db
+    .selectFrom('articles')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('created_at', '>=', bounds.since.toISOString())
+    .where('created_at', '<=', until)
+    .where('published_at', '<=', until)
+    .where('id', 'not in', bounds.excluding)
+    .orderBy('published_at', 'desc')
+    .orderBy('slug', 'desc')
+    .execute();
+  return rows.map(toArticle);
+}
+
+/** These articles (deleted ones included), in the order of `ids`. */
+export async function findArticlesByIds(db: Db, ids: readonly string[]): Promise<Article[]> {
+  const found = new Map<string, Article>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('articles').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const row of rows) found.set(row.id, toArticle(row));
+  }
+  return ids.flatMap((id) => found.get(id) ?? []);
 }

@@ -1,13 +1,10 @@
 import { Router, type RequestHandler } from 'express';
-import { nothingToSend, type DigestService, type EditionReport } from '../digest/digest.service.ts';
-import type { MailService } from '../mail/mail.service.ts';
+import { nothingToSend, type EditionReport, type EditionService } from '../editions/editions.service.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { ADMIN_JSON_LIMIT } from './admin-subscribers.routes.ts';
 import { restoreBody } from './digest-admin.openapi.ts';
 import { acceptBody } from './request-body.ts';
 import { parseInput } from './validate-request.ts';
-
-export type BounceAdmin = Pick<MailService, 'restoreBounced' | 'resumeEdition'>;
 
 /**
  * The admin API for editions, behind the admin token: the same service calls as
@@ -19,40 +16,40 @@ export type BounceAdmin = Pick<MailService, 'restoreBounced' | 'resumeEdition'>;
  *   POST /api/bounces/restore                bounced subscribers of one edition and/or one reply back to confirmed
  *   GET  /api/digests/preview?frequency=F    the next daily or weekly digest, as HTML and text
  */
-export function digestAdminRoutes(deps: { digest: DigestService; bounces: BounceAdmin; guard: RequestHandler }): Router {
-  const { digest, bounces } = deps;
+export function digestAdminRoutes(deps: { editions: EditionService; guard: RequestHandler }): Router {
+  const { editions } = deps;
   const router = Router();
   router.use(['/api/editions', '/api/digests', '/api/bounces'], deps.guard);
 
   router.get('/api/editions', async (req, res) => {
     const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new GazetteError('ValidationFailed', 'limit must be a whole number from 1 to 100.');
-    const reports = await digest.listEditionReports(limit);
+    const reports = await editions.listReports(limit);
     res.set('Cache-Control', 'no-store').json({ items: reports.map(presentReport) });
   });
 
   router.get('/api/editions/:id', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(presentReport(await digest.reportEdition(editionId(req.params.id))));
+    res.set('Cache-Control', 'no-store').json(presentReport(await editions.report(editionId(req.params.id))));
   });
 
   router.post('/api/editions/:id/resend-failed', async (req, res) => {
-    res.json(await digest.resendFailed(editionId(req.params.id)));
+    res.json(await editions.resendFailed(editionId(req.params.id)));
   });
 
   router.post('/api/editions/:id/resume', async (req, res) => {
-    res.json(await bounces.resumeEdition(editionId(req.params.id), 'admin-api'));
+    res.json(await editions.resume(editionId(req.params.id), 'admin-api'));
   });
 
   router.post('/api/bounces/restore', ...acceptBody(['json'], ADMIN_JSON_LIMIT), async (req, res) => {
     const body = parseInput(restoreBody, req.body, 'the body', ['editionId', 'reply', 'reason']);
     if (body.editionId !== undefined) editionId(body.editionId);
-    res.json(await bounces.restoreBounced({ ...body, actor: `admin-api from ${req.ip ?? 'unknown address'}` }));
+    res.json(await editions.restoreBounced({ ...body, actor: `admin-api from ${req.ip ?? 'unknown address'}` }));
   });
 
   router.get('/api/digests/preview', async (req, res) => {
     const frequency = req.query.frequency;
     if (frequency !== 'daily' && frequency !== 'weekly') throw new GazetteError('ValidationFailed', 'frequency must be "daily" or "weekly".');
-    const preview = await digest.previewNext(frequency);
+    const preview = await editions.previewNext(frequency);
     if (!preview) throw new GazetteError('NothingToSend', nothingToSend(frequency));
     res.set('Cache-Control', 'no-store').json({ ...preview, periodStart: preview.periodStart.toISOString(), periodEnd: preview.periodEnd.toISOString() });
   });

@@ -5,7 +5,7 @@
 export const FREQUENCIES = ['instant', 'daily', 'weekly'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
-/** The frequencies whose editions are digests: a period's articles in one mail. */
+/** The frequencies that get a digest: one edition per period between two firings of their schedule. */
 export type DigestFrequency = Exclude<Frequency, 'instant'>;
 
 export function isFrequency(value: unknown): value is Frequency {

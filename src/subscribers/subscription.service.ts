@@ -58,7 +58,7 @@ export async function requestSubscription(deps: SubscriptionDeps, request: Subsc
       usedAt: null,
     });
     const params = { confirmationId, frequency: request.frequency };
-    await deps.mailQueue.enqueueTransactional(trx, { kind: 'confirmation', subscriberId: subscriber.id, key: `confirmation:${confirmationId}`, params });
+    await deps.mailQueue.enqueueTransactional(trx, { kind: 'confirmation', recipientId: subscriber.id, key: `confirmation:${confirmationId}`, params });
     return true;
   });
   if (queued) deps.mailQueue.kick();
@@ -145,7 +145,7 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string)
     // A subscriber who was already confirmed only changed settings: no second welcome.
     const welcome = before.status !== 'confirmed';
     if (welcome) {
-      await deps.mailQueue.enqueueTransactional(trx, { kind: 'welcome', subscriberId: before.id, key: `welcome:${confirmation.id}`, params: { frequency: confirmation.frequency } });
+      await deps.mailQueue.enqueueTransactional(trx, { kind: 'welcome', recipientId: before.id, key: `welcome:${confirmation.id}`, params: { frequency: confirmation.frequency } });
     }
     return { subscriber: (await findSubscriberById(trx, before.id))!, welcomed: welcome };
   });
