@@ -1,4 +1,5 @@
 import { createArticleReader, type ArticleReader } from '../articles/article-reader.service.ts';
+import { readLastIngest, type LastIngest } from '../articles/ingest-record.ts';
 import { ingestSeeds, type IngestOptions, type IngestReport } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
 import { createEditionService, type EditionService } from '../editions/editions.service.ts';
@@ -55,6 +56,8 @@ export interface Core {
 
 export interface IngestService {
   run(options?: IngestOptions): Promise<IngestReport>;
+  /** The last ingest's record (when, how long, how many files and problems), from any process. */
+  lastRun(): Promise<LastIngest | undefined>;
 }
 
 export interface CoreOptions {
@@ -100,6 +103,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
         await feeds.refresh();
         return report;
       },
+      lastRun: () => readLastIngest(db),
     },
     async sendTestMessage(to) {
       const latest = await listPublishedArticles(db, { now: clock.now(), limit: WELCOME_ARTICLES });

@@ -145,7 +145,7 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
       }
       if (frequency === 'instant') return { dryRun: false, frequency, editions: await service.createInstant(now) };
       const edition = await createDueEdition(db, frequency, await nextPeriodStart(frequency), now, now);
-      return { dryRun: false, frequency, editions: queued(edition ? [edition] : []) };
+      return { dryRun: false, frequency, editions: queued(edition?.created ? [edition] : []) };
     },
     renderMail: (editionId) => renderEditionMail(deps, editionId),
     async previewNext(frequency) {

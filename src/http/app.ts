@@ -16,7 +16,7 @@ import { adminAuth } from './admin-auth.ts';
 import { adminSubscriberRoutes } from './admin-subscribers.routes.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
 import { openApiRoutes } from './openapi.ts';
-import { digestAdminRoutes } from './digest-admin.routes.ts';
+import { editionsAdminRoutes } from './editions-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
 
@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   // One guard for the whole admin API: wrong tokens count together, whichever route they hit.
   const guard = adminAuth({ token: deps.config.admin.token, db: deps.subscriberAdmin.db, clock: deps.subscriberAdmin.clock, log: deps.log });
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin, guard }));
-  app.use(digestAdminRoutes({ editions: deps.editions, guard }));
+  app.use(editionsAdminRoutes({ editions: deps.editions, guard }));
   app.use(feedsRoutes(deps.feeds));
 
   app.use(notFoundHandler);

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { describeLastIngest } from '../articles/ingest-record.ts';
 import type { Core } from '../core/create-core.ts';
 import { createHealthService, type HealthProbe } from '../store/health.service.ts';
 import { buildApiDocument } from './api-document.ts';
@@ -27,7 +28,7 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
   const app = createApp({
     config,
     log: core.log,
-    health: createHealthService({ db: core.store.db, dialect: core.store.dialect, probes: options.healthProbes }),
+    health: createHealthService({ db: core.store.db, dialect: core.store.dialect, probes: [async () => ({ ingest: describeLastIngest(await core.ingest.lastRun()) }), ...(options.healthProbes ?? [])] }),
     editions: core.editions,
     views: createViewRenderer({ config, templatesDir: config.paths.templatesDir }),
     articles: core.articles,
