@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronExpressionProblem } from '../shared/cron-schedule.ts';
+import { FREQUENCIES } from '../shared/frequency.ts';
 
 /** Every setting Gazette has. Defaults live in config/default.json; this schema says what is valid. */
 
@@ -21,8 +22,8 @@ const absoluteHttpUrl = z
   .refine((u) => /^https?:\/\//.test(u), 'an absolute http(s) URL such as "https://news.example.com"')
   .transform((u) => u.replace(/\/+$/, ''));
 
-export const frequencies = ['instant', 'daily', 'weekly'] as const;
-export type Frequency = (typeof frequencies)[number];
+// Re-exported while importers move to src/shared/frequency.ts, where the noun is defined.
+export { FREQUENCIES as frequencies, type Frequency } from '../shared/frequency.ts';
 
 export const configSchema = z
   .object({
@@ -104,7 +105,7 @@ export const configSchema = z
       .strict(),
     subscriptions: z
       .object({
-        defaultFrequency: z.enum(frequencies),
+        defaultFrequency: z.enum(FREQUENCIES),
         confirmationTtlHours: z.number().min(1),
         confirmationResendMinutes: z.number().min(0),
         maxSubscribesPerIpPerHour: z.number().int().min(1),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { frequencies } from '../config/config.schema.ts';
+import { FREQUENCIES } from '../shared/frequency.ts';
 import { subscriberStatuses } from '../subscribers/subscriber.ts';
 import { frequencyField, nameField, subscriberView } from './subscriptions.schemas.ts';
 
@@ -47,7 +47,7 @@ export const statsAnswer = z
   .object({
     total: z.number().int(),
     byStatus: z.object(Object.fromEntries(subscriberStatuses.map((s) => [s, z.number().int()]))).strict(),
-    byFrequency: z.object(Object.fromEntries(frequencies.map((f) => [f, z.number().int()]))).strict(),
+    byFrequency: z.object(Object.fromEntries(FREQUENCIES.map((f) => [f, z.number().int()]))).strict(),
   })
   .strict();
 export const importAnswer = z

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config/config.schema.ts';
+import { FREQUENCIES, frequencyLabel } from '../shared/frequency.ts';
 import { presentSubscriber } from '../subscribers/subscriber.ts';
 import { confirmSubscription, previewConfirmation, requestSubscription, type SubscriptionDeps } from '../subscribers/subscription.service.ts';
 import type { SelfServiceDeps } from '../subscribers/self-service.service.ts';
@@ -8,7 +9,7 @@ import { acceptBody } from './request-body.ts';
 import { answer, withFormErrors, withTokenProblemPage } from './subscription-answers.ts';
 import { subscribeBody, tokenParams } from './subscriptions.schemas.ts';
 import { parseInput } from './validate-request.ts';
-import { frequencyText, notice, presentSubscribeForm } from './views/subscription-views.ts';
+import { notice, presentSubscribeForm } from './views/subscription-views.ts';
 import type { ViewRenderer } from './views/view-renderer.ts';
 
 export interface SubscriptionRoutesDeps {
@@ -35,7 +36,7 @@ export function subscriptionRoutes(deps: SubscriptionRoutesDeps): Router {
     views.render('subscribe', presentSubscribeForm(views, config, values, errors), { title: 'Subscribe', path: '/subscribe', status: errors.length ? 400 : 200 });
 
   router.get('/subscribe', (req, res) => {
-    const json = { consentText: config.subscriptions.consentText, frequencies: ['instant', 'daily', 'weekly'], defaultFrequency: config.subscriptions.defaultFrequency };
+    const json = { consentText: config.subscriptions.consentText, frequencies: [...FREQUENCIES], defaultFrequency: config.subscriptions.defaultFrequency };
     answer(req, res, 200, json, () => renderForm({}));
   });
 
@@ -55,7 +56,7 @@ export function subscriptionRoutes(deps: SubscriptionRoutesDeps): Router {
       const { token } = parseInput(tokenParams, req.params, 'the link');
       const preview = await previewConfirmation(subscriptions, token);
       const json = { email: preview.email, frequency: preview.frequency, expiresAt: preview.expiresAt.toISOString() };
-      const data = { email: preview.email, frequencyLabel: frequencyText(preview.frequency), expires: views.formatDate(preview.expiresAt), action: req.originalUrl };
+      const data = { email: preview.email, frequencyLabel: frequencyLabel(preview.frequency), expires: views.formatDate(preview.expiresAt), action: req.originalUrl };
       answer(req, res, 200, json, () => views.render('confirm', data, { title: 'Confirm your subscription' }));
     });
   });
@@ -65,7 +66,7 @@ export function subscriptionRoutes(deps: SubscriptionRoutesDeps): Router {
       const { token } = parseInput(tokenParams, req.params, 'the link');
       parseInput(emptyBody, req.body, 'the confirmation', []);
       const { subscriber, links } = await confirmSubscription(subscriptions, token);
-      const page = notice('You are subscribed', [`${subscriber.email} will receive ${frequencyText(subscriber.frequency)}. A welcome mail is on its way.`], [
+      const page = notice('You are subscribed', [`${subscriber.email} will receive ${frequencyLabel(subscriber.frequency)}. A welcome mail is on its way.`], [
         { href: links.preferencesUrl, label: 'Change how often, or unsubscribe' },
         { href: '/', label: 'Read the latest articles' },
       ]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { frequencies } from '../config/config.schema.ts';
+import { FREQUENCIES } from '../shared/frequency.ts';
 import { subscriberStatuses } from '../subscribers/subscriber.ts';
 import { MAX_EMAIL_LENGTH, normalizeEmail, normalizeName } from '../subscribers/validate-email.ts';
 
@@ -33,7 +33,7 @@ export const nameField = z
   })
   .meta({ description: 'Optional display name, up to 100 characters, without < > or control characters; empty means none.' });
 
-export const frequencyField = z.enum(frequencies, { error: `frequency must be one of ${frequencies.join(', ')}` });
+export const frequencyField = z.enum(FREQUENCIES, { error: `frequency must be one of ${FREQUENCIES.join(', ')}` });
 
 const consentField = z
   .union([z.literal(true), z.literal('yes'), z.literal('on'), z.literal('true')], {
@@ -61,13 +61,13 @@ export const preferencesBody = z.discriminatedUnion(
 export const tokenParams = z.object({ token: z.string().min(1).max(400, 'the link is too long to be one of ours; copy it whole from the mail') }).strict();
 
 export const acceptedAnswer = z.object({ status: z.literal('accepted'), message: z.string() }).strict();
-export const confirmationPreviewAnswer = z.object({ email: z.string(), frequency: z.enum(frequencies), expiresAt: z.string() }).strict();
+export const confirmationPreviewAnswer = z.object({ email: z.string(), frequency: z.enum(FREQUENCIES), expiresAt: z.string() }).strict();
 export const subscriberView = z
   .object({
     id: z.string(),
     email: z.string(),
     name: z.string().nullable(),
-    frequency: z.enum(frequencies),
+    frequency: z.enum(FREQUENCIES),
     status: z.enum(subscriberStatuses),
     createdAt: z.string(),
     updatedAt: z.string(),

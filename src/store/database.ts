@@ -1,4 +1,5 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
+import type { Frequency } from '../shared/frequency.ts';
 
 /**
  * Table types for the whole store. Timestamps are ISO 8601 UTC strings
@@ -57,7 +58,7 @@ export interface SubscribersTable {
   /** Unique key: the address with its domain lower-cased (local parts are case-sensitive by RFC 5321). */
   email_key: string;
   name: string | null;
-  frequency: 'instant' | 'daily' | 'weekly';
+  frequency: Frequency;
   status: 'pending' | 'confirmed' | 'unsubscribed' | 'bounced';
   created_at: string;
   updated_at: string;
@@ -88,7 +89,7 @@ export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced
 
 export interface EditionsTable {
   id: string;
-  frequency: 'instant' | 'daily' | 'weekly';
+  frequency: Frequency;
   /** Digests: the end of the period (ISO); instant editions: the article id. Unique per frequency. */
   period_key: string;
   period_start: string;
@@ -100,7 +101,7 @@ export interface EditionArticlesTable {
   edition_id: string;
   article_id: string;
   /** Copied from the edition so that (frequency, article_id) can be unique. */
-  frequency: 'instant' | 'daily' | 'weekly';
+  frequency: Frequency;
   position: number;
 }
 
@@ -127,7 +128,7 @@ export interface SubscriptionConfirmationsTable {
   id: string;
   subscriber_id: string;
   name: string | null;
-  frequency: 'instant' | 'daily' | 'weekly';
+  frequency: Frequency;
   consent_ip: string | null;
   consent_user_agent: string | null;
   consent_source: string;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
-import type { Frequency } from '../config/config.schema.ts';
-import { frequencies } from '../config/config.schema.ts';
 import { GazetteError, isGazetteError } from '../shared/errors.ts';
+import { FREQUENCIES, isFrequency, type Frequency } from '../shared/frequency.ts';
 import type { Db } from '../store/database.ts';
-import { insertSubscribersIfAbsent, type NewSubscriberRow } from './subscriber.repository.ts';
+import { insertSubscribersIfAbsent } from './subscriber.repository.ts';
+import type { NewSubscriber } from './subscriber.ts';
 import { unescapeCsvFormula } from './csv-formula.ts';
 import { normalizeEmail, normalizeName } from './validate-email.ts';
 
@@ -44,11 +44,11 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
 
   let columns: Map<string, number> | undefined;
   const seen = new Map<string, number>();
-  let batch: { line: number; row: NewSubscriberRow }[] = [];
+  let batch: { line: number; subscriber: NewSubscriber }[] = [];
   let storedThroughLine = 1;
   const flush = async (): Promise<void> => {
     try {
-      const inserted = await insertSubscribersIfAbsent(db, batch.map((b) => b.row));
+      const inserted = await insertSubscribersIfAbsent(db, batch.map((b) => b.subscriber));
       report.imported += inserted.size;
       report.unchanged += batch.length - inserted.size;
     } catch (error) {
@@ -65,7 +65,7 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
     report.rows++;
     const checked = checkRow(record, columns, info.lines, seen, options);
     if ('reason' in checked) report.invalid.push({ line: info.lines, reason: checked.reason });
-    else batch.push({ line: info.lines, row: checked });
+    else batch.push({ line: info.lines, subscriber: checked });
     if (batch.length >= (options.batchSize ?? 500)) await flush();
     options.onProgress?.({ rows: report.rows, bytes: parser.info.bytes });
   }
@@ -101,7 +101,7 @@ function readHeader(record: string[], report: CsvImportReport): Map<string, numb
   return new Map(names.map((n, i) => [n, i] as const).filter(([n]) => (KNOWN_COLUMNS as readonly string[]).includes(n)).reverse());
 }
 
-function checkRow(record: string[], columns: Map<string, number>, line: number, seen: Map<string, number>, options: CsvImportOptions): NewSubscriberRow | { reason: string } {
+function checkRow(record: string[], columns: Map<string, number>, line: number, seen: Map<string, number>, options: CsvImportOptions): NewSubscriber | { reason: string } {
   const cell = (name: string): string | undefined => {
     const i = columns.get(name);
     return i === undefined ? undefined : unescapeCsvFormula(record[i] ?? '');
@@ -114,25 +114,21 @@ function checkRow(record: string[], columns: Map<string, number>, line: number, 
   const name = normalizeName(cell('name'));
   if (!name.ok) return { reason: `name: ${name.reason}` };
   const frequency = (cell('frequency') ?? '').toLowerCase() || options.defaultFrequency;
-  if (!(frequencies as readonly string[]).includes(frequency)) return { reason: `frequency: "${frequency}" is not one of ${frequencies.join(', ')}` };
-  const at = options.now.toISOString();
-  const consented = options.consentSource !== null;
+  if (!isFrequency(frequency)) return { reason: `frequency: "${frequency}" is not one of ${FREQUENCIES.join(', ')}` };
+  const at = options.now;
+  const source = options.consentSource;
   return {
     id: randomUUID(),
     email: email.value.email,
-    email_key: email.value.key,
+    emailKey: email.value.key,
     name: name.value,
-    frequency: frequency as Frequency,
-    status: consented ? 'confirmed' : 'pending',
-    created_at: at,
-    updated_at: at,
-    confirmed_at: consented ? at : null,
-    unsubscribed_at: null,
-    bounced_at: null,
-    consent_at: consented ? at : null,
-    consent_ip: null,
-    consent_user_agent: null,
-    consent_source: options.consentSource,
-    consent_text: null,
+    frequency,
+    status: source !== null ? 'confirmed' : 'pending',
+    createdAt: at,
+    updatedAt: at,
+    confirmedAt: source !== null ? at : null,
+    unsubscribedAt: null,
+    bouncedAt: null,
+    consent: source !== null ? { at, ip: null, userAgent: null, source, text: null } : null,
   };
 }

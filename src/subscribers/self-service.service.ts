@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { Config, Frequency } from '../config/config.schema.ts';
+import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import { GazetteError } from '../shared/errors.ts';
+import type { Frequency } from '../shared/frequency.ts';
 import type { LinkSigner } from '../shared/link-signer.ts';
 import type { Database, Db } from '../store/database.ts';
-import { listConfirmationsOf, voidOpenConfirmations } from './confirmation.repository.ts';
+import { deleteConfirmationsOf, listConfirmationsOf, voidOpenConfirmations } from './confirmation.repository.ts';
 import { deleteSubscriberRow, findSubscriberById, updateSubscriber } from './subscriber.repository.ts';
 import { presentSubscriber, presentSubscriberEvent, type Subscriber } from './subscriber.ts';
 import { listSubscriberEvents } from './subscriber-event.repository.ts';
@@ -53,7 +54,7 @@ export async function readPreferences(deps: SelfServiceDeps, token: string): Pro
 /** Name and frequency only: the status changes through confirm and unsubscribe, never here. */
 export async function updatePreferences(deps: SelfServiceDeps, token: string, changes: { name?: string | null; frequency?: Frequency }): Promise<Preferences> {
   const subscriber = await loadSubscriber(deps, token);
-  await updateSubscriber(deps.db, subscriber.id, { ...changes, updated_at: deps.clock.now().toISOString() });
+  await updateSubscriber(deps.db, subscriber.id, { ...changes, updatedAt: deps.clock.now() });
   return readPreferences(deps, token);
 }
 
@@ -66,13 +67,13 @@ export type UnsubscribeOutcome = 'unsubscribed' | 'already-unsubscribed' | 'no-s
  */
 export async function unsubscribe(deps: SelfServiceDeps, token: string): Promise<UnsubscribeOutcome> {
   const id = subscriberIdFrom(deps, token);
-  const at = deps.clock.now().toISOString();
+  const at = deps.clock.now();
   return deps.db.transaction().execute(async (trx) => {
     const subscriber = await findSubscriberById(trx, id);
     if (!subscriber) return 'no-such-subscriber';
     await voidOpenConfirmations(trx, id, at);
     if (subscriber.status === 'unsubscribed') return 'already-unsubscribed';
-    await updateSubscriber(trx, id, { status: 'unsubscribed', unsubscribed_at: at, updated_at: at });
+    await updateSubscriber(trx, id, { status: 'unsubscribed', unsubscribedAt: at, updatedAt: at });
     return 'unsubscribed';
   });
 }
@@ -86,17 +87,17 @@ export async function exportSubscriberData(deps: SelfServiceDeps, token: string)
     exportedAt: deps.clock.now().toISOString(),
     site: deps.config.site.baseUrl,
     subscriber: presentSubscriber(subscriber),
-    // Row ids are left out: they are what confirmation links are made of.
+    // Confirmation ids are left out: they are what confirmation links are made of.
     confirmationRequests: confirmations.map((c) => ({
-      requestedAt: c.created_at,
-      expiresAt: c.expires_at,
-      usedAt: c.used_at,
+      requestedAt: c.createdAt.toISOString(),
+      expiresAt: c.expiresAt.toISOString(),
+      usedAt: c.usedAt?.toISOString() ?? null,
       name: c.name,
       frequency: c.frequency,
-      ip: c.consent_ip,
-      userAgent: c.consent_user_agent,
-      source: c.consent_source,
-      consentText: c.consent_text,
+      ip: c.consent.ip,
+      userAgent: c.consent.userAgent,
+      source: c.consent.source,
+      consentText: c.consent.text,
     })),
     // Each bounce (with the server's reply) and each restore by an operator (who, when, why).
     events: events.map(presentSubscriberEvent),
@@ -108,6 +109,7 @@ export async function deleteSubscriberData(deps: SelfServiceDeps, token: string)
   const subscriber = await loadSubscriber(deps, token);
   await deps.db.transaction().execute(async (trx) => {
     await deps.forgetSubscriber?.(trx, subscriber.id);
+    await deleteConfirmationsOf(trx, subscriber.id);
     await deleteSubscriberRow(trx, subscriber.id);
   });
 }

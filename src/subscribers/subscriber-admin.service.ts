@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Frequency } from '../config/config.schema.ts';
-import { frequencies } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import { GazetteError } from '../shared/errors.ts';
+import { FREQUENCIES, type Frequency } from '../shared/frequency.ts';
 import type { Database, Db } from '../store/database.ts';
-import { voidOpenConfirmations } from './confirmation.repository.ts';
+import { deleteConfirmationsOf, voidOpenConfirmations } from './confirmation.repository.ts';
 import { countSubscribersBy, deleteSubscriberRow, findSubscriberById, searchSubscribers, updateSubscriber, type SubscriberSearch } from './subscriber.repository.ts';
 import { subscriberStatuses, type Subscriber, type SubscriberStatus } from './subscriber.ts';
 import { listSubscriberEvents, type SubscriberEvent } from './subscriber-event.repository.ts';
@@ -49,18 +48,18 @@ export interface SubscriberChanges {
 
 /** An operator's change; moving a status also sets the matching timestamp, as the flows do. */
 export async function changeSubscriber(deps: SubscriberAdminDeps, id: string, changes: SubscriberChanges): Promise<Subscriber> {
-  const at = deps.clock.now().toISOString();
+  const at = deps.clock.now();
   const before = await getSubscriber(deps, id);
   await deps.db.transaction().execute(async (trx) => {
     const stamps =
       changes.status && changes.status !== before.status
         ? {
-            ...(changes.status === 'confirmed' ? { confirmed_at: at, unsubscribed_at: null, bounced_at: null } : {}),
-            ...(changes.status === 'unsubscribed' ? { unsubscribed_at: at } : {}),
-            ...(changes.status === 'bounced' ? { bounced_at: at } : {}),
+            ...(changes.status === 'confirmed' ? { confirmedAt: at, unsubscribedAt: null, bouncedAt: null } : {}),
+            ...(changes.status === 'unsubscribed' ? { unsubscribedAt: at } : {}),
+            ...(changes.status === 'bounced' ? { bouncedAt: at } : {}),
           }
         : {};
-    await updateSubscriber(trx, id, { ...changes, ...stamps, updated_at: at });
+    await updateSubscriber(trx, id, { ...changes, ...stamps, updatedAt: at });
     if (changes.status === 'unsubscribed' || changes.status === 'bounced') await voidOpenConfirmations(trx, id, at);
   });
   return getSubscriber(deps, id);
@@ -69,6 +68,7 @@ export async function changeSubscriber(deps: SubscriberAdminDeps, id: string, ch
 export async function deleteSubscriber(deps: SubscriberAdminDeps, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     await deps.forgetSubscriber?.(trx, id);
+    await deleteConfirmationsOf(trx, id);
     if (!(await deleteSubscriberRow(trx, id))) throw new GazetteError('SubscriberNotFound', `No subscriber has the id "${id}".`);
   });
 }
@@ -85,5 +85,5 @@ export async function subscriberStats(deps: SubscriberAdminDeps): Promise<Subscr
   const fill = <K extends string>(keys: readonly K[], counts: Record<string, number>): Record<K, number> =>
     Object.fromEntries(keys.map((k) => [k, counts[k] ?? 0])) as Record<K, number>;
   const status = fill(subscriberStatuses, byStatus);
-  return { total: Object.values(status).reduce((a, b) => a + b, 0), byStatus: status, byFrequency: fill(frequencies, byFrequency) };
+  return { total: Object.values(status).reduce((a, b) => a + b, 0), byStatus: status, byFrequency: fill(FREQUENCIES, byFrequency) };
 }

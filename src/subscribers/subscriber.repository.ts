@@ -1,11 +1,16 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import type { Frequency } from '../config/config.schema.ts';
-import type { Db, SubscribersTable } from '../store/database.ts';
-import { toSubscriber, type Subscriber, type SubscriberStatus } from './subscriber.ts';
+import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { Frequency } from '../shared/frequency.ts';
+import type { Database, Db, SubscribersTable } from '../store/database.ts';
+import type { NewSubscriber, Subscriber, SubscriberStatus, SubscriberUpdate } from './subscriber.ts';
+import { toColumns, toRow, toSubscriber } from './subscriber.table.ts';
 
-/** SQL for subscribers stays here; everything else sees Subscriber. */
+/**
+ * The only code that reads or writes the subscribers table: everything else, in this folder and
+ * outside it, sees Subscriber (or the smaller shapes below) and never a column name.
+ */
 
-export type NewSubscriberRow = Insertable<SubscribersTable>;
+/** What the delivery engine needs to know about a subscriber, read just before each send. */
+export type Recipient = Pick<Subscriber, 'id' | 'email' | 'name' | 'status' | 'frequency'>;
 
 export async function findSubscriberById(db: Db, id: string): Promise<Subscriber | undefined> {
   const row = await db.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirst();
@@ -17,26 +22,25 @@ export async function findSubscriberByEmailKey(db: Db, key: string): Promise<Sub
   return row && toSubscriber(row);
 }
 
-/** Inserts rows whose address is not stored yet; returns the keys that were new. */
-export async function insertSubscribersIfAbsent(db: Db, rows: NewSubscriberRow[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
+/** Inserts subscribers whose address is not stored yet; returns the keys that were new. */
+export async function insertSubscribersIfAbsent(db: Db, subscribers: readonly NewSubscriber[]): Promise<Set<string>> {
+  if (subscribers.length === 0) return new Set();
   const inserted = await db
     .insertInto('subscribers')
-    .values(rows)
+    .values(subscribers.map(toRow))
     .onConflict((oc) => oc.column('email_key').doNothing())
     .returning('email_key')
     .execute();
   return new Set(inserted.map((r) => r.email_key));
 }
 
-export async function updateSubscriber(db: Db, id: string, changes: Updateable<SubscribersTable>): Promise<boolean> {
-  const result = await db.updateTable('subscribers').set(changes).where('id', '=', id).executeTakeFirst();
+export async function updateSubscriber(db: Db, id: string, update: SubscriberUpdate): Promise<boolean> {
+  const result = await db.updateTable('subscribers').set(toColumns(update)).where('id', '=', id).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Deletes the subscriber; its confirmation rows go with it (foreign key, on delete cascade). */
+/** Deletes the subscriber row; the caller deletes the rows of other tables that point to it first. */
 export async function deleteSubscriberRow(db: Db, id: string): Promise<boolean> {
-  await db.deleteFrom('subscription_confirmations').where('subscriber_id', '=', id).execute();
   const result = await db.deleteFrom('subscribers').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
@@ -91,15 +95,6 @@ export async function countSubscribersBy(db: Db, column: 'status' | 'frequency')
   return Object.fromEntries(rows.map((r) => [r[column], Number(r.n)]));
 }
 
-/** What the delivery engine needs to know about a subscriber, read just before each send. */
-export interface Recipient {
-  id: string;
-  email: string;
-  name: string | null;
-  status: SubscriberStatus;
-  frequency: Frequency;
-}
-
 export async function findRecipient(db: Db, subscriberId: string): Promise<Recipient | undefined> {
   return db.selectFrom('subscribers').select(['id', 'email', 'name', 'status', 'frequency']).where('id', '=', subscriberId).executeTakeFirst();
 }
@@ -121,22 +116,32 @@ export async function restoreBouncedSubscribers(db: Db, subscriberIds: readonly 
   return restored;
 }
 
-/** The ids of the confirmed subscribers of a frequency, as a subquery: who an edition made now reaches. */
-export function selectAudienceIds(db: Db, frequency: Frequency) {
+/**
+ * The ids of the confirmed subscribers of a frequency (an edition's audience), as a query not yet
+ * run: a caller uses it as a subquery, e.g. `selectFrom(selectAudienceIds(db, f).as('audience'))`
+ * inside an INSERT … SELECT, so 100,000 ids never pass through JavaScript.
+ */
+export function selectAudienceIds(db: Db, frequency: Frequency): SelectQueryBuilder<Database, 'subscribers', { id: string }> {
   return db.selectFrom('subscribers').select('id').where('status', '=', 'confirmed').where('frequency', '=', frequency);
 }
 
 /** Confirmed subscribers of a frequency: who an edition created now would reach. */
 export async function countAudience(db: Db, frequency: Frequency): Promise<number> {
-  const row = await db.selectFrom('subscribers').select((eb) => eb.fn.countAll<string | number>().as('n')).where('status', '=', 'confirmed').where('frequency', '=', frequency).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('subscribers')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('status', '=', 'confirmed')
+    .where('frequency', '=', frequency)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** The addresses of these subscribers (the deleted ones are missing from the map). */
+/** The address of each id still stored (a deleted subscriber's id is absent), 500 ids per query. */
 export async function findEmailsByIds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
   const emails = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('subscribers').select(['id', 'email']).where('id', 'in', ids.slice(i, i + 500)).execute();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db.selectFrom('subscribers').select(['id', 'email']).where('id', 'in', unique.slice(i, i + 500)).execute();
     for (const r of rows) emails.set(r.id, r.email);
   }
   return emails;

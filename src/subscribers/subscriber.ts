@@ -1,6 +1,4 @@
-import type { Selectable } from 'kysely';
-import type { Frequency } from '../config/config.schema.ts';
-import type { SubscribersTable } from '../store/database.ts';
+import type { Frequency } from '../shared/frequency.ts';
 import type { SubscriberEvent } from './subscriber-event.repository.ts';
 
 export const subscriberStatuses = ['pending', 'confirmed', 'unsubscribed', 'bounced'] as const;
@@ -30,26 +28,15 @@ export interface Subscriber {
   consent: Consent | null;
 }
 
-const dateOrNull = (value: string | null): Date | null => (value ? new Date(value) : null);
-
-export function toSubscriber(row: Selectable<SubscribersTable>): Subscriber {
-  return {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    frequency: row.frequency,
-    status: row.status,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-    confirmedAt: dateOrNull(row.confirmed_at),
-    unsubscribedAt: dateOrNull(row.unsubscribed_at),
-    bouncedAt: dateOrNull(row.bounced_at),
-    consent:
-      row.consent_at && row.consent_source
-        ? { at: new Date(row.consent_at), ip: row.consent_ip, userAgent: row.consent_user_agent, source: row.consent_source, text: row.consent_text }
-        : null,
-  };
+/** A subscriber to store: the Subscriber and its unique key (the address with its domain lower-cased). */
+export interface NewSubscriber extends Subscriber {
+  emailKey: string;
 }
+
+/** What may change on a stored subscriber; every change stamps `updatedAt`. */
+export type SubscriberUpdate = Partial<Pick<Subscriber, 'name' | 'frequency' | 'status' | 'confirmedAt' | 'unsubscribedAt' | 'bouncedAt' | 'consent'>> & {
+  updatedAt: Date;
+};
 
 /** The JSON shape of a subscriber, for the admin API and "download my data". */
 export function presentSubscriber(s: Subscriber): Record<string, unknown> {

@@ -1,14 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Config, Frequency } from '../config/config.schema.ts';
+import type { Config } from '../config/config.schema.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { Frequency } from '../shared/frequency.ts';
 import type { LinkSigner } from '../shared/link-signer.ts';
 import type { Database, Db } from '../store/database.ts';
 import { insertConfirmation, latestConfirmationAt, markConfirmationUsed, voidOpenConfirmations } from './confirmation.repository.ts';
 import { confirmationUsedError, loadOpenConfirmation } from './confirmation-token.ts';
 import { findSubscriberByEmailKey, findSubscriberById, insertSubscribersIfAbsent, updateSubscriber } from './subscriber.repository.ts';
-import { toSubscriber, type Subscriber } from './subscriber.ts';
+import type { Subscriber } from './subscriber.ts';
 import { enforceSubscribeIpLimit } from './subscribe-rate-limit.ts';
 import { subscriberLinks, type SubscriberLinks } from './subscriber-links.ts';
 import type { NormalizedEmail } from './validate-email.ts';
@@ -48,16 +49,13 @@ export async function requestSubscription(deps: SubscriptionDeps, request: Subsc
     const confirmationId = randomBytes(16).toString('base64url');
     await insertConfirmation(trx, {
       id: confirmationId,
-      subscriber_id: subscriber.id,
+      subscriberId: subscriber.id,
       name: request.name,
       frequency: request.frequency,
-      consent_ip: request.consent.ip,
-      consent_user_agent: request.consent.userAgent,
-      consent_source: request.consent.source,
-      consent_text: deps.config.subscriptions.consentText,
-      created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + deps.config.subscriptions.confirmationTtlHours * 3600_000).toISOString(),
-      used_at: null,
+      consent: { ...request.consent, text: deps.config.subscriptions.consentText },
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + deps.config.subscriptions.confirmationTtlHours * 3600_000),
+      usedAt: null,
     });
     const params = { confirmationId, frequency: request.frequency };
     await deps.mailQueue.enqueueTransactional(trx, { kind: 'confirmation', recipientId: subscriber.id, key: `confirmation:${confirmationId}`, params });
@@ -73,38 +71,33 @@ async function mayConfirmAgain(deps: SubscriptionDeps, db: Db, subscriber: Subsc
   // At most one confirmation mail per address per window; silently, so the answer reveals nothing.
   const last = await latestConfirmationAt(db, subscriber.id);
   const windowMs = deps.config.subscriptions.confirmationResendMinutes * 60_000;
-  if (last && now.getTime() - new Date(last).getTime() < windowMs) return false;
+  if (last && now.getTime() - last.getTime() < windowMs) return false;
   // Asking again after unsubscribing (or a bounce) makes the address pending: it gets the
   // confirmation mail (the outbox mails confirmations only to pending addresses) and nothing else until confirmed.
-  await updateSubscriber(db, subscriber.id, { status: 'pending', frequency: request.frequency, updated_at: now.toISOString() });
+  await updateSubscriber(db, subscriber.id, { status: 'pending', frequency: request.frequency, updatedAt: now });
   return true;
 }
 
 async function findOrCreatePendingSubscriber(db: Db, request: SubscribeRequest, now: Date): Promise<{ subscriber: Subscriber; created: boolean }> {
   const existing = await findSubscriberByEmailKey(db, request.email.key);
   if (existing) return { subscriber: existing, created: false };
-  const at = now.toISOString();
-  const row = {
+  const subscriber: Subscriber = {
     id: randomUUID(),
     email: request.email.email,
-    email_key: request.email.key,
     name: request.name,
     frequency: request.frequency,
-    status: 'pending' as const,
-    created_at: at,
-    updated_at: at,
-    confirmed_at: null,
-    unsubscribed_at: null,
-    bounced_at: null,
-    consent_at: null,
-    consent_ip: null,
-    consent_user_agent: null,
-    consent_source: null,
-    consent_text: null,
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
+    confirmedAt: null,
+    unsubscribedAt: null,
+    bouncedAt: null,
+    // Consent is recorded when the address is confirmed, from the confirmation's request.
+    consent: null,
   };
   // Insert-if-absent: of two simultaneous first requests for one address (PostgreSQL), one
   // inserts and the other reads the winner's row, instead of failing on the unique key.
-  if ((await insertSubscribersIfAbsent(db, [row])).size === 1) return { subscriber: toSubscriber(row), created: true };
+  if ((await insertSubscribersIfAbsent(db, [{ ...subscriber, emailKey: request.email.key }])).size === 1) return { subscriber, created: true };
   const winner = await findSubscriberByEmailKey(db, request.email.key);
   if (!winner) throw new Error(`subscriber ${request.email.key} vanished while being created`);
   return { subscriber: winner, created: false };
@@ -118,8 +111,8 @@ export interface ConfirmationPreview {
 
 /** What the GET of a confirmation link shows. Changes nothing: mail scanners fetch every link. */
 export async function previewConfirmation(deps: SubscriptionDeps, token: string): Promise<ConfirmationPreview> {
-  const { row, subscriber } = await loadOpenConfirmation(deps, deps.db, token);
-  return { email: subscriber.email, frequency: row.frequency, expiresAt: new Date(row.expires_at) };
+  const { confirmation, subscriber } = await loadOpenConfirmation(deps, deps.db, token);
+  return { email: subscriber.email, frequency: confirmation.frequency, expiresAt: confirmation.expiresAt };
 }
 
 export interface ConfirmationResult {
@@ -133,29 +126,26 @@ export interface ConfirmationResult {
  * transaction. A link works once: of two concurrent POSTs one wins and the other gets TokenUsed.
  */
 export async function confirmSubscription(deps: SubscriptionDeps, token: string): Promise<ConfirmationResult> {
-  const at = deps.clock.now().toISOString();
+  const at = deps.clock.now();
   const { subscriber, welcomed } = await deps.db.transaction().execute(async (trx) => {
-    const { row, subscriber: before } = await loadOpenConfirmation(deps, trx, token);
-    if (!(await markConfirmationUsed(trx, row.id, at))) throw confirmationUsedError();
+    const { confirmation, subscriber: before } = await loadOpenConfirmation(deps, trx, token);
+    if (!(await markConfirmationUsed(trx, confirmation.id, at))) throw confirmationUsedError();
     await updateSubscriber(trx, before.id, {
       status: 'confirmed',
-      confirmed_at: at,
-      unsubscribed_at: null,
-      bounced_at: null,
-      name: row.name ?? before.name,
-      frequency: row.frequency,
-      consent_at: row.created_at,
-      consent_ip: row.consent_ip,
-      consent_user_agent: row.consent_user_agent,
-      consent_source: row.consent_source,
-      consent_text: row.consent_text,
-      updated_at: at,
+      confirmedAt: at,
+      unsubscribedAt: null,
+      bouncedAt: null,
+      name: confirmation.name ?? before.name,
+      frequency: confirmation.frequency,
+      // The consent is the request's: what was shown, when, to which client.
+      consent: { at: confirmation.createdAt, ...confirmation.consent },
+      updatedAt: at,
     });
     await voidOpenConfirmations(trx, before.id, at);
     // A subscriber who was already confirmed only changed settings: no second welcome.
     const welcome = before.status !== 'confirmed';
     if (welcome) {
-      await deps.mailQueue.enqueueTransactional(trx, { kind: 'welcome', recipientId: before.id, key: `welcome:${row.id}`, params: { frequency: row.frequency } });
+      await deps.mailQueue.enqueueTransactional(trx, { kind: 'welcome', recipientId: before.id, key: `welcome:${confirmation.id}`, params: { frequency: confirmation.frequency } });
     }
     return { subscriber: (await findSubscriberById(trx, before.id))!, welcomed: welcome };
   });

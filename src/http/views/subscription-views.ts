@@ -1,15 +1,9 @@
-import type { Config, Frequency } from '../../config/config.schema.ts';
-import { frequencies } from '../../config/config.schema.ts';
+import type { Config } from '../../config/config.schema.ts';
+import { isFrequency } from '../../shared/frequency.ts';
 import type { Subscriber } from '../../subscribers/subscriber.ts';
 import type { ViewRenderer } from './view-renderer.ts';
 
 /** What the subscription page templates get: strings ready to print (escaped by the templates). */
-
-const FREQUENCY_TEXT: Record<Frequency, string> = {
-  instant: 'each article as it is published',
-  daily: 'a daily digest',
-  weekly: 'a weekly digest',
-};
 
 const STATUS_TEXT: Record<Subscriber['status'], string> = {
   pending: 'waiting for you to confirm the address (see the mail we sent).',
@@ -18,13 +12,9 @@ const STATUS_TEXT: Record<Subscriber['status'], string> = {
   bounced: 'paused, because mail to this address could not be delivered.',
 };
 
-export function frequencyText(frequency: Frequency): string {
-  return FREQUENCY_TEXT[frequency];
-}
-
 function frequencyChoices(views: ViewRenderer, selected: string | undefined) {
   const choices = views.frequencyChoices();
-  return selected && (frequencies as readonly string[]).includes(selected) ? choices.map((c) => ({ ...c, checked: c.value === selected })) : choices;
+  return isFrequency(selected) ? choices.map((c) => ({ ...c, checked: c.value === selected })) : choices;
 }
 
 export interface SubscribeFormValues {

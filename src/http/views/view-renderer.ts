@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { Config } from '../../config/config.schema.ts';
+import { FREQUENCIES, frequencyOptionLabel } from '../../shared/frequency.ts';
 import type { ErrorPageRenderer } from '../error.middleware.ts';
 import { feedLinksFor, type FeedLink } from './autodiscovery-links.ts';
 import { loadStylesheet, type Stylesheet } from './stylesheet.ts';
@@ -91,7 +92,7 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
     render('error', { status, code, heading: headingFor(status), message }, { title: headingFor(status), status, description: message });
 
   const frequencyChoices = (): { value: string; label: string; checked: boolean }[] =>
-    FREQUENCY_LABELS.map(({ value, label }) => ({ value, label, checked: value === config.subscriptions.defaultFrequency }));
+    FREQUENCIES.map((value) => ({ value, label: frequencyOptionLabel(value), checked: value === config.subscriptions.defaultFrequency }));
 
   return { render, renderErrorPage, formatDate, frequencyChoices, stylesheet, feedLinks };
 }
@@ -104,12 +105,6 @@ function sharedLayoutData(config: Config, feedLinks: readonly FeedLink[]) {
     footer: { copyright: config.site.copyright ?? `© ${config.site.author.name}`, postalAddress: config.site.postalAddress },
   };
 }
-
-const FREQUENCY_LABELS = [
-  { value: 'instant', label: 'Each article as it is published' },
-  { value: 'daily', label: 'A daily digest' },
-  { value: 'weekly', label: 'A weekly digest' },
-] as const;
 
 function headingFor(status: number): string {
   if (status === 404) return 'Page not found';
