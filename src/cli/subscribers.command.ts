@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
-import { frequencies, type Frequency } from '../config/config.schema.ts';
+import { FREQUENCIES, type Frequency } from '../shared/frequency.ts';
 import { createCore, type Core } from '../core/create-core.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { exportSubscribersCsv } from '../subscribers/csv-export.ts';
@@ -51,7 +51,7 @@ const actions: Record<string, Action> = {
   async list(core, ctx) {
     const page = await listSubscribers(core.subscriberAdmin, {
       status: oneOf(ctx.values.status, subscriberStatuses, 'status'),
-      frequency: oneOf(ctx.values.frequency, frequencies, 'frequency') as Frequency | undefined,
+      frequency: oneOf(ctx.values.frequency, FREQUENCIES, 'frequency') as Frequency | undefined,
       query: typeof ctx.values.search === 'string' ? ctx.values.search : undefined,
       page: wholeNumber(ctx.values.page, 'page', 1),
       pageSize: wholeNumber(ctx.values['page-size'], 'page-size', 50),

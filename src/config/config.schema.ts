@@ -23,7 +23,6 @@ const absoluteHttpUrl = z
   .transform((u) => u.replace(/\/+$/, ''));
 
 // Re-exported while importers move to src/shared/frequency.ts, where the noun is defined.
-export { FREQUENCIES as frequencies, type Frequency } from '../shared/frequency.ts';
 
 export const configSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { frequencies } from '../config/config.schema.ts';
+import { FREQUENCIES } from '../shared/frequency.ts';
 
 /**
  * Request and response shapes of the editions admin API (editions-admin.routes.ts). The routes
@@ -31,7 +31,7 @@ export const previewQuery = z.object({ frequency: z.enum(['daily', 'weekly'], { 
 /** What POST /api/editions accepts: make the next edition of a frequency now, off schedule. */
 export const sendEditionBody = z
   .object({
-    frequency: z.enum(frequencies, { error: 'frequency must be "instant", "daily" or "weekly"' }).meta({ description: 'Which subscribers: instant makes one edition per new article.' }),
+    frequency: z.enum(FREQUENCIES, { error: 'frequency must be "instant", "daily" or "weekly"' }).meta({ description: 'Which subscribers: instant makes one edition per new article.' }),
     dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional().meta({ description: 'Only say what the edition would carry and to how many subscribers; nothing is made or sent. Daily and weekly only.' }),
   })
   .strict()
@@ -50,7 +50,7 @@ export const restoreBody = z
 export const editionReportAnswer = z
   .object({
     id: z.string(),
-    frequency: z.enum(frequencies),
+    frequency: z.enum(FREQUENCIES),
     periodStart: z.string(),
     periodEnd: z.string(),
     createdAt: z.string(),
