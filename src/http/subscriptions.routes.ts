@@ -23,6 +23,7 @@ const ACCEPTED = 'If the address can receive mail, a message with a confirmation
 
 /** Who asked, for the consent record: the client address (after trust proxy) and its user agent, bounded. */
 function consentOf(req: Request, source: 'form' | 'api') {
+  // eslint-disable-next-line no-control-regex -- the pattern matches control characters on purpose
   const userAgent = req.get('user-agent')?.replace(/[\u0000-\u001F\u007F]/g, '').slice(0, 500) ?? null;
   return { ip: req.ip ?? null, userAgent, source };
 }
