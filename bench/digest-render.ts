@@ -1,4 +1,5 @@
-import { renderEdition } from '../src/digest/render-edition.ts';
+import { personalValuesOf } from '../src/subscribers/subscriber-mail.ts';
+import { renderEdition } from '../src/editions/render-edition.ts';
 import { createMailTemplates } from '../src/mail/mail-templates.ts';
 import { createMessageComposer } from '../src/mail/message-composer.ts';
 import { createLinkSigner } from '../src/shared/link-signer.ts';
@@ -11,7 +12,8 @@ import { benchArticles, benchConfig } from './support/bench-fixtures.ts';
  */
 const config = benchConfig();
 const templates = createMailTemplates(config.paths.templatesDir);
-const composer = createMessageComposer(config, createLinkSigner('bench-secret-bench-secret-bench-secret'));
+const signer = createLinkSigner('bench-secret-bench-secret-bench-secret');
+const composer = createMessageComposer(config);
 const content = { frequency: 'weekly' as const, periodEnd: new Date('2025-09-08T07:00:00Z'), articles: benchArticles(10) };
 await renderEdition(templates, config, content); // warm-up: module load, first compile
 
@@ -26,7 +28,7 @@ let bytes = 0;
 t0 = performance.now();
 for (let i = 0; i < RENDERS; i++) {
   const id = `subscriber-${i}`;
-  const raw = template.render({ to: `${id}@example.org`, messageId: composer.messageId(`edition:${id}`), date: new Date(), values: composer.personalValues({ id, name: i % 2 ? `Reader ${i}` : null }, {}) });
+  const raw = template.render({ to: `${id}@example.org`, messageId: composer.messageId(`edition:${id}`), date: new Date(), values: personalValuesOf(config, signer, { id, name: i % 2 ? `Reader ${i}` : null }, {}) });
   bytes += raw.length;
 }
 const personalMs = (performance.now() - t0) / RENDERS;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { insertArticle } from '../src/articles/article.repository.ts';
-import { createDueEdition } from '../src/digest/edition.service.ts';
+import { createDueEdition } from '../src/editions/edition.service.ts';
 import { openStore } from '../src/store/open-store.ts';
 
 /**

@@ -50,18 +50,18 @@ const dir = mkdtempSync(path.join(tmpdir(), 'gazette-rebuild-'));
 const config = loadConfig({ env: {}, overrides: { paths: { seedsDir: path.join(dir, 'seeds'), dataDir: path.join(dir, 'data') }, log: { level: 'silent' } } });
 const clock = new ManualClock(new Date(START + (STORE_SIZE + SAMPLES + 10) * 3_600_000));
 const gazette = await createGazette(config, { clock });
-const { db } = gazette.store;
+const { db } = gazette.core.store;
 await db.transaction().execute(async (trx) => {
   for (let n = 1; n <= STORE_SIZE; n++) await addArticle(trx, n, clock.now());
 });
-await gazette.feeds.refresh();
+await gazette.core.feeds.refresh();
 
 const rebuilds: number[] = [];
 for (let i = 1; i <= SAMPLES; i++) {
   await addArticle(db, STORE_SIZE + i, clock.now());
-  rebuilds.push(await time(() => gazette.feeds.refresh()));
+  rebuilds.push(await time(() => gazette.core.feeds.refresh()));
 }
-const rebuildChanged = (await gazette.feeds.find('/feed.xml'))!.bodies.identity.toString().includes(`article-${String(STORE_SIZE + SAMPLES).padStart(6, '0')}`);
+const rebuildChanged = (await gazette.core.feeds.find('/feed.xml'))!.bodies.identity.toString().includes(`article-${String(STORE_SIZE + SAMPLES).padStart(6, '0')}`);
 
 // Baseline: read every article of the store once (what any rebuild that looks at the whole archive pays at least).
 const readAll: number[] = [];

@@ -34,8 +34,8 @@ async function serve(): Promise<void> {
     writeArticle(seedsDir, { slug: `bench-article-${i}`, date: `2025-08-${String(i).padStart(2, '0')}`, paragraphs: Array.from({ length: 8 }, paragraph) });
   }
   const gazette = await createGazette(config);
-  await gazette.ingest();
-  const feed = (await gazette.feeds.find('/feed.xml'))!;
+  await gazette.core.ingest.run();
+  const feed = (await gazette.core.feeds.find('/feed.xml'))!;
   const bytes = Buffer.from(feed.bodies.identity);
   const outer = express();
   outer.disable('x-powered-by');
@@ -52,10 +52,10 @@ async function serve(): Promise<void> {
   outer.get('/bench/hello', (_req, res) => {
     res.end('hello world');
   });
-  // The production feeds router at the same depth as the baselines; mounting gazette.app as a
+  // The production feeds router at the same depth as the baselines; mounting gazette.server.app as a
   // sub-app would add Express's sub-app overhead (which production does not have) to the feed only.
-  outer.use(feedsRoutes(gazette.feeds));
-  outer.use(gazette.app);
+  outer.use(feedsRoutes(gazette.core.feeds));
+  outer.use(gazette.server.app);
   const server = outer.listen(0, '127.0.0.1', () => {
     process.send!({ port: (server.address() as AddressInfo).port, bytes: bytes.length, gzip: feed.bodies.gzip.length, etag: feed.etags.gzip });
   });

@@ -85,9 +85,9 @@ async function main(): Promise<void> {
       const config = loadConfig({ env: {}, overrides: { paths: { seedsDir, dataDir: path.join(root, `data-${r}`) }, log: { level: 'silent' }, scheduler: { enabled: false } } });
       const gazette = await createGazette(config);
       try {
-        const cold = await timed(() => gazette.ingest());
+        const cold = await timed(() => gazette.core.ingest.run());
         if (cold.value.added.length !== COUNT || cold.value.problems.length > 0) throw new Error(`cold ingest added ${cold.value.added.length} with ${cold.value.problems.length} problems`);
-        const rescan = await timed(() => gazette.ingest());
+        const rescan = await timed(() => gazette.core.ingest.run());
         if (rescan.value.read !== 0 || rescan.value.changed) throw new Error('the rescan read files or changed something');
         coldTimes.push(cold.ms);
         rescanTimes.push(rescan.ms);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { createDueEdition } from '../src/digest/edition.service.ts';
+import { createDueEdition } from '../src/editions/edition.service.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { countPendingDeliveries } from '../src/mail/outbox.repository.ts';
 import { createGazette } from '../src/main.ts';
@@ -40,9 +40,9 @@ async function measure(label: string, databaseUrl: string, instances: number, re
   const config = loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, paths: { dataDir: path.join(dir, 'control'), seedsDir }, database: { url: databaseUrl }, secret: TEST_SECRET, log: { level: 'silent' } } });
   for (let i = 1; i <= 10; i++) writeArticle(seedsDir, { slug: `bench-story-number-${i}`, date: new Date(Date.now() - (i % 6) * 3600_000).toISOString() });
   const control = await createGazette(config);
-  await control.ingest();
-  await insertReaders(control.store.db, recipients, 'weekly');
-  await createDueEdition(control.store.db, 'weekly', new Date(Date.now() - 7 * 24 * 3600_000), new Date(), new Date());
+  await control.core.ingest.run();
+  await insertReaders(control.core.store.db, recipients, 'weekly');
+  await createDueEdition(control.core.store.db, 'weekly', new Date(Date.now() - 7 * 24 * 3600_000), new Date(), new Date());
 
   const base = await sinkCount();
   const names = Array.from({ length: instances }, (_, i) => `bench-${i + 1}`);
@@ -55,7 +55,7 @@ async function measure(label: string, databaseUrl: string, instances: number, re
     await new Promise((r) => setTimeout(r, 10));
   }
   const rate = recipients / ((performance.now() - started) / 1000);
-  while ((await countPendingDeliveries(control.store.db)) > 0) await new Promise((r) => setTimeout(r, 50));
+  while ((await countPendingDeliveries(control.core.store.db)) > 0) await new Promise((r) => setTimeout(r, 50));
   for (const instance of running) instance.child.kill('SIGTERM');
   await Promise.all(running.map((i) => i.exited));
   await control.close();

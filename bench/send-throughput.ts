@@ -1,7 +1,8 @@
+import { personalValuesOf } from '../src/subscribers/subscriber-mail.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import nodemailer from 'nodemailer';
-import { renderEdition } from '../src/digest/render-edition.ts';
+import { renderEdition } from '../src/editions/render-edition.ts';
 import { createMailTemplates } from '../src/mail/mail-templates.ts';
 import { createMailTransport } from '../src/mail/mail-transport.ts';
 import { createMessageComposer } from '../src/mail/message-composer.ts';
@@ -22,7 +23,8 @@ const smtpUrl = `smtp://127.0.0.1:${portLine.toString().trim()}`;
 
 const config = benchConfig({ mail: { smtpUrl, maxConnections: 5 } });
 const templates = createMailTemplates(config.paths.templatesDir);
-const composer = createMessageComposer(config, createLinkSigner('bench-secret-bench-secret-bench-secret'));
+const signer = createLinkSigner('bench-secret-bench-secret-bench-secret');
+const composer = createMessageComposer(config);
 const content = { frequency: 'weekly' as const, periodEnd: new Date('2025-09-08T07:00:00Z'), articles: benchArticles(10) };
 const mail = await renderEdition(templates, config, content);
 const template = await composer.templateFor('bench', async () => mail);
@@ -43,7 +45,7 @@ async function timed(label: string, send: (i: number) => Promise<unknown>): Prom
 const gazetteTransport = createMailTransport(config);
 const ours = await timed('Gazette (prebuilt MIME, substituted, raw)', (i) => {
   const id = `s${i}`;
-  const values = composer.personalValues({ id, name: null }, {});
+  const values = personalValuesOf(config, signer, { id, name: null }, {});
   const raw = template.render({ to: `${id}@example.org`, messageId: composer.messageId(`e:${id}`), date: new Date(), values });
   return gazetteTransport.send({ from: composer.envelopeFrom, to: `${id}@example.org` }, raw, id);
 });
@@ -52,7 +54,7 @@ gazetteTransport.close();
 const plain = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 5, maxMessages: 1000 });
 const baseline = await timed('plain nodemailer sendMail per message', (i) => {
   const id = `s${i}`;
-  const values = composer.personalValues({ id, name: null }, {});
+  const values = personalValuesOf(config, signer, { id, name: null }, {});
   return plain.sendMail({
     from: config.mail.from,
     to: `${id}@example.org`,

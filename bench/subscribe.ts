@@ -33,7 +33,7 @@ const outer = express();
 outer.get('/hello', (_req, res) => {
   res.type('text').send('hello, world');
 });
-outer.use(gazette.app);
+outer.use(gazette.server.app);
 const server = outer.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -61,7 +61,7 @@ await measure('warm-up: POST /subscribe', { ...subscribe, duration: 2 });
 const hello = await measure('GET /hello (baseline)', { requests: [{ method: 'GET', path: '/hello' }] });
 const subs = await measure('POST /subscribe (new address each time)', subscribe);
 
-const db = gazette.store.db;
+const db = gazette.core.store.db;
 const count = async (table: 'subscribers' | 'deliveries') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 const [subscribers, queued] = [await count('subscribers'), await count('deliveries')];
 console.log(`\nratio POST /subscribe / hello-world: ${(subs.rps / hello.rps).toFixed(3)} (${(hello.rps / subs.rps).toFixed(1)}x slower)`);

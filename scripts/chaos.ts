@@ -23,7 +23,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createLinkSigner } from '../src/shared/link-signer.ts';
 import { loadConfig } from '../src/config/load-config.ts';
-import { createDueEdition } from '../src/digest/edition.service.ts';
+import { createDueEdition } from '../src/editions/edition.service.ts';
 import { createGazette, type Gazette } from '../src/main.ts';
 import { countPendingDeliveries } from '../src/mail/outbox.repository.ts';
 import { writeArticle } from '../test/support/build-article.ts';
@@ -124,9 +124,9 @@ async function runSendTrial(trial: SendTrial): Promise<void> {
   const today = new Date().toISOString().slice(0, 10);
   for (let i = 1; i <= 10; i++) writeArticle(seedsDir, { slug: `chaos-story-number-${i}`, date: today });
   const control: Gazette = await createGazette(config);
-  await control.ingest();
-  const emails = await insertReaders(control.store.db, RECIPIENTS, 'weekly');
-  const edition = await createDueEdition(control.store.db, 'weekly', new Date(Date.now() - 7 * 24 * 3600_000), new Date(), new Date());
+  await control.core.ingest.run();
+  const emails = await insertReaders(control.core.store.db, RECIPIENTS, 'weekly');
+  const edition = await createDueEdition(control.core.store.db, 'weekly', new Date(Date.now() - 7 * 24 * 3600_000), new Date(), new Date());
   if (edition?.recipients !== RECIPIENTS) throw new Error(`the edition has ${edition?.recipients ?? 0} recipients, not ${RECIPIENTS}`);
 
   const smtp = await SmtpProcess.start();
@@ -137,12 +137,12 @@ async function runSendTrial(trial: SendTrial): Promise<void> {
     await waitFor('the first part of the send', async () => (await smtp.report()).count >= Math.floor(RECIPIENTS * trial.at));
     await trial.fault({ smtp, instance, restart });
     const faultOver = performance.now();
-    await waitFor('the outbox to drain', async () => (await countPendingDeliveries(control.store.db)) === 0);
+    await waitFor('the outbox to drain', async () => (await countPendingDeliveries(control.core.store.db)) === 0);
     const drainSeconds = (performance.now() - faultOver) / 1000;
     const { byRecipient } = await smtp.report();
     const lost = emails.filter((e) => !byRecipient[e]?.length).length;
     const dups = emails.map((e) => byRecipient[e] ?? []).filter((ids) => ids.length > 1);
-    const bounced = await control.store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'bounced').executeTakeFirstOrThrow();
+    const bounced = await control.core.store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'bounced').executeTakeFirstOrThrow();
     record({ trial: trial.name, store: trial.store, lost, duplicates: dups.length, duplicatesShareId: dups.every((ids) => new Set(ids).size === 1), bounced: Number(bounced.n), over500: null, drainSeconds });
   } finally {
     instance.child.kill('SIGTERM');
@@ -227,8 +227,8 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
   mkdirSync(sharedDataDir, { recursive: true });
   const seed = writeArticle(seedsDir, { slug: 'a-story-edited-all-the-time', date: '1 September 2025' });
   const control = await createGazette(config);
-  await control.ingest();
-  const emails = await insertReaders(control.store.db, count, 'weekly');
+  await control.core.ingest.run();
+  const emails = await insertReaders(control.core.store.db, count, 'weekly');
   const signer = createLinkSigner(TEST_SECRET);
   const smtp = await SmtpProcess.start();
   const instance = await startInstance(dir, 'chaos', { databaseUrl, smtpUrl: `smtp://127.0.0.1:${smtp.port}`, seedsDir });
@@ -258,7 +258,7 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
-    const unsubscribed = await control.store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'unsubscribed').executeTakeFirstOrThrow();
+    const unsubscribed = await control.core.store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'unsubscribed').executeTakeFirstOrThrow();
     record({ trial: `${count} one-click unsubscribes beside a writer and \`gazette ingest\` (${Number(unsubscribed.n)} recorded)`, store: 'sqlite', lost: count - Number(unsubscribed.n), duplicates: 0, duplicatesShareId: true, bounced: 0, over500, drainSeconds: (performance.now() - started) / 1000 });
   } finally {
     ingesting = false;

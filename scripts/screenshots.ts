@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { createDueEdition } from '../src/digest/edition.service.ts';
+import { createDueEdition } from '../src/editions/edition.service.ts';
 import { launchBrowser } from '../test/support/browser.ts';
 import { startBrowserGazette, writeSampleArticles, type BrowserGazette } from '../test/support/browser-gazette.ts';
 import { writeArticle } from '../test/support/build-article.ts';
@@ -94,9 +94,9 @@ async function shootDigest(browser: Browser, site: BrowserGazette, sink: SmtpSin
     date: '11 January 2026',
     paragraphs: ['After two years of repairs to the quay, the Sunday market returned to the old harbour with more than sixty stalls, from fishmongers to booksellers.'],
   });
-  await gazette.ingest();
-  await createDueEdition(gazette.store.db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
-  await gazette.mail.deliverPending({ limit: 10 });
+  await gazette.core.ingest.run();
+  await createDueEdition(gazette.core.store.db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
+  await gazette.core.mail.deliverPending({ limit: 10 });
   const [, , digest] = await sink.waitFor(3);
   await shoot(browser, site, 'mail-digest', { html: digest!.parsed.html as string });
 }

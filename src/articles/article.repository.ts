@@ -1,8 +1,12 @@
-import type { Insertable, Selectable } from 'kysely';
-import type { ArticlesTable, Db, SeedFilesTable } from '../store/database.ts';
+import { sql, type Insertable, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { ArticlesTable, Database, Db, SeedFilesTable } from '../store/database.ts';
+import { readSiteState, writeSiteState } from '../store/site-state.repository.ts';
 import type { Article, ArticleProblem } from './article.ts';
 
-/** SQL for articles and seed files stays here; everything else sees Article. */
+/**
+ * SQL for articles and seed files stays here; everything else sees Article. The one writer of
+ * `articles` (feed-entry.repository.ts reads them in feed order).
+ */
 
 export function toArticle(row: Selectable<ArticlesTable>): Article {
   return {
@@ -165,7 +169,7 @@ export async function insertArticles(db: Db, articles: readonly { id: string; ar
 /**
  * Rewrites an article from its file; `updatedAt` moves only when the text changed. An article
  * whose text changed or that comes back from deletion (`reentersFeed`) leaves its place in the
- * feed and takes a new one at the next render (feeds/feed.repository.ts).
+ * feed and takes a new one at the next render (`assignFeedPlaces`).
  */
 export async function updateArticle(db: Db, article: ArticleWrite, changedAt: Date | null, reentersFeed = changedAt !== null): Promise<void> {
   await db
@@ -186,8 +190,99 @@ export async function markArticlesDeleted(db: Db, slugs: readonly string[], now:
   }
 }
 
+const FEED_SEQ_LOCK_KEY = 'feed_seq_lock';
+/**
+ * The last place handed out. Kept apart from max(feed_seq): when the newest articles are edited
+ * to a future date (back into embargo) they give up their places, and a maximum that fell
+ * back would make a full page the newest one again, and change it.
+ */
+const FEED_SEQ_LAST_KEY = 'feed_seq_last';
+
+/**
+ * Gives a feed place (`feed_seq`, see feed-entry.repository.ts) to every visible article that has
+ * none (new, just out of embargo, edited or restored), in date order within one call. Run inside
+ * a transaction (`trx`): the first write serialises concurrent callers (a row lock on PostgreSQL,
+ * the write lock on SQLite), so two instances never hand out one number twice. Returns how many
+ * articles entered the feed.
+ */
+export async function assignFeedPlaces(trx: Db, now: Date): Promise<number> {
+  const waiting = () =>
+    trx
+      .selectFrom('articles')
+      .select('id')
+      .where('feed_seq', 'is', null)
+      .where('deleted_at', 'is', null)
+      .where('published_at', '<=', now.toISOString())
+      .orderBy('published_at')
+      .orderBy('slug');
+  if ((await waiting().limit(1).execute()).length === 0) return 0;
+  await writeSiteState(trx, FEED_SEQ_LOCK_KEY, now.toISOString());
+  const ids = (await waiting().execute()).map((r) => r.id);
+  const last = await findLastFeedPlace(trx);
+  await writeSiteState(trx, FEED_SEQ_LAST_KEY, String(last + ids.length));
+  // 500 rows a statement: a first ingest of 10,000 files costs 20 statements, not 10,000.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const places = sql.join(chunk.map((id, j) => sql`WHEN ${id} THEN CAST(${last + i + j + 1} AS INTEGER)`), sql` `);
+    await trx
+      .updateTable('articles')
+      .set({ feed_seq: sql<number>`CASE id ${places} END` })
+      .where('id', 'in', chunk)
+      .execute();
+  }
+  return ids.length;
+}
+
+/** The highest place ever handed out: the number of archive slots. It never goes down. */
+export async function findLastFeedPlace(db: Db): Promise<number> {
+  const [row, counter] = await Promise.all([
+    db
+      .selectFrom('articles')
+      .select((eb) => eb.fn.max('feed_seq').as('last'))
+      .executeTakeFirst(),
+    readSiteState(db, FEED_SEQ_LAST_KEY),
+  ]);
+  // The maximum covers places given before the counter existed (migration 051 numbers them).
+  return Math.max(Number(row?.last ?? 0), Number(counter ?? 0));
+}
+
 /** Current problems of every seed file, for `gazette check`-like reports and /healthz. */
 export async function listSeedProblems(db: Db): Promise<ArticleProblem[]> {
   const rows = await db.selectFrom('seed_files').select('problems').where('problems', '!=', '[]').orderBy('path').execute();
   return rows.flatMap((r) => JSON.parse(r.problems) as ArticleProblem[]);
+}
+
+/** Article ids as a subquery (`select article_id …`), chosen by the capability that knows why to leave them out. */
+export type ArticleIdQuery = SelectQueryBuilder<Database, keyof Database, { article_id: string }>;
+
+/**
+ * Live articles first ingested at or after `since` and visible by `until` (ingested by then and
+ * published by then), except those `excluding` names. Together the two bounds say
+ * "visibleSince(article) <= until" in plain comparisons, without date arithmetic that SQLite
+ * and PostgreSQL spell differently. Newest first.
+ */
+export async function listArticlesVisibleBetween(db: Db, bounds: { since: Date; until: Date; excluding: ArticleIdQuery }): Promise<Article[]> {
+  const until = bounds.until.toISOString();
+  const rows = await db
+    .selectFrom('articles')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('created_at', '>=', bounds.since.toISOString())
+    .where('created_at', '<=', until)
+    .where('published_at', '<=', until)
+    .where('id', 'not in', bounds.excluding)
+    .orderBy('published_at', 'desc')
+    .orderBy('slug', 'desc')
+    .execute();
+  return rows.map(toArticle);
+}
+
+/** These articles (deleted ones included), in the order of `ids`. */
+export async function findArticlesByIds(db: Db, ids: readonly string[]): Promise<Article[]> {
+  const found = new Map<string, Article>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('articles').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const row of rows) found.set(row.id, toArticle(row));
+  }
+  return ids.flatMap((id) => found.get(id) ?? []);
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { ArticleProblem } from './article.ts';
 import { listSeedFileEntries } from './list-seed-files.ts';
-import { contentHashOf, parseArticleFile, type ParsedArticle } from './parse-article-file.ts';
-import { planSeedChanges, type PlanFile, type StoredArticle } from './plan-seed-changes.ts';
+import type { ParsedArticle } from './parse-article-file.ts';
+import { planSeedChanges, readPlanFile, type PlanFile, type StoredArticle } from './plan-seed-changes.ts';
+import { parseSeedFile, type SeedArticle } from './read-seed-file.ts';
 
 export interface CheckReport {
   files: number;
@@ -12,8 +13,6 @@ export interface CheckReport {
   wouldRemove: string[];
 }
 
-type CheckedArticle = ParsedArticle & { contentHash: string };
-
 /**
  * Validates every seed file without writing to the store: what `gazette check` runs. It applies
  * the ingest's own rule (`planSeedChanges`) to what the store publishes (`stored`; empty for a
@@ -21,14 +20,12 @@ type CheckedArticle = ParsedArticle & { contentHash: string };
  */
 export async function checkSeeds(seedsDir: string, timeZone: string, stored: readonly StoredArticle[] = []): Promise<CheckReport> {
   const entries = await listSeedFileEntries(seedsDir);
-  const files: PlanFile<CheckedArticle>[] = [];
+  const files: PlanFile<SeedArticle>[] = [];
   const problems: ArticleProblem[] = [];
   for (const entry of entries) {
-    const bytes = await readFile(entry.absolutePath);
-    const result = parseArticleFile(entry.path, bytes, timeZone);
-    if (!result.ok) problems.push(...result.problems);
-    const article = result.ok ? { ...result.article, contentHash: contentHashOf(bytes) } : undefined;
-    files.push({ kind: 'read', path: entry.path, previousSlug: null, ...(article ? { article } : {}) });
+    const reading = parseSeedFile(entry.path, await readFile(entry.absolutePath), timeZone);
+    problems.push(...reading.problems);
+    files.push(readPlanFile(entry.path, null, reading.article));
   }
   const plan = planSeedChanges(files, stored);
   problems.push(...plan.rejected);
@@ -38,6 +35,6 @@ export async function checkSeeds(seedsDir: string, timeZone: string, stored: rea
   return { files: entries.length, valid, problems, wouldRemove: plan.remove };
 }
 
-function withoutBookkeeping({ contentHash: _hash, ...article }: CheckedArticle): ParsedArticle {
+function withoutBookkeeping({ contentHash: _hash, sourceFile: _file, ...article }: SeedArticle): ParsedArticle {
   return article;
 }

@@ -39,6 +39,19 @@ export function classifySeedFile(file: { fingerprint: string; ageMs: number }, p
   return 'read';
 }
 
+/**
+ * Whether an unchanged file must be read again: one that lost a slug contest (`DuplicateSlug`,
+ * given by `planSeedChanges`) is, at every scan, because the file holding the slug may have let it go.
+ */
+export function waitsOnOthers(problems: readonly ArticleProblem[]): boolean {
+  return problems.some((p) => p.code === 'DuplicateSlug');
+}
+
+/** A file read this scan as the plan takes it: its article when its text is valid, and the slug it held before. */
+export function readPlanFile<A extends PlannedArticle>(path: string, previousSlug: string | null, article: A | undefined): ReadFile<A> {
+  return { kind: 'read', path, previousSlug, ...(article ? { article } : {}) };
+}
+
 export interface PlannedArticle {
   slug: string;
   contentHash: string;
@@ -119,4 +132,12 @@ function ownsFirst(a: ReadFile<PlannedArticle>, b: ReadFile<PlannedArticle>, byS
     return existing && !existing.deleted && existing.sourceFile === f.path ? 0 : 1;
   };
   return owns(a) - owns(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+/** What a plan changes as readers see it: an article back from deletion counts as added, not updated. */
+export function publishedChangesOf(plan: SeedPlan<PlannedArticle>): { added: string[]; updated: string[]; removed: string[]; changed: boolean } {
+  const added = [...plan.add.map((a) => a.slug), ...plan.update.filter((u) => u.restored).map((u) => u.article.slug)];
+  const updated = plan.update.filter((u) => !u.restored).map((u) => u.article.slug);
+  const removed = plan.remove;
+  return { added, updated, removed, changed: added.length + updated.length + removed.length > 0 };
 }

@@ -2,13 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { frequencies, type Frequency } from '../config/config.schema.ts';
-import { nothingToSend, type EditionReport } from '../digest/digest.service.ts';
+import { createCore, type Core } from '../core/create-core.ts';
+import { nothingToSend, type EditionReport } from '../editions/editions.service.ts';
 import type { DeliverReport } from '../mail/delivery.service.ts';
-import { countAudience } from '../digest/edition.repository.ts';
-import { createDueEdition, createInstantEditions } from '../digest/edition.service.ts';
-import { createGazette, type Gazette } from '../main.ts';
 import { GazetteError } from '../shared/errors.ts';
+import { FREQUENCIES, type DigestFrequency, type Frequency } from '../shared/frequency.ts';
 import type { Command, CommandContext } from './command.ts';
 
 /** `gazette digest preview|send|status|resend`: the operator's handle on editions; the same service calls as the admin API. */
@@ -27,7 +25,7 @@ export const digestCommand: Command = {
   },
   async run(ctx) {
     const action = ctx.positionals[0];
-    const actions: Record<string, (g: Gazette) => Promise<number>> = {
+    const actions: Record<string, (core: Core) => Promise<number>> = {
       preview: (g) => preview(ctx, g),
       send: (g) => send(ctx, g),
       status: (g) => status(ctx, g),
@@ -37,32 +35,32 @@ export const digestCommand: Command = {
     };
     const run = action ? actions[action] : undefined;
     if (!run) throw new GazetteError('InvalidArgument', `Say what to do: gazette digest ${Object.keys(actions).join('|')} (got ${action ? `"${action}"` : 'nothing'}).`);
-    const gazette = await createGazette(ctx.config());
+    const core = await createCore(ctx.config());
     try {
-      return await run(gazette);
+      return await run(core);
     } finally {
-      await gazette.close();
+      await core.close();
     }
   },
 };
 
 function frequencyOption(ctx: CommandContext, allowInstant: boolean): Frequency {
   const value = ctx.values.frequency;
-  const allowed = allowInstant ? frequencies : frequencies.filter((f) => f !== 'instant');
+  const allowed = allowInstant ? FREQUENCIES : FREQUENCIES.filter((f) => f !== 'instant');
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new GazetteError('InvalidArgument', `--frequency must be one of ${allowed.join(', ')} (got ${value === undefined ? 'nothing' : JSON.stringify(value)}).`);
   }
   return value as Frequency;
 }
 
-async function preview(ctx: CommandContext, gazette: Gazette): Promise<number> {
-  const frequency = frequencyOption(ctx, false) as 'daily' | 'weekly';
-  const result = await gazette.digest.previewNext(frequency);
+async function preview(ctx: CommandContext, core: Core): Promise<number> {
+  const frequency = frequencyOption(ctx, false) as DigestFrequency;
+  const result = await core.editions.previewNext(frequency);
   if (!result) {
     ctx.stdout.write(`${nothingToSend(frequency)}\n`);
     return 0;
   }
-  const dir = typeof ctx.values.out === 'string' ? path.resolve(ctx.values.out) : path.join(gazette.config.paths.dataDir, 'preview');
+  const dir = typeof ctx.values.out === 'string' ? path.resolve(ctx.values.out) : path.join(core.config.paths.dataDir, 'preview');
   mkdirSync(dir, { recursive: true });
   const html = path.join(dir, `${frequency}-digest.html`);
   const text = path.join(dir, `${frequency}-digest.txt`);
@@ -72,18 +70,16 @@ async function preview(ctx: CommandContext, gazette: Gazette): Promise<number> {
   return 0;
 }
 
-async function send(ctx: CommandContext, gazette: Gazette): Promise<number> {
+async function send(ctx: CommandContext, core: Core): Promise<number> {
   const frequency = frequencyOption(ctx, true);
-  const { db } = gazette.store;
-  const now = gazette.clock.now();
-  if (ctx.values['dry-run']) {
-    if (frequency === 'instant') throw new GazetteError('InvalidArgument', '--dry-run works with --frequency daily or weekly.');
-    const articles = await gazette.digest.listNextEditionArticles(frequency, now);
-    ctx.stdout.write(`Dry run: the ${frequency} edition would carry ${articles.length} articles to ${await countAudience(db, frequency)} subscribers.\n`);
-    for (const a of articles) ctx.stdout.write(`  ${a.publishedAt.toISOString()}  ${a.title}\n`);
+  if (ctx.values['dry-run'] && frequency === 'instant') throw new GazetteError('InvalidArgument', '--dry-run works with --frequency daily or weekly.');
+  const result = await core.editions.sendNow({ frequency, dryRun: ctx.values['dry-run'] === true });
+  if (result.dryRun) {
+    ctx.stdout.write(`Dry run: the ${frequency} edition would carry ${result.articles.length} articles to ${result.audience} subscribers.\n`);
+    for (const a of result.articles) ctx.stdout.write(`  ${a.publishedAt.toISOString()}  ${a.title}\n`);
     return 0;
   }
-  const created = frequency === 'instant' ? await createInstantEditions(db, now) : [await createDueEdition(db, frequency, await gazette.digest.nextPeriodStart(frequency, now), now, now)].filter((e) => e !== null);
+  const created = result.editions;
   if (created.length === 0) {
     ctx.stdout.write(`Nothing new for ${frequency} subscribers: no edition sent.\n`);
     return 0;
@@ -93,51 +89,51 @@ async function send(ctx: CommandContext, gazette: Gazette): Promise<number> {
   bar?.start(total, 0);
   let stoppedBy: DeliverReport | undefined;
   for (;;) {
-    const pass = await gazette.mail.deliverPending({ limit: 200, onProgress: (o) => o !== 'deferred' && bar?.increment() });
+    const pass = await core.mail.deliverPending({ limit: 200, onProgress: (o) => o !== 'deferred' && bar?.increment() });
     if (pass.transportDown || pass.refusal) stoppedBy = pass;
     if (pass.claimed === 0 || stoppedBy) break;
   }
   bar?.stop();
-  for (const c of created) ctx.stdout.write(formatReport(await gazette.digest.reportEdition(c.edition.id)));
-  const server = gazette.mail.transport.description;
+  for (const c of created) ctx.stdout.write(formatReport(await core.editions.report(c.edition.id)));
+  const server = core.mail.transport.description;
   if (stoppedBy?.refusal) ctx.stderr.write(`The mail server at ${server} refused: ${stoppedBy.refusal.reply}. That is about the server or its settings, not a recipient: nobody was bounced, the rest stays queued and \`gazette serve\` sends it once the server accepts mail.\n`);
   else if (stoppedBy) ctx.stderr.write(`The mail server at ${server} is unreachable: the rest stays queued and \`gazette serve\` sends it when the server is back.\n`);
   return stoppedBy ? 1 : 0;
 }
 
-async function status(ctx: CommandContext, gazette: Gazette): Promise<number> {
+async function status(ctx: CommandContext, core: Core): Promise<number> {
   if (typeof ctx.values.edition === 'string') {
-    const report = await gazette.digest.reportEdition(ctx.values.edition);
+    const report = await core.editions.report(ctx.values.edition);
     ctx.stdout.write(formatReport(report));
     for (const u of report.undelivered) ctx.stdout.write(`  ${u.status.padEnd(8)} ${u.email ?? '(deleted subscriber)'}  attempts ${u.attempts}  ${u.lastReply ?? ''}\n`);
     return 0;
   }
-  const reports = await gazette.digest.listEditionReports(20);
+  const reports = await core.editions.listReports(20);
   if (reports.length === 0) ctx.stdout.write('No editions yet.\n');
   for (const r of reports) ctx.stdout.write(formatReport(r));
   return 0;
 }
 
-async function resend(ctx: CommandContext, gazette: Gazette): Promise<number> {
+async function resend(ctx: CommandContext, core: Core): Promise<number> {
   if (typeof ctx.values.edition !== 'string') throw new GazetteError('InvalidArgument', '--edition ID is required (see `gazette digest status`).');
-  const { requeued } = await gazette.digest.resendFailed(ctx.values.edition);
+  const { requeued } = await core.editions.resendFailed(ctx.values.edition);
   ctx.stdout.write(`${requeued} failed deliveries queued again; sent and bounced ones are untouched.\n`);
   return 0;
 }
 
-async function restore(ctx: CommandContext, gazette: Gazette): Promise<number> {
+async function restore(ctx: CommandContext, core: Core): Promise<number> {
   const editionId = typeof ctx.values.edition === 'string' ? ctx.values.edition : undefined;
   const reply = typeof ctx.values.reply === 'string' && ctx.values.reply !== '' ? ctx.values.reply : undefined;
   if (!editionId && !reply) throw new GazetteError('InvalidArgument', 'Say which bounces to undo: --edition ID (see `gazette digest status`), --reply TEXT (part of the SMTP reply, e.g. "5.7.0"), or both.');
   if (typeof ctx.values.reason !== 'string' || ctx.values.reason.trim() === '') throw new GazetteError('InvalidArgument', '--reason TEXT is required: it is recorded with each restored subscriber.');
-  const result = await gazette.mail.restoreBounced({ editionId, reply, reason: ctx.values.reason.trim(), actor: `cli:${userInfo().username}` });
+  const result = await core.editions.restoreBounced({ editionId, reply, reason: ctx.values.reason.trim(), actor: `cli:${userInfo().username}` });
   ctx.stdout.write(`${result.restored} subscribers restored to confirmed, ${result.requeued} deliveries queued again${result.unchanged ? `; ${result.unchanged} matching subscribers are no longer bounced and were left as they are` : ''}.\n`);
   return 0;
 }
 
-async function resume(ctx: CommandContext, gazette: Gazette): Promise<number> {
+async function resume(ctx: CommandContext, core: Core): Promise<number> {
   if (typeof ctx.values.edition !== 'string') throw new GazetteError('InvalidArgument', '--edition ID is required (see `gazette status`).');
-  const { resumed } = await gazette.mail.resumeEdition(ctx.values.edition, `cli:${userInfo().username}`);
+  const { resumed } = await core.editions.resume(ctx.values.edition, `cli:${userInfo().username}`);
   ctx.stdout.write(resumed ? `Edition ${ctx.values.edition} resumed: its queued deliveries are sent again.\n` : `Edition ${ctx.values.edition} was not stopped: nothing to resume.\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { formatProblem } from '../articles/article.ts';
-import { createGazette } from '../main.ts';
+import { createCore } from '../core/create-core.ts';
 import type { Command } from './command.ts';
 
 export const ingestCommand: Command = {
@@ -8,16 +8,16 @@ export const ingestCommand: Command = {
   usage: 'gazette ingest [--config FILE]',
   options: {},
   async run(ctx) {
-    const gazette = await createGazette(ctx.config());
+    const core = await createCore(ctx.config());
     try {
-      const report = await gazette.ingest();
+      const report = await core.ingest.run();
       for (const p of report.problems) ctx.stderr.write(`${formatProblem(p)}\n`);
       ctx.stdout.write(
         `${report.scanned} files, ${report.read} read: ${report.added.length} added, ${report.updated.length} updated, ${report.removed.length} removed, ${report.problems.length} problems (${report.durationMs} ms)\n`,
       );
       return report.problems.length > 0 ? 1 : 0;
     } finally {
-      await gazette.close();
+      await core.close();
     }
   },
 };

@@ -1,4 +1,4 @@
-import { createGazette } from '../main.ts';
+import { createCore } from '../core/create-core.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { normalizeEmail } from '../subscribers/validate-email.ts';
 import type { Command } from './command.ts';
@@ -16,13 +16,13 @@ export const mailCommand: Command = {
     const checked = normalizeEmail(ctx.values.to);
     if (!checked.ok) throw new GazetteError('InvalidEmail', `--to: ${checked.reason}`);
     const to = checked.value.email;
-    const gazette = await createGazette(ctx.config());
+    const core = await createCore(ctx.config());
     try {
-      const reply = await gazette.mail.sendTestMessage(to);
-      ctx.stdout.write(`Test message to ${to} via ${gazette.mail.transport.description}: ${reply}\n`);
+      const reply = await core.sendTestMessage(to);
+      ctx.stdout.write(`Test message to ${to} via ${core.mail.transport.description}: ${reply}\n`);
       return 0;
     } finally {
-      await gazette.close();
+      await core.close();
     }
   },
 };

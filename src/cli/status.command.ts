@@ -1,9 +1,6 @@
 import { listSeedProblems } from '../articles/article.repository.ts';
-import { LAST_INGEST_KEY } from '../articles/ingest.service.ts';
+import { createCore } from '../core/create-core.ts';
 import { readServiceStatus } from '../scheduler/service-status.ts';
-import { systemClock } from '../shared/clock.ts';
-import { openStore } from '../store/open-store.ts';
-import { readSiteState } from '../store/site-state.repository.ts';
 import type { Command } from './command.ts';
 
 /** `gazette status`: what the running service is doing, read from the store (works beside `serve`). */
@@ -14,12 +11,12 @@ export const statusCommand: Command = {
   options: { json: { type: 'boolean' } },
   async run(ctx) {
     const config = ctx.config();
-    const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
+    const core = await createCore(config);
+    const { db } = core.store;
     try {
-      const status = await readServiceStatus(store.db, config, systemClock.now());
-      const lastIngest = await readSiteState(store.db, LAST_INGEST_KEY);
-      const problems = await listSeedProblems(store.db);
-      const ingest = lastIngest ? (JSON.parse(lastIngest) as { at: string; scanned: number }) : null;
+      const status = await readServiceStatus(db, config, core.clock.now());
+      const ingest = (await core.ingest.lastRun()) ?? null;
+      const problems = await listSeedProblems(db);
       if (ctx.values.json) {
         ctx.stdout.write(`${JSON.stringify({ ...status, ingest: ingest && { ...ingest, problems: problems.length } }, null, 2)}\n`);
         return 0;
@@ -34,11 +31,11 @@ export const statusCommand: Command = {
       const paused = status.deliveryQueue.paused;
       if (paused) lines.push(`  Sending PAUSED since ${paused.since}: the SMTP server ${paused.reason === 'unreachable' ? 'is unreachable' : 'refused'}: ${paused.reply}. Nobody was bounced; it resumes by itself once the server accepts a message (next try ${paused.nextProbeAt}).`);
       for (const e of status.deliveryQueue.stoppedEditions) lines.push(`  Edition ${e.editionId} STOPPED by the bounce circuit breaker at ${e.pausedAt}: ${e.reason}. Resume it with \`gazette digest resume --edition ${e.editionId}\`.`);
-      lines.push(ingest ? `Last ingest: ${ingest.at}, ${ingest.scanned} files, ${problems.length} problem(s)` : 'Last ingest: never');
+      lines.push(ingest ? `Last ingest: ${ingest.at.toISOString()}, ${ingest.scanned} files, ${problems.length} problem(s)` : 'Last ingest: never');
       ctx.stdout.write(`${lines.join('\n')}\n`);
       return 0;
     } finally {
-      await store.close();
+      await core.close();
     }
   },
 };

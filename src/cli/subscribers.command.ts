@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, existsSync, statSync } from 'node:
 import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import { frequencies, type Frequency } from '../config/config.schema.ts';
-import { createGazette, type Gazette } from '../main.ts';
+import { createCore, type Core } from '../core/create-core.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { exportSubscribersCsv } from '../subscribers/csv-export.ts';
 import { importSubscribersCsv, type CsvImportReport } from '../subscribers/csv-import.ts';
@@ -36,20 +36,20 @@ export const subscribersCommand: Command = {
     const [action, ...rest] = ctx.positionals;
     const run = action ? actions[action] : undefined;
     if (!run) throw new GazetteError('InvalidArgument', `Say what to do: ${Object.keys(actions).join(', ')} (got ${action ? `"${action}"` : 'nothing'}).`);
-    const gazette = await createGazette(ctx.config());
+    const core = await createCore(ctx.config());
     try {
-      return await run(gazette, ctx, rest);
+      return await run(core, ctx, rest);
     } finally {
-      await gazette.close();
+      await core.close();
     }
   },
 };
 
-type Action = (gazette: Gazette, ctx: CommandContext, args: string[]) => Promise<number>;
+type Action = (core: Core, ctx: CommandContext, args: string[]) => Promise<number>;
 
 const actions: Record<string, Action> = {
-  async list(gazette, ctx) {
-    const page = await listSubscribers({ db: gazette.store.db, clock: gazette.clock }, {
+  async list(core, ctx) {
+    const page = await listSubscribers(core.subscriberAdmin, {
       status: oneOf(ctx.values.status, subscriberStatuses, 'status'),
       frequency: oneOf(ctx.values.frequency, frequencies, 'frequency') as Frequency | undefined,
       query: typeof ctx.values.search === 'string' ? ctx.values.search : undefined,
@@ -63,15 +63,15 @@ const actions: Record<string, Action> = {
     return 0;
   },
 
-  async import(gazette, ctx, [file]) {
+  async import(core, ctx, [file]) {
     if (!file) throw new GazetteError('InvalidArgument', 'Name the CSV file to import (or - for standard input).');
     if (file !== '-' && !existsSync(file)) throw new GazetteError('InvalidArgument', `There is no file ${file}.`);
     const size = file === '-' ? 0 : statSync(file).size;
     const bar = size >= PROGRESS_BAR_BYTES && ctx.stderr.isTTY ? new cliProgress.SingleBar({ stream: ctx.stderr, format: 'Importing |{bar}| {percentage}% | {rows} rows' }, cliProgress.Presets.shades_classic) : undefined;
     bar?.start(size, 0, { rows: 0 });
-    const report = await importSubscribersCsv(gazette.store.db, file === '-' ? process.stdin : createReadStream(file), {
-      now: gazette.clock.now(),
-      defaultFrequency: gazette.config.subscriptions.defaultFrequency,
+    const report = await importSubscribersCsv(core.store.db, file === '-' ? process.stdin : createReadStream(file), {
+      now: core.clock.now(),
+      defaultFrequency: core.config.subscriptions.defaultFrequency,
       consentSource: typeof ctx.values['consent-source'] === 'string' ? ctx.values['consent-source'] : null,
       onProgress: bar && (({ rows, bytes }) => bar.update(bytes, { rows })),
     }).finally(() => bar?.stop());
@@ -79,14 +79,14 @@ const actions: Record<string, Action> = {
     return report.invalid.length > 0 ? 1 : 0;
   },
 
-  async export(gazette, ctx) {
+  async export(core, ctx) {
     const out = typeof ctx.values.output === 'string' ? createWriteStream(ctx.values.output) : ctx.stdout;
-    await pipeline(exportSubscribersCsv(gazette.store.db), out, { end: out !== ctx.stdout });
+    await pipeline(exportSubscribersCsv(core.store.db), out, { end: out !== ctx.stdout });
     return 0;
   },
 
-  async stats(gazette, ctx) {
-    ctx.stdout.write(`${JSON.stringify(await subscriberStats({ db: gazette.store.db, clock: gazette.clock }), null, 2)}\n`);
+  async stats(core, ctx) {
+    ctx.stdout.write(`${JSON.stringify(await subscriberStats(core.subscriberAdmin), null, 2)}\n`);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import type { Db } from '../store/database.ts';
 import { findFrozenPage, freezePage, settleLastModified } from './feed-document.repository.ts';
-import { listFeedEntriesBetween, type FeedEntry } from './feed.repository.ts';
+import { listFeedEntriesBetween, type FeedEntry } from '../articles/feed-entry.repository.ts';
 import { archivePath, feedMediaTypes, type FeedFormat } from './feed-links.ts';
 import { newestChange, type FeedPage, type FeedSettings } from './feed-page.ts';
 import { buildRepresentation, hashText, type FeedRepresentation } from './feed-representation.ts';

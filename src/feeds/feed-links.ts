@@ -20,7 +20,8 @@ export const feedMediaTypes: Readonly<Record<FeedFormat, string>> = {
 
 const archiveExtensions: Readonly<Record<FeedFormat, string>> = { rss: 'rss.xml', atom: 'atom.xml', json: 'json' };
 
-const formatLabels: Readonly<Record<FeedFormat, string>> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
+/** How readers and pages name each format. */
+export const feedFormatLabels: Readonly<Record<FeedFormat, string>> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
 
 /** Path of RFC 5005 archive page `page` (1 = the oldest articles) of one format. */
 export function archivePath(format: FeedFormat, page: number): string {
@@ -53,7 +54,7 @@ export function feedDiscoveryLinks(config: Pick<Config, 'site'>): FeedDiscoveryL
   return feedFormats.map((format) => ({
     rel: 'alternate',
     type: feedMediaTypes[format],
-    title: `${config.site.title} (${formatLabels[format]})`,
+    title: `${config.site.title} (${feedFormatLabels[format]})`,
     href: `${config.site.baseUrl}${feedPaths[format]}`,
   }));
 }

@@ -1,4 +1,5 @@
-import { findNextEmbargoEnd } from '../articles/article.repository.ts';
+import { assignFeedPlaces, findLastFeedPlace, findNextEmbargoEnd } from '../articles/article.repository.ts';
+import { findLatestDeletion, listLatestFeedEntries } from '../articles/feed-entry.repository.ts';
 import { ARTICLES_VERSION_KEY } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -7,7 +8,6 @@ import type { Db } from '../store/database.ts';
 import { readSiteState, writeSiteState } from '../store/site-state.repository.ts';
 import { archivePageCount, createArchivePages } from './archive-pages.ts';
 import { settleLastModified } from './feed-document.repository.ts';
-import { assignFeedPlaces, findLastFeedPlace, findLatestDeletion, listLatestFeedEntries } from './feed.repository.ts';
 import { feedFormats, feedMediaTypes, feedPaths, parseArchivePath, type FeedFormat } from './feed-links.ts';
 import { feedSettingsFrom, newestChange, type FeedPage } from './feed-page.ts';
 import { buildRepresentation, hashText, type FeedRepresentation } from './feed-representation.ts';

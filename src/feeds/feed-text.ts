@@ -4,7 +4,7 @@ import type { Article } from '../articles/article.ts';
 
 /**
  * Guards between our text and the `feed` package (6.0.0) and its writer (xml-js 1.6.11).
- * Each one answers a defect listed in docs (REFERENCE.md, "The feed package 6.0.0").
+ * Each one answers a defect listed in docs/feed-package-defects.md.
  */
 
 /** Removes characters XML 1.0 forbids: one of them makes the whole document unreadable. */
@@ -49,10 +49,6 @@ export function paragraphsToHtml(paragraphs: readonly string[]): string {
  */
 export function forXmlAttribute(value: string): string {
   return cleanText(value).replace(/&/g, '&amp;').replace(/</g, '&lt;');
-}
-
-export function articleUrl(baseUrl: string, slug: string): string {
-  return `${baseUrl}/articles/${slug}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Feed, type Item } from 'feed';
 import { lastChangeOf, type Article } from '../articles/article.ts';
+import { articleUrl } from '../articles/article-url.ts';
 import { escapeHtml } from '../shared/xml-text.ts';
-import { articleTagId, articleUrl, cleanText, forCdataHtml, forXmlText, paragraphsToHtml, plainToHtml } from './feed-text.ts';
+import { articleTagId, cleanText, forCdataHtml, forXmlText, paragraphsToHtml, plainToHtml } from './feed-text.ts';
 import { FEED_HISTORY_NS, GENERATOR, feedPageLinks, type FeedPage, type FeedSettings } from './feed-page.ts';
 
 const ATOM_ROOT = '<feed xmlns="http://www.w3.org/2005/Atom">';

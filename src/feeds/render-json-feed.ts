@@ -1,5 +1,6 @@
 import { lastChangeOf, type Article } from '../articles/article.ts';
-import { articleTagId, articleUrl, cleanText, paragraphsToHtml } from './feed-text.ts';
+import { articleUrl } from '../articles/article-url.ts';
+import { articleTagId, cleanText, paragraphsToHtml } from './feed-text.ts';
 import { feedPageLinks, type FeedPage, type FeedSettings } from './feed-page.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { Feed, type Extension, type Item } from 'feed';
 import type { Article } from '../articles/article.ts';
-import { articleTagId, articleUrl, cleanText, forCdataHtml, forXmlAttribute, forXmlText, paragraphsToHtml, plainToHtml } from './feed-text.ts';
+import { articleUrl } from '../articles/article-url.ts';
+import { articleTagId, cleanText, forCdataHtml, forXmlAttribute, forXmlText, paragraphsToHtml, plainToHtml } from './feed-text.ts';
 import { FEED_HISTORY_NS, GENERATOR, feedPageLinks, type FeedPage, type FeedSettings } from './feed-page.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.schema.ts';
 import { adminSubscriberOperations, openApiOperation } from './admin-subscribers.openapi.ts';
-import { digestAdminOperations } from './digest-admin.openapi.ts';
+import { editionsAdminOperations } from './editions-admin.openapi.ts';
 import { buildOpenApiDocument, type ApiOperation } from './openapi.ts';
 import { subscriptionOperations } from './subscriptions.openapi.ts';
 
@@ -8,7 +8,7 @@ import { subscriptionOperations } from './subscriptions.openapi.ts';
  * Every documented operation. A capability that adds API routes (public or under /api) adds its
  * table here; test/http/openapi.test.ts fails while Express and this list disagree.
  */
-export const apiOperations: readonly ApiOperation[] = [...subscriptionOperations, ...adminSubscriberOperations, ...digestAdminOperations, openApiOperation];
+export const apiOperations: readonly ApiOperation[] = [...subscriptionOperations, ...adminSubscriberOperations, ...editionsAdminOperations, openApiOperation];
 
 export function buildApiDocument(config: Config): Record<string, unknown> {
   return buildOpenApiDocument(config, apiOperations);

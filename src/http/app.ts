@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Config } from '../config/config.schema.ts';
-import type { DigestService } from '../digest/digest.service.ts';
+import type { EditionService } from '../editions/editions.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
 import { errorMiddleware, notFoundHandler } from './error.middleware.ts';
@@ -16,7 +16,7 @@ import { adminAuth } from './admin-auth.ts';
 import { adminSubscriberRoutes } from './admin-subscribers.routes.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
 import { openApiRoutes } from './openapi.ts';
-import { digestAdminRoutes, type BounceAdmin } from './digest-admin.routes.ts';
+import { editionsAdminRoutes } from './editions-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
 
@@ -24,10 +24,8 @@ export interface AppDeps {
   config: Config;
   log: Logger;
   health: HealthService;
-  /** Edition reports, previews and resend-to-failed for the admin API. */
-  digest: DigestService;
-  /** Restoring wrongly bounced subscribers and resuming stopped editions (mail/restore-bounced.service.ts). */
-  bounces: BounceAdmin;
+  /** Editions for the admin API: send now, reports, previews, resend to failed, undoing bounces. */
+  editions: EditionService;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
   views: ViewRenderer;
   articles: ArticleReader;
@@ -42,7 +40,7 @@ export interface AppDeps {
 }
 
 /**
- * Builds the Express app; never listens (main.ts does). Routes translate HTTP into calls on the
+ * Builds the Express app; never listens (server.ts does). Routes translate HTTP into calls on the
  * services passed in here, and nothing else.
  */
 export function createApp(deps: AppDeps): Express {
@@ -61,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   // One guard for the whole admin API: wrong tokens count together, whichever route they hit.
   const guard = adminAuth({ token: deps.config.admin.token, db: deps.subscriberAdmin.db, clock: deps.subscriberAdmin.clock, log: deps.log });
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin, guard }));
-  app.use(digestAdminRoutes({ digest: deps.digest, bounces: deps.bounces, guard }));
+  app.use(editionsAdminRoutes({ editions: deps.editions, guard }));
   app.use(feedsRoutes(deps.feeds));
 
   app.use(notFoundHandler);

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { ArticleReader } from '../articles/article-reader.service.ts';
+import { articlePath } from '../articles/article-url.ts';
 import type { Config } from '../config/config.schema.ts';
 import { GazetteError } from '../shared/errors.ts';
-import { articlePath, homePagePath, presentArticle, presentHomePage } from './views/article-views.ts';
+import { homePagePath, presentArticle, presentHomePage } from './views/article-views.ts';
 import type { ViewRenderer } from './views/view-renderer.ts';
 
 export interface PagesDeps {
@@ -29,7 +30,8 @@ export function pagesRoutes(deps: PagesDeps): Router {
     sendPage(res, html);
   });
 
-  router.get('/articles/:slug', async (req, res) => {
+  // The same path every link to an article is built with (articles/article-url.ts).
+  router.get(articlePath(':slug'), async (req, res) => {
     const article = await articles.readArticle(req.params.slug);
     const html = views.render('article', presentArticle(article, views), {
       title: article.title,

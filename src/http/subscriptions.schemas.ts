@@ -58,9 +58,6 @@ export const preferencesBody = z.discriminatedUnion(
   { error: 'action must be one of update, unsubscribe, export, delete' },
 );
 
-/** The one-click body (RFC 8058) and the unsubscribe page's button; anything else is ignored. */
-export const unsubscribeBody = z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }).meta({ description: 'Optional; RFC 8058 one-click sends List-Unsubscribe=One-Click.' });
-
 export const tokenParams = z.object({ token: z.string().min(1).max(400, 'the link is too long to be one of ours; copy it whole from the mail') }).strict();
 
 export const acceptedAnswer = z.object({ status: z.literal('accepted'), message: z.string() }).strict();

@@ -4,18 +4,16 @@ import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
+import type { DeliveryContext, PreparedDelivery } from './delivery-context.ts';
 import type { MailTransport } from './mail-transport.ts';
 import type { MessageComposer } from './message-composer.ts';
-import type { MimeTemplate } from './mime-template.ts';
 import { claimDueDeliveries, recordOutcome, type ClaimedDelivery } from './outbox.repository.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import { findRecipient, markSubscriberBounced, type Recipient } from './recipient.repository.ts';
-import { checkBounceBreaker, recordHardBounce } from './bounce-breaker.service.ts';
 import { classifySmtpError, retryDelayMs, type SmtpVerdict } from './smtp-outcome.ts';
 
 /**
- * One pass over the outbox: claim due rows under a lease, re-check each subscriber, build the
- * message by substitution, send, record the outcome. Called by the delivery worker, the CLI and
+ * One pass over the outbox: claim due rows under a lease, ask the context who receives each one
+ * now and with what, build the message by substitution, send, record the outcome. Called by the delivery worker, the CLI and
  * (through them) the scheduler; it never loops forever and never throws for a failed message.
  */
 export interface DeliveryDeps {
@@ -26,8 +24,7 @@ export interface DeliveryDeps {
   transport: MailTransport;
   composer: MessageComposer;
   limiter: RateLimiter;
-  /** The compiled template of a delivery's content (edition or transactional), cached by the composer. */
-  templateOf(delivery: ClaimedDelivery, recipient: Recipient): Promise<MimeTemplate>;
+  context: DeliveryContext;
 }
 
 export interface DeliverOptions {
@@ -67,11 +64,6 @@ export interface DeliverReport {
 
 export function emptyDeliverReport(): DeliverReport {
   return { claimed: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, deferred: 0, transportDown: false, transportError: null, throttled: false, refusal: null, pausedEditions: [] };
-}
-
-/** Statuses that may receive each kind of mail: a subscriber who left a second ago gets nothing. */
-function isEligible(kind: ClaimedDelivery['kind'], recipient: Recipient): boolean {
-  return kind === 'confirmation' ? recipient.status === 'pending' : recipient.status === 'confirmed';
 }
 
 export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions): Promise<DeliverReport> {
@@ -130,15 +122,18 @@ async function deferRow(deps: DeliveryDeps, row: ClaimedDelivery, reply: string)
 
 async function deliverOne(deps: DeliveryDeps, row: ClaimedDelivery, report: DeliverReport, options: DeliverOptions): Promise<DeliveryOutcome> {
   const { db, clock, composer } = deps;
-  const recipient = await findRecipient(db, row.subscriberId);
-  if (!recipient || !isEligible(row.kind, recipient)) {
-    await recordOutcome(db, row, { status: 'skipped', reply: `not sent: subscriber is ${recipient?.status ?? 'deleted'}` }, clock.now());
+  // The recipient is read just before the send: one who left a second ago gets nothing. (A
+  // database failure here ends the pass, as any other would: it is not this row's fault.)
+  const prepared: PreparedDelivery | { skip: string } = await deps.context.prepare(row);
+  if ('skip' in prepared) {
+    await recordOutcome(db, row, { status: 'skipped', reply: prepared.skip }, clock.now());
     return 'skipped';
   }
   let raw: Buffer;
   try {
-    const template = await deps.templateOf(row, recipient);
-    raw = template.render({ to: recipient.email, messageId: composer.messageId(row.id), date: clock.now(), values: composer.personalValues(recipient, row.params) });
+    const { content } = prepared;
+    const template = await composer.templateFor(content.key, () => content.render());
+    raw = template.render({ to: prepared.to, messageId: composer.messageId(row.id), date: clock.now(), values: prepared.personal });
     await deps.limiter.acquire(options.signal);
   } catch (error) {
     if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
@@ -149,19 +144,19 @@ async function deliverOne(deps: DeliveryDeps, row: ClaimedDelivery, report: Deli
   // Stopped while this message was being built: it was never handed to SMTP, so it goes back now.
   if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
   try {
-    const reply = await deps.transport.send({ from: composer.envelopeFrom, to: recipient.email }, raw, row.id, options.abortSends);
+    const reply = await deps.transport.send({ from: composer.envelopeFrom, to: prepared.to }, raw, row.id, options.abortSends);
     await recordOutcome(db, row, { status: 'sent', reply }, clock.now());
     return 'sent';
   } catch (error) {
-    return recordSmtpError(deps, row, recipient, classifySmtpError(error), report);
+    return recordSmtpError(deps, row, classifySmtpError(error), report);
   }
 }
 
-async function recordSmtpError(deps: DeliveryDeps, row: ClaimedDelivery, recipient: Recipient, verdict: SmtpVerdict, report: DeliverReport): Promise<DeliveryOutcome> {
+async function recordSmtpError(deps: DeliveryDeps, row: ClaimedDelivery, verdict: SmtpVerdict, report: DeliverReport): Promise<DeliveryOutcome> {
   const now = deps.clock.now();
   switch (verdict.kind) {
     case 'bounce':
-      return recordBounce(deps, row, recipient, verdict.reply, report);
+      return recordBounce(deps, row, verdict.reply, report);
     case 'retry':
       report.throttled ||= verdict.slowDown;
       return recordFailure(deps, row, verdict.reply);
@@ -189,16 +184,15 @@ async function recordSmtpError(deps: DeliveryDeps, row: ClaimedDelivery, recipie
   }
 }
 
-async function recordBounce(deps: DeliveryDeps, row: ClaimedDelivery, recipient: Recipient, reply: string, report: DeliverReport): Promise<'bounced'> {
-  const now = deps.clock.now();
+async function recordBounce(deps: DeliveryDeps, row: ClaimedDelivery, reply: string, report: DeliverReport): Promise<'bounced'> {
+  const bounce = { recipientId: row.recipientId, editionId: row.editionId, reply, at: deps.clock.now(), source: 'smtp' };
   await deps.db.transaction().execute(async (tx) => {
-    await recordOutcome(tx, row, { status: 'bounced', reply }, now);
-    await markSubscriberBounced(tx, recipient.id, now);
-    await recordHardBounce(tx, { subscriberId: recipient.id, editionId: row.editionId, reply, at: now, source: 'smtp' });
+    await recordOutcome(tx, row, { status: 'bounced', reply }, bounce.at);
+    await deps.context.onHardBounce(tx, bounce);
   });
-  deps.log.warn({ delivery: row.id, subscriber: recipient.id, reply }, 'permanent failure about the recipient: subscriber marked bounced');
-  const breaker = await checkBounceBreaker({ db: deps.db, settings: deps.config.mail.bounceBreaker, log: deps.log }, row.editionId, now);
-  if (breaker.tripped && row.editionId && !report.pausedEditions.includes(row.editionId)) report.pausedEditions.push(row.editionId);
+  deps.log.warn({ delivery: row.id, subscriber: row.recipientId, reply }, 'permanent failure about the recipient: subscriber marked bounced');
+  const { holdEdition } = await deps.context.afterHardBounce(bounce);
+  if (holdEdition && row.editionId && !report.pausedEditions.includes(row.editionId)) report.pausedEditions.push(row.editionId);
   return 'bounced';
 }
 

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createSign, type KeyObject } from 'node:crypto';
-import { foldLines } from 'nodemailer/lib/mime-funcs';
+import { foldLines } from './mime-encoding.ts';
 
 /**
  * DKIM signing (RFC 6376, rsa-sha256, relaxed/relaxed) of a finished raw message.

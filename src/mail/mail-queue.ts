@@ -2,14 +2,15 @@ import type { Db } from '../store/database.ts';
 
 /**
  * The contract between subscriptions and the delivery engine: one-off messages to one
- * subscriber (confirmation, welcome), queued in the caller's transaction and delivered by the
+ * recipient (confirmation, welcome), queued in the caller's transaction and delivered by the
  * same outbox, transport, retries and reporting as digests.
  */
 export type TransactionalKind = 'confirmation' | 'welcome';
 
 export interface TransactionalMailRequest {
   kind: TransactionalKind;
-  subscriberId: string;
+  /** The subscriber's id: the delivery context looks them up at send time. */
+  recipientId: string;
   /** Unique per logical message: queueing the same key twice sends once. */
   key: string;
   /**

@@ -1,5 +1,4 @@
-import type { Article } from '../articles/article.ts';
-import type { Config, Frequency } from '../config/config.schema.ts';
+import type { Config } from '../config/config.schema.ts';
 import type { MailTemplateName, MailTemplates } from './mail-templates.ts';
 import { createPlaceholders, segment, type Segmented } from './placeholders.ts';
 
@@ -18,35 +17,9 @@ export interface RenderedMail {
   category: string;
 }
 
-export interface ArticleCard {
-  title: string;
-  url: string;
-  date: string;
-  summary: string;
-}
-
-export function articleUrl(config: Config, slug: string): string {
-  return `${config.site.baseUrl}/articles/${slug}`;
-}
-
-export function formatArticleDate(config: Config, date: Date): string {
-  return new Intl.DateTimeFormat(config.site.language, { dateStyle: 'long', timeZone: config.site.timezone }).format(date);
-}
-
-export function toArticleCard(config: Config, article: Article): ArticleCard {
-  return { title: article.title, url: articleUrl(config, article.slug), date: formatArticleDate(config, article.publishedAt), summary: article.summary };
-}
-
-export const frequencyLabels: Readonly<Record<Frequency, string>> = {
-  instant: 'each new article as it is published',
-  daily: 'a daily digest of new articles',
-  weekly: 'a weekly digest of new articles',
-};
-
-/** Why the reader gets this mail: required in every footer, and what makes a reader trust an unsubscribe link. */
-export function reasonFor(config: Config, frequency: Frequency | null): string {
-  const what = frequency ? ` (${frequencyLabels[frequency]})` : '';
-  return `You receive this because this address subscribed to ${config.site.title}${what}.`;
+/** Why the reader gets this mail: required in every footer, and what makes a reader trust an unsubscribe link. `what` says what they chose (a frequency's label). */
+export function subscriptionReason(config: Config, what: string | null): string {
+  return `You receive this because this address subscribed to ${config.site.title}${what ? ` (${what})` : ''}.`;
 }
 
 export interface MailViewInput {

@@ -1,25 +1,21 @@
 import type { Config } from '../config/config.schema.ts';
-import type { LinkSigner } from '../shared/link-signer.ts';
-import { confirmationUrl, subscriberLinks } from '../subscribers/subscriber-links.ts';
 import type { RenderedMail } from './mail-view.ts';
 import { addressOf, buildMimeTemplate, messageIdFor, type MimeTemplate } from './mime-template.ts';
-import { cleanPersonalText, type PersonalValues } from './placeholders.ts';
 
 /**
- * Turns a rendered mail into its MIME template (once) and a recipient into raw MIME (each
- * time). Templates are cached by a key the caller chooses (the edition id, or the
+ * Turns a rendered mail into its MIME template (once); the template turns a recipient's values
+ * into raw MIME (each time). Templates are cached by a key the caller chooses (the edition id, or the
  * transactional content key); a few dozen are enough, since a worker drains one edition at a time.
  */
 export interface MessageComposer {
   templateFor(cacheKey: string, render: () => Promise<RenderedMail>): Promise<MimeTemplate>;
-  personalValues(subscriber: { id: string; name: string | null }, params: Readonly<Record<string, string>>): PersonalValues;
   messageId(deliveryId: string): string;
   readonly envelopeFrom: string;
 }
 
 const CACHE_SIZE = 32;
 
-export function createMessageComposer(config: Config, signer: LinkSigner): MessageComposer {
+export function createMessageComposer(config: Config): MessageComposer {
   const cache = new Map<string, Promise<MimeTemplate>>();
   const envelopeFrom = addressOf(config.mail.from);
   const listId = config.mail.listId ?? defaultListId(config);
@@ -49,16 +45,6 @@ export function createMessageComposer(config: Config, signer: LinkSigner): Messa
         if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
       }
       return entry;
-    },
-    personalValues(subscriber, params) {
-      const links = subscriberLinks(config.site.baseUrl, signer, subscriber.id);
-      const name = subscriber.name ? cleanPersonalText(subscriber.name) : '';
-      return {
-        greeting: name ? `Hello ${name},` : 'Hello,',
-        unsubscribeUrl: links.unsubscribeUrl,
-        preferencesUrl: links.preferencesUrl,
-        confirmUrl: params.confirmationId ? confirmationUrl(config.site.baseUrl, signer, params.confirmationId) : '',
-      };
     },
     messageId: (deliveryId) => messageIdFor(deliveryId, envelopeFrom),
   };

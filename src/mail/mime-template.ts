@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
-import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { encodeWords, foldLines, qpEncode, qpWrap } from './mime-encoding.ts';
 import { escapeHtml } from '../shared/xml-text.ts';
 import type { PersonalField, PersonalValues, Segmented } from './placeholders.ts';
 

@@ -1,10 +1,12 @@
-import { sql } from 'kysely';
-import type { Db, DeliveriesTable } from '../store/database.ts';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Database, Db, DeliveriesTable, DeliveryStatus } from '../store/database.ts';
 import { canSkipLockedRows } from '../store/row-locks.ts';
 
 /**
- * SQL for the outbox. Every state change after a claim names the lease token, so a worker
- * whose lease expired (and whose rows another worker took over) cannot overwrite their outcome.
+ * SQL for the outbox: the only module that writes `deliveries`. Every state change after a claim
+ * names the lease token, so a worker whose lease expired (and whose rows another worker took
+ * over) cannot overwrite their outcome. A row's `recipientId` (the subscriber_id column) and
+ * `editionId` are keys of other capabilities; the outbox only stores and groups by them.
  */
 export interface ClaimedDelivery {
   id: string;
@@ -12,13 +14,13 @@ export interface ClaimedDelivery {
   kind: DeliveriesTable['kind'];
   params: Readonly<Record<string, string>>;
   attempts: number;
-  subscriberId: string;
+  recipientId: string;
   leaseToken: string;
 }
 
 export interface OutboxInsert {
   id: string;
-  subscriberId: string;
+  recipientId: string;
   kind: 'confirmation' | 'welcome';
   params: Readonly<Record<string, string>>;
   now: Date;
@@ -29,7 +31,7 @@ export async function insertTransactional(db: Db, row: OutboxInsert): Promise<vo
   const now = row.now.toISOString();
   await db
     .insertInto('deliveries')
-    .values({ id: row.id, edition_id: null, subscriber_id: row.subscriberId, kind: row.kind, params: JSON.stringify(row.params), status: 'queued', due_at: now, lease_token: null, last_reply: null, created_at: now, updated_at: now, sent_at: null })
+    .values({ id: row.id, edition_id: null, subscriber_id: row.recipientId, kind: row.kind, params: JSON.stringify(row.params), status: 'queued', due_at: now, lease_token: null, last_reply: null, created_at: now, updated_at: now, sent_at: null })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
@@ -88,7 +90,7 @@ export async function claimDueDeliveries(db: Db, options: { now: Date; leaseUnti
     kind: r.kind,
     params: r.params ? (JSON.parse(r.params) as Record<string, string>) : {},
     attempts: r.attempts,
-    subscriberId: r.subscriber_id,
+    recipientId: r.subscriber_id,
     leaseToken: options.token,
   }));
 }
@@ -134,15 +136,9 @@ export async function countPendingDeliveries(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-/** The earliest time a row becomes due, so an idle worker knows when to look again. */
-export async function findNextDueTime(db: Db): Promise<Date | undefined> {
-  const row = await db.selectFrom('deliveries').select((eb) => eb.fn.min('due_at').as('next')).where(HAS_WORK_LEFT).executeTakeFirst();
-  return row?.next ? new Date(row.next) : undefined;
-}
-
-/** Removes every outbox row of a subscriber (their data is being deleted: GDPR article 17). */
-export async function deleteDeliveriesOfSubscriber(db: Db, subscriberId: string): Promise<void> {
-  await db.deleteFrom('deliveries').where('subscriber_id', '=', subscriberId).execute();
+/** Removes every outbox row of a recipient (their data is being deleted: GDPR article 17). */
+export async function deleteDeliveriesOfRecipient(db: Db, recipientId: string): Promise<void> {
+  await db.deleteFrom('deliveries').where('subscriber_id', '=', recipientId).execute();
 }
 
 /** Recipients of one edition (every row, whatever its state): the denominator of the bounce breaker's share. */
@@ -157,14 +153,14 @@ export interface BouncedDeliveryFilter {
   reply?: string;
 }
 
-export async function listBouncedDeliveries(db: Db, filter: BouncedDeliveryFilter): Promise<{ id: string; subscriberId: string; editionId: string | null; reply: string | null }[]> {
+export async function listBouncedDeliveries(db: Db, filter: BouncedDeliveryFilter): Promise<{ id: string; recipientId: string; editionId: string | null; reply: string | null }[]> {
   let query = db.selectFrom('deliveries').select(['id', 'subscriber_id', 'edition_id', 'last_reply']).where('status', '=', 'bounced');
   if (filter.editionId) query = query.where('edition_id', '=', filter.editionId);
   const rows = await query.orderBy('id').execute();
   // The reply is matched here, case-sensitively as written: LIKE differs between SQLite and
   // PostgreSQL (case, and % or _ in the text), and bounced rows are few.
   const reply = filter.reply;
-  return rows.filter((r) => !reply || (r.last_reply ?? '').includes(reply)).map((r) => ({ id: r.id, subscriberId: r.subscriber_id, editionId: r.edition_id, reply: r.last_reply }));
+  return rows.filter((r) => !reply || (r.last_reply ?? '').includes(reply)).map((r) => ({ id: r.id, recipientId: r.subscriber_id, editionId: r.edition_id, reply: r.last_reply }));
 }
 
 /** Puts restored deliveries back in the queue with fresh attempts (only rows still `bounced`). */
@@ -176,4 +172,72 @@ export async function requeueBouncedDeliveries(db: Db, ids: readonly string[], n
     requeued += Number(result.numUpdatedRows);
   }
   return requeued;
+}
+
+/** Recipient ids as a subquery (`select id …`): an edition's audience, chosen by whoever owns the recipients. */
+export type AudienceQuery = SelectQueryBuilder<Database, keyof Database, { id: string }>;
+
+/**
+ * One queued row per recipient of `audience` for an edition, in one INSERT … SELECT: the rows
+ * never pass through JavaScript, so 100,000 recipients cost one statement and no memory here.
+ * Row ids are `<edition id>:<recipient id>`, so an edition cannot queue anyone twice.
+ */
+export async function enqueueEditionDeliveries(db: Db, editionId: string, audience: AudienceQuery, now: Date): Promise<number> {
+  const at = now.toISOString();
+  const result = await db
+    .insertInto('deliveries')
+    .columns(['id', 'edition_id', 'subscriber_id', 'kind', 'status', 'attempts', 'due_at', 'created_at', 'updated_at'])
+    .expression(
+      db
+        .selectFrom(audience.as('audience'))
+        .select([
+          sql<string>`cast(${editionId} as text) || ':' || audience.id`.as('id'),
+          sql<string>`cast(${editionId} as text)`.as('edition_id'),
+          'audience.id as subscriber_id',
+          sql<string>`'edition'`.as('kind'),
+          sql<string>`'queued'`.as('status'),
+          sql<number>`0`.as('attempts'),
+          sql<string>`cast(${at} as text)`.as('due_at'),
+          sql<string>`cast(${at} as text)`.as('created_at'),
+          sql<string>`cast(${at} as text)`.as('updated_at'),
+        ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+export async function countDeliveriesByStatus(db: Db, editionId: string): Promise<Record<DeliveryStatus, number>> {
+  const rows = await db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<string | number>().as('n')]).where('edition_id', '=', editionId).groupBy('status').execute();
+  const counts: Record<DeliveryStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0 };
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
+}
+
+export interface UndeliveredRow {
+  recipientId: string;
+  status: 'failed' | 'bounced';
+  attempts: number;
+  lastReply: string | null;
+  nextAttemptAt: Date | null;
+}
+
+/** An edition's failed and bounced rows, bounced last, at most `limit`. */
+export async function listUndeliveredOfEdition(db: Db, editionId: string, limit: number): Promise<UndeliveredRow[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['subscriber_id', 'status', 'attempts', 'last_reply', 'due_at'])
+    .where('edition_id', '=', editionId)
+    .where('status', 'in', ['failed', 'bounced'])
+    .orderBy('status')
+    .orderBy('subscriber_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ recipientId: r.subscriber_id, status: r.status as 'failed' | 'bounced', attempts: r.attempts, lastReply: r.last_reply, nextAttemptAt: r.due_at ? new Date(r.due_at) : null }));
+}
+
+/** Puts an edition's failed rows back in the queue with fresh attempts. Only `failed`: sent, bounced and skipped rows are never touched. */
+export async function requeueFailedOfEdition(db: Db, editionId: string, now: Date): Promise<number> {
+  const at = now.toISOString();
+  const result = await db.updateTable('deliveries').set({ status: 'queued', attempts: 0, due_at: at, updated_at: at }).where('edition_id', '=', editionId).where('status', '=', 'failed').executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

@@ -8,22 +8,28 @@ export interface RateLimiter {
   acquire(signal?: AbortSignal): Promise<void>;
 }
 
-export function createRateLimiter(limits: { perSecond: number | null; perHour: number | null }): RateLimiter {
+export interface RateLimiterOptions {
+  /** A monotonic time in milliseconds (by default performance.now()): tests pass their own. */
+  now?: () => number;
+}
+
+export function createRateLimiter(limits: { perSecond: number | null; perHour: number | null }, options: RateLimiterOptions = {}): RateLimiter {
+  const now = options.now ?? (() => performance.now());
   const spacingMs = limits.perSecond ? 1000 / limits.perSecond : 0;
   const perHour = limits.perHour;
   let nextSlot = 0;
   const hourWindow: number[] = [];
 
   const reserve = (): number => {
-    const now = performance.now();
-    let at = Math.max(now, nextSlot);
+    const current = now();
+    let at = Math.max(current, nextSlot);
     if (perHour) {
       while (hourWindow.length > 0 && hourWindow[0]! <= at - 3600_000) hourWindow.shift();
       if (hourWindow.length >= perHour) at = Math.max(at, hourWindow[hourWindow.length - perHour]! + 3600_000);
       hourWindow.push(at);
     }
     nextSlot = at + spacingMs;
-    return at - now;
+    return at - current;
   };
 
   return {

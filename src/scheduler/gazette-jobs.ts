@@ -1,21 +1,18 @@
-import type { Kysely } from 'kysely';
 import type { IngestOptions, IngestReport } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
-import { createInstantEditions } from '../digest/edition.service.ts';
-import type { Database } from '../store/database.ts';
-import { createCronSchedule } from '../shared/cron-schedule.ts';
-import { createDueEditions, FIRING_GRACE_MS, type DueEditionsOptions } from './due-editions.ts';
+import { FIRING_GRACE_MS, type DueEditionsOptions } from '../editions/due-editions.ts';
+import type { EditionService } from '../editions/editions.service.ts';
+import type { DigestFrequency } from '../shared/frequency.ts';
 import type { JobDefinition } from './scheduler.ts';
 
 export interface GazetteJobsDeps {
-  db: Kysely<Database>;
   config: Config;
-  /** Ingests seeds/ and re-renders the feeds when that changed anything (Gazette.ingest). */
+  /** Ingests seeds/ and re-renders the feeds when that changed anything (core.ingest.run). */
   ingest(options?: IngestOptions): Promise<IngestReport>;
   /** Re-renders feeds if what readers see changed (new articles, an embargo that ended). */
   refreshPublished(): Promise<unknown>;
-  /** Wakes the delivery worker after editions were queued. */
-  kickDelivery(): void;
+  /** Makes editions (and wakes the outbox when it queued any). */
+  editions: Pick<EditionService, 'createInstant' | 'createDue'>;
 }
 
 /**
@@ -24,22 +21,11 @@ export interface GazetteJobsDeps {
  * leases and records.
  */
 export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
-  const { db, config } = deps;
-  const tz = config.site.timezone;
+  const { config } = deps;
 
-  const queueInstant = async (now: Date): Promise<number> => {
-    const editions = await createInstantEditions(db, now);
-    if (editions.length > 0) deps.kickDelivery();
-    return editions.length;
-  };
-
-  const digestSchedules = {
-    daily: createCronSchedule(config.scheduler.daily, tz),
-    weekly: createCronSchedule(config.scheduler.weekly, tz),
-  };
-  const queueDueDigests = async (frequency: 'daily' | 'weekly', now: Date, options: DueEditionsOptions): Promise<{ id: string; articles: number; recipients: number }[]> => {
-    const editions = await createDueEditions(db, frequency, digestSchedules[frequency], now, options);
-    if (editions.length > 0) deps.kickDelivery();
+  const queueInstant = async (now: Date): Promise<number> => (await deps.editions.createInstant(now)).length;
+  const queueDueDigests = async (frequency: DigestFrequency, now: Date, options: DueEditionsOptions): Promise<{ id: string; articles: number; recipients: number }[]> => {
+    const editions = await deps.editions.createDue(frequency, now, options);
     return editions.map((e) => ({ id: e.edition.id, articles: e.articles.length, recipients: e.recipients }));
   };
 
@@ -54,7 +40,7 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
     return run;
   };
 
-  const digestJob = (frequency: 'daily' | 'weekly'): JobDefinition => ({
+  const digestJob = (frequency: DigestFrequency): JobDefinition => ({
     name: frequency,
     cron: config.scheduler[frequency],
     async run({ clock }) {

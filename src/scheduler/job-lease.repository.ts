@@ -29,6 +29,20 @@ export async function renewJobLease(db: Db, name: string, holder: string, now: D
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Gives a lease back without recording a run: the job was not started (the service began to stop
+ * while the lease was being taken). `last_started_at` keeps the attempt, with no finish after it,
+ * as for a run cut short; what matters is that the next instance need not wait for the expiry.
+ */
+export async function returnJobLease(db: Db, name: string, holder: string): Promise<void> {
+  await db
+    .updateTable('scheduler_jobs')
+    .set({ lease_holder: null, lease_expires_at: null })
+    .where('name', '=', name)
+    .where('lease_holder', '=', holder)
+    .execute();
+}
+
 export interface JobOutcome {
   finishedAt: Date;
   status: 'ok' | 'failed';

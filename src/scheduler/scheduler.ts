@@ -8,7 +8,7 @@ import type { Database } from '../store/database.ts';
 import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 import { createCronSchedule, type CronSchedule } from '../shared/cron-schedule.ts';
 import { toJobReport, type JobReport } from './service-status.ts';
-import { acquireJobLease, ensureJobRow, releaseJobLease, renewJobLease, listJobRecords, type JobRecord } from './job-lease.repository.ts';
+import { acquireJobLease, ensureJobRow, releaseJobLease, renewJobLease, returnJobLease, listJobRecords, type JobRecord } from './job-lease.repository.ts';
 
 export interface JobContext {
   /** When the run started. */
@@ -36,16 +36,22 @@ export interface JobDefinition {
 export type RunOutcome = 'ran' | 'failed' | 'skipped-running' | 'skipped-leased' | 'stopped';
 
 export interface Scheduler {
-  /** Starts the node-cron ticking of every job. */
+  /** Starts the node-cron ticking of every job; nothing once stop() was called (its ticks could never run a job). */
   start(): void;
   /** Runs one job now, under the same no-overlap rules as a tick. */
   runNow(name: string, options?: { atStart?: boolean }): Promise<RunOutcome>;
-  /** Runs one job now as a tick does: a failure is logged, never thrown (nobody awaits it). */
-  runInBackground(name: string): Promise<void>;
+  /**
+   * Runs one job now as a tick does: a failure is logged, never thrown (nobody need await it); a
+   * job that could not start (an unknown name, the store down) is 'failed'.
+   */
+  runInBackground(name: string): Promise<RunOutcome>;
   status(): Promise<JobReport[]>;
   /** The last runs of this instance's `everyInstance` jobs (kept in memory: the store has no row for them). */
   instanceRecords(): JobRecord[];
-  /** Stops ticking, aborts running jobs' signals and waits for them (at most `timeoutMs`). */
+  /**
+   * Stops ticking, aborts running jobs' signals and waits for them (at most `timeoutMs`). From the
+   * moment it is called no job starts: runNow and runInBackground answer 'stopped'.
+   */
   stop(timeoutMs: number): Promise<void>;
 }
 
@@ -121,9 +127,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function execute(job: JobDefinition, atStart: boolean): Promise<RunOutcome> {
     if (job.everyInstance) return executeLocally(job, { now: deps.clock.now(), clock: deps.clock, atStart, signal: abort.signal });
+    // No job starts after stop() began: checked after each wait that comes before the job's body.
     await ensureRows();
+    if (abort.signal.aborted) return 'stopped';
     const startedAt = deps.clock.now();
     if (!(await acquireJobLease(deps.db, job.name, holder, startedAt, leaseMs))) return 'skipped-leased';
+    if (abort.signal.aborted) {
+      await returnJobLease(deps.db, job.name, holder).catch((error: unknown) =>
+        deps.log.warn({ err: error, job: job.name }, 'could not give back the job lease at shutdown; it expires by itself'),
+      );
+      return 'stopped';
+    }
     const heartbeat = setInterval(() => {
       renewJobLease(deps.db, job.name, holder, deps.clock.now(), leaseMs).then(
         (held) => held || deps.log.warn({ job: job.name }, 'job lease lost (not renewed in time): another instance may run this job too'),
@@ -159,7 +173,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function runNow(name: string, options: { atStart?: boolean } = {}): Promise<RunOutcome> {
     const job = deps.jobs.find((j) => j.name === name);
     if (!job) return Promise.reject(new Error(`no job named "${name}"`));
-    if (abort.signal.aborted) return Promise.resolve('stopped');
+    if (abort.signal.aborted) {
+      deps.log.debug({ job: name }, 'the scheduler is stopping; the job is not started');
+      return Promise.resolve('stopped');
+    }
     if (running.has(name)) {
       deps.log.debug({ job: name }, 'job still running; this tick is skipped');
       return Promise.resolve('skipped-running');
@@ -169,12 +186,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return run;
   }
 
-  const runInBackground = async (name: string): Promise<void> => {
-    await runNow(name).catch((error: unknown) => logFailure(name, error, 'could not start'));
-  };
+  const runInBackground = (name: string): Promise<RunOutcome> =>
+    runNow(name).catch((error: unknown) => {
+      logFailure(name, error, 'could not start');
+      return 'failed' as const;
+    });
 
   return {
     start() {
+      if (abort.signal.aborted) return;
       tasks = deps.jobs.map((job) => {
         const task = cron.schedule(
           job.cron,
@@ -199,9 +219,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return deps.jobs.map((job) => toJobReport(job.name, job.cron, records.find((r) => r.name === job.name), schedules.get(job.name)!.next(now)));
     },
     async stop(timeoutMs) {
-      for (const task of tasks) await task.destroy();
-      tasks = [];
+      // Aborted before the first await: a tick that fires while the tasks are being destroyed
+      // finds the scheduler stopping and starts nothing.
       abort.abort();
+      const ticking = tasks;
+      tasks = [];
+      for (const task of ticking) await task.destroy();
       const pending = Promise.allSettled([...running.values()]);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {

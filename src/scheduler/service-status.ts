@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.schema.ts';
-import { listPausedEditions } from '../mail/edition-pause.repository.ts';
+import { listPausedEditions } from '../editions/edition-pause.repository.ts';
 import { countPendingDeliveries } from '../mail/outbox.repository.ts';
 import { readSendingPause, type SendingPause } from '../mail/sending-pause.repository.ts';
 import type { Database } from '../store/database.ts';

@@ -28,13 +28,6 @@ export function stripControlCharacters(text: string): string {
   return stripXmlForbidden(text).replace(CONTROLS, '');
 }
 
-export function hasXmlForbidden(text: string): boolean {
-  FORBIDDEN.lastIndex = 0;
-  const found = FORBIDDEN.test(text);
-  FORBIDDEN.lastIndex = 0;
-  return found;
-}
-
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for HTML/XML element content and attribute values alike. */

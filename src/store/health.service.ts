@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.ts';
-import { readSiteState } from './site-state.repository.ts';
 
 export interface HealthReport {
   ok: boolean;
@@ -14,7 +13,7 @@ export interface HealthService {
   check(): Promise<HealthReport>;
 }
 
-/** Extra sections (scheduler, delivery queue) register a probe; each adds one key to the report. */
+/** Sections of other capabilities (the last ingest, the scheduler, the delivery queue) register a probe; each adds its keys to the report. */
 export type HealthProbe = () => Promise<object>;
 
 export function createHealthService(deps: { db: Kysely<Database>; dialect: string; probes?: HealthProbe[] }): HealthService {
@@ -29,11 +28,6 @@ export function createHealthService(deps: { db: Kysely<Database>; dialect: strin
       };
       try {
         await sql`select 1`.execute(deps.db);
-        const last = await readSiteState(deps.db, 'last_ingest');
-        if (last) {
-          const parsed = JSON.parse(last) as { at: string; durationMs: number; scanned: number; problems: number };
-          report.ingest = { lastRunAt: parsed.at, durationMs: parsed.durationMs, scanned: parsed.scanned, problems: parsed.problems };
-        }
       } catch (error) {
         report.ok = false;
         report.database = { ok: false, dialect: deps.dialect, error: (error as Error).message };

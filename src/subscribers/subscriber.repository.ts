@@ -17,10 +17,6 @@ export async function findSubscriberByEmailKey(db: Db, key: string): Promise<Sub
   return row && toSubscriber(row);
 }
 
-export async function insertSubscriber(db: Db, row: NewSubscriberRow): Promise<void> {
-  await db.insertInto('subscribers').values(row).execute();
-}
-
 /** Inserts rows whose address is not stored yet; returns the keys that were new. */
 export async function insertSubscribersIfAbsent(db: Db, rows: NewSubscriberRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
@@ -93,4 +89,55 @@ export async function countSubscribersBy(db: Db, column: 'status' | 'frequency')
     .groupBy(column)
     .execute();
   return Object.fromEntries(rows.map((r) => [r[column], Number(r.n)]));
+}
+
+/** What the delivery engine needs to know about a subscriber, read just before each send. */
+export interface Recipient {
+  id: string;
+  email: string;
+  name: string | null;
+  status: SubscriberStatus;
+  frequency: Frequency;
+}
+
+export async function findRecipient(db: Db, subscriberId: string): Promise<Recipient | undefined> {
+  return db.selectFrom('subscribers').select(['id', 'email', 'name', 'status', 'frequency']).where('id', '=', subscriberId).executeTakeFirst();
+}
+
+/** A permanent SMTP failure: the address takes no more mail until the subscriber signs up again. */
+export async function markSubscriberBounced(db: Db, subscriberId: string, now: Date): Promise<void> {
+  const at = now.toISOString();
+  await db.updateTable('subscribers').set({ status: 'bounced', bounced_at: at, updated_at: at }).where('id', '=', subscriberId).where('status', 'in', ['pending', 'confirmed']).execute();
+}
+
+/** An operator restores subscribers bounced by a reply that was the server's problem, not theirs. Only rows still `bounced` change. */
+export async function restoreBouncedSubscribers(db: Db, subscriberIds: readonly string[], now: Date): Promise<string[]> {
+  const at = now.toISOString();
+  const restored: string[] = [];
+  for (let i = 0; i < subscriberIds.length; i += 500) {
+    const rows = await db.updateTable('subscribers').set({ status: 'confirmed', bounced_at: null, updated_at: at }).where('id', 'in', subscriberIds.slice(i, i + 500)).where('status', '=', 'bounced').returning('id').execute();
+    restored.push(...rows.map((r) => r.id));
+  }
+  return restored;
+}
+
+/** The ids of the confirmed subscribers of a frequency, as a subquery: who an edition made now reaches. */
+export function selectAudienceIds(db: Db, frequency: Frequency) {
+  return db.selectFrom('subscribers').select('id').where('status', '=', 'confirmed').where('frequency', '=', frequency);
+}
+
+/** Confirmed subscribers of a frequency: who an edition created now would reach. */
+export async function countAudience(db: Db, frequency: Frequency): Promise<number> {
+  const row = await db.selectFrom('subscribers').select((eb) => eb.fn.countAll<string | number>().as('n')).where('status', '=', 'confirmed').where('frequency', '=', frequency).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The addresses of these subscribers (the deleted ones are missing from the map). */
+export async function findEmailsByIds(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  const emails = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('subscribers').select(['id', 'email']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) emails.set(r.id, r.email);
+  }
+  return emails;
 }

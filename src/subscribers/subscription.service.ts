@@ -60,7 +60,7 @@ export async function requestSubscription(deps: SubscriptionDeps, request: Subsc
       used_at: null,
     });
     const params = { confirmationId, frequency: request.frequency };
-    await deps.mailQueue.enqueueTransactional(trx, { kind: 'confirmation', subscriberId: subscriber.id, key: `confirmation:${confirmationId}`, params });
+    await deps.mailQueue.enqueueTransactional(trx, { kind: 'confirmation', recipientId: subscriber.id, key: `confirmation:${confirmationId}`, params });
     return true;
   });
   if (queued) deps.mailQueue.kick();
@@ -155,7 +155,7 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string)
     // A subscriber who was already confirmed only changed settings: no second welcome.
     const welcome = before.status !== 'confirmed';
     if (welcome) {
-      await deps.mailQueue.enqueueTransactional(trx, { kind: 'welcome', subscriberId: before.id, key: `welcome:${row.id}`, params: { frequency: row.frequency } });
+      await deps.mailQueue.enqueueTransactional(trx, { kind: 'welcome', recipientId: before.id, key: `welcome:${row.id}`, params: { frequency: row.frequency } });
     }
     return { subscriber: (await findSubscriberById(trx, before.id))!, welcomed: welcome };
   });

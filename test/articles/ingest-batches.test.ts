@@ -17,19 +17,19 @@ describe('ingestSeeds across write batches', () => {
     const count = 1203;
     for (let i = 0; i < count; i++) writeArticle(seedsDir, { slug: `bulk-${i}`, file: `folder-${i % 7}/bulk-${i}.txt` });
 
-    const cold = await gazette.ingest();
+    const cold = await gazette.core.ingest.run();
     assert.equal(cold.added.length, count);
-    assert.equal(await countPublishedArticles(gazette.store.db, clock.now()), count);
-    assert.equal((await listSeedFiles(gazette.store.db)).length, count);
+    assert.equal(await countPublishedArticles(gazette.core.store.db, clock.now()), count);
+    assert.equal((await listSeedFiles(gazette.core.store.db)).length, count);
 
-    const rescan = await gazette.ingest();
+    const rescan = await gazette.core.ingest.run();
     assert.equal(rescan.scanned, count);
     assert.equal(rescan.read, 0);
     assert.equal(rescan.changed, false);
 
     rmSync(path.join(seedsDir, 'folder-3'), { recursive: true });
-    const afterRemoval = await gazette.ingest();
+    const afterRemoval = await gazette.core.ingest.run();
     assert.equal(afterRemoval.removed.length, Math.ceil((count - 3) / 7));
-    assert.equal((await listSeedFiles(gazette.store.db)).length, count - afterRemoval.removed.length);
+    assert.equal((await listSeedFiles(gazette.core.store.db)).length, count - afterRemoval.removed.length);
   });
 });

@@ -96,7 +96,7 @@ describe('pages in Chromium', () => {
     assert.equal(await page.locator('h1').textContent(), 'Latest articles');
 
     rmSync(path.join(seedsDir, 'winter-storm-closes-mountain-passes-for-a-second-day.txt'));
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const gone = await page.goto('/articles/winter-storm-closes-mountain-passes-for-a-second-day');
     assert.equal(gone?.status(), 410);
     assert.equal(await page.locator('h1').textContent(), 'This page has been removed');
@@ -131,7 +131,7 @@ describe('every page at phone and desktop width, light and dark', () => {
   it('has no serious or critical axe violation, no sideways scrolling on a phone, alt text on every image, no console error', BROWSER_TEST, async (t) => {
     const { page, context, seedsDir, gazette } = await openSite(t, { pages: { pageSize: 2 } });
     writeArticle(seedsDir, { slug: 'an-older-article', date: '1 January 2026' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const errors = collectConsoleErrors(page, [/the server responded with a status of (404|400)/]);
     const problems = await checkSitePages(page, EVERY_PAGE);
     await context.close();

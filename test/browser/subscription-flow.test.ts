@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { it, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { createDueEdition, createInstantEditions } from '../../src/digest/edition.service.ts';
+import { createDueEdition, createInstantEditions } from '../../src/editions/edition.service.ts';
 import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
 import { LONG_WORDS_ARTICLE, startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 import { writeArticle } from '../support/build-article.ts';
@@ -29,8 +29,8 @@ async function assertAccessible(page: Page): Promise<void> {
   assert.deepEqual(await seriousAxeViolations(page), [], `axe on ${page.url()}`);
 }
 
-async function subscriberRow(site: { gazette: { store: { db: import('kysely').Kysely<import('../../src/store/database.ts').Database> } } }) {
-  return site.gazette.store.db.selectFrom('subscribers').select(['email', 'status', 'frequency', 'name']).executeTakeFirstOrThrow();
+async function subscriberRow(site: { gazette: { core: { store: { db: import('kysely').Kysely<import('../../src/store/database.ts').Database> } } } }) {
+  return site.gazette.core.store.db.selectFrom('subscribers').select(['email', 'status', 'frequency', 'name']).executeTakeFirstOrThrow();
 }
 
 it('a reader subscribes on the home page, confirms from the mail, changes the frequency, receives a digest and unsubscribes from it', BROWSER_TEST, async (t) => {
@@ -84,10 +84,10 @@ it('a reader subscribes on the home page, confirms from the mail, changes the fr
   // 5. The next weekly digest, with this week's articles, reads well anywhere.
   clock.set('2026-01-12T07:00:00Z');
   writeArticle(seedsDir, { slug: 'sunday-market-returns-to-the-old-harbour', date: '11 January 2026' });
-  await gazette.ingest();
-  const edition = await createDueEdition(gazette.store.db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
+  await gazette.core.ingest.run();
+  const edition = await createDueEdition(gazette.core.store.db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
   assert.equal(edition?.recipients, 1);
-  await gazette.mail.deliverPending({ limit: 10 });
+  await gazette.core.mail.deliverPending({ limit: 10 });
   const [, , digest] = await sink.waitFor(3);
   const digestHtml = htmlOf(digest);
   assert.match(digestHtml, /Sunday market returns to the old harbour/);
@@ -132,14 +132,14 @@ it('an instant mail with long words, a long URL and the whole article reads well
   await sink.waitFor(2); // the welcome mail
   // Instant mailing starts after the articles already there were ingested (a real clock has moved on by then).
   clock.advance(60_000);
-  assert.deepEqual(await createInstantEditions(gazette.store.db, clock.now()), [], 'the first run only marks where instant mail starts');
+  assert.deepEqual(await createInstantEditions(gazette.core.store.db, clock.now()), [], 'the first run only marks where instant mail starts');
 
   clock.advance(60_000);
   writeArticle(seedsDir, { ...LONG_WORDS_ARTICLE, date: clock.now().toISOString() });
-  await gazette.ingest();
-  const editions = await createInstantEditions(gazette.store.db, clock.now());
+  await gazette.core.ingest.run();
+  const editions = await createInstantEditions(gazette.core.store.db, clock.now());
   assert.equal(editions.length, 1);
-  await gazette.mail.deliverPending({ limit: 10 });
+  await gazette.core.mail.deliverPending({ limit: 10 });
   const [, , instant] = await sink.waitFor(3);
   const html = htmlOf(instant);
   assert.match(html, /Pneumonoultramicroscopicsilicovolcanoconiosis/);

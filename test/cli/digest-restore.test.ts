@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../src/config/load-config.ts';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { writeArticle } from '../support/build-article.ts';
@@ -36,17 +36,17 @@ test('gazette status shows a paused send with the server\'s reply; gazette diges
   const { configFile, config } = writeTestConfigFile(t, { site: { baseUrl: 'https://news.example.com' }, mail: { smtpUrl: smtp.url } });
   writeArticle(config.paths.seedsDir, { slug: 'restore-story', date: new Date().toISOString().slice(0, 10) });
   const setup = await createGazette(config);
-  await setup.ingest();
-  for (let i = 0; i < 5; i++) await insertSubscriber(setup.store.db, { frequency: 'daily', email: `reader-${i}@example.org` });
-  const created = await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
+  await setup.core.ingest.run();
+  for (let i = 0; i < 5; i++) await insertSubscriber(setup.core.store.db, { frequency: 'daily', email: `reader-${i}@example.org` });
+  const created = await createDueEdition(setup.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
   const editionId = created!.edition.id;
-  assert.equal((await setup.mail.deliverPending({ limit: 10 })).bounced, 3);
+  assert.equal((await setup.core.mail.deliverPending({ limit: 10 })).bounced, 3);
   // Then the relay starts refusing the sender: the worker pauses and records it.
   needsAuth = true;
-  const newcomer = await insertSubscriber(setup.store.db, { frequency: 'weekly' });
-  await setup.mail.enqueueTransactional(setup.store.db, { kind: 'welcome', subscriberId: newcomer.id, key: `welcome-${newcomer.id}`, params: {} });
-  setup.mail.worker.start();
-  await waitUntil(async () => ((await setup.store.db.selectFrom('site_state').select('value').where('key', '=', 'mail_sending_pause').executeTakeFirst())?.value || undefined), 'the pause to be recorded');
+  const newcomer = await insertSubscriber(setup.core.store.db, { frequency: 'weekly' });
+  await setup.core.mail.enqueueTransactional(setup.core.store.db, { kind: 'welcome', recipientId: newcomer.id, key: `welcome-${newcomer.id}`, params: {} });
+  setup.core.mail.worker.start();
+  await waitUntil(async () => ((await setup.core.store.db.selectFrom('site_state').select('value').where('key', '=', 'mail_sending_pause').executeTakeFirst())?.value || undefined), 'the pause to be recorded');
   await setup.close();
 
   const status = await gazetteCli(configFile, 'status');

@@ -30,8 +30,8 @@ test('gazette digest preview | send [--dry-run] | status and gazette mail test, 
   writeArticle(config.paths.seedsDir, { slug: 'cli-first-story', date: yesterday });
   writeArticle(config.paths.seedsDir, { slug: 'cli-second-story', date: yesterday });
   const setup = await createGazette(config);
-  await setup.ingest();
-  const readers = [await insertSubscriber(setup.store.db, { frequency: 'weekly' }), await insertSubscriber(setup.store.db, { frequency: 'weekly' })];
+  await setup.core.ingest.run();
+  const readers = [await insertSubscriber(setup.core.store.db, { frequency: 'weekly' }), await insertSubscriber(setup.core.store.db, { frequency: 'weekly' })];
   await setup.close();
 
   const preview = await gazetteCli(configFile, 'digest', 'preview', '--frequency', 'weekly');

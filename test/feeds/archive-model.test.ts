@@ -121,14 +121,14 @@ it('archive pages and feeds: immutable bytes never change, and together they hol
   );
 
   async function step(gazette: Gazette, model: ModelArticle[], immutable: Map<string, Buffer>): Promise<void> {
-    await gazette.ingest({ minFileAgeMs: 0 });
-    const now = gazette.clock.now();
+    await gazette.core.ingest.run({ minFileAgeMs: 0 });
+    const now = gazette.core.clock.now();
     const visible = new Map(model.filter((a) => a.present && a.date <= now).map((a) => [a.slug, `${a.slug} version ${a.version}.`]));
     const slugOf = (url: string) => url.split('/').pop()!;
 
     const documents = new Map<string, { body: Buffer; frozen: boolean }>();
     for (const p of SUBSCRIPTION) {
-      const doc = (await gazette.feeds.find(p))!;
+      const doc = (await gazette.core.feeds.find(p))!;
       documents.set(p, { body: doc.bodies.identity, frozen: false });
     }
     const pages = (JSON.parse(documents.get('/feed.json')!.body.toString()) as { next_url?: string }).next_url;
@@ -136,7 +136,7 @@ it('archive pages and feeds: immutable bytes never change, and together they hol
     for (let n = 1; n <= lastPage; n++) {
       for (const ext of FORMATS) {
         const p = `/feeds/archive/${n}.${ext}`;
-        const doc = await gazette.feeds.find(p);
+        const doc = await gazette.core.feeds.find(p);
         assert.ok(doc, `${p} is missing`);
         documents.set(p, { body: doc.bodies.identity, frozen: doc.cacheControl.includes('immutable') });
       }

@@ -17,8 +17,8 @@ async function setup(t: TestContext, articles: number) {
   const gazette = await createGazette(config, { clock });
   t.after(() => gazette.close());
   for (let n = 1; n <= articles; n++) writeArticle(seedsDir, { slug: `story-${String(n).padStart(2, '0')}`, date: dayOf2026(n) });
-  await gazette.ingest();
-  return { gazette, seedsDir, clock, get: await listen(t, gazette.app) };
+  await gazette.core.ingest.run();
+  return { gazette, seedsDir, clock, get: await listen(t, gazette.server.app) };
 }
 
 /** Day n of 2026 as an ISO date, so story-01 is the oldest. */
@@ -33,7 +33,7 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
     assert.equal(page1.headers['cache-control'], IMMUTABLE);
     clock.advance(3_600_000);
     writeArticle(seedsDir, { slug: 'found-in-the-attic', date: '2023-05-01' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
 
     const again = await get('/feeds/archive/1.rss.xml');
     assert.equal(again.headers['cache-control'], IMMUTABLE);
@@ -53,7 +53,7 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
     for (const { path, res } of frozen) assert.equal(res.headers['cache-control'], IMMUTABLE, path);
     clock.advance(86_400_000);
     writeArticle(seedsDir, { slug: 'story-05', date: dayOf2026(5), paragraphs: ['Corrected: the meeting was on Tuesday.'] });
-    const report = await gazette.ingest({ minFileAgeMs: 0 });
+    const report = await gazette.core.ingest.run({ minFileAgeMs: 0 });
     assert.deepEqual(report.updated, ['story-05']);
 
     const rss = await parseWithRssParser((await get('/feed.xml')).body.toString());
@@ -80,18 +80,18 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
     const gazette = await createGazette(config, { clock });
     t.after(() => gazette.close());
     for (let n = 1; n <= 6; n++) writeArticle(seedsDir, { slug: `story-${String(n).padStart(2, '0')}`, date: dayOf2026(n) });
-    await gazette.ingest();
-    const get = await listen(t, gazette.app);
+    await gazette.core.ingest.run();
+    const get = await listen(t, gazette.server.app);
     const page1 = await get('/feeds/archive/1.atom.xml');
     assert.equal(page1.headers['cache-control'], IMMUTABLE);
     clock.advance(60_000);
     // The only article of page 2 is edited to a date in the future: it leaves the feed until then.
     writeArticle(seedsDir, { slug: 'story-06', date: '2026-03-05', paragraphs: ['Postponed.'] });
-    await gazette.ingest({ minFileAgeMs: 0 });
+    await gazette.core.ingest.run({ minFileAgeMs: 0 });
     // Another instance on the same store (nothing in its memory) serves the frozen page too.
     const other = await createGazette(config, { clock });
     t.after(() => other.close());
-    for (const instance of [get, await listen(t, other.app)]) {
+    for (const instance of [get, await listen(t, other.server.app)]) {
       const again = await instance('/feeds/archive/1.atom.xml');
       assert.equal(again.headers['cache-control'], IMMUTABLE);
       assert.deepEqual(again.body, page1.body);
@@ -109,15 +109,15 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
     t.after(() => gazette.close());
     writeArticle(seedsDir, { slug: 'already-out', date: '2026-02-01' });
     writeArticle(seedsDir, { slug: 'out-at-one', date: '2026-03-01T13:00:00Z' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     // Another process (a `gazette ingest` beside `serve`) holds the write lock when the embargo ends.
     const other = new Database(path.join(dataDir, 'gazette.sqlite'));
     t.after(() => other.close());
     other.exec('BEGIN IMMEDIATE');
     clock.set('2026-03-01T13:00:00Z');
-    await gazette.feeds.refresh();
+    await gazette.core.feeds.refresh();
     other.exec('COMMIT');
-    await gazette.feeds.refresh();
-    assert.match((await gazette.feeds.find('/feed.xml'))!.bodies.identity.toString(), /out-at-one/);
+    await gazette.core.feeds.refresh();
+    assert.match((await gazette.core.feeds.find('/feed.xml'))!.bodies.identity.toString(), /out-at-one/);
   });
 });

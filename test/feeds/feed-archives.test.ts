@@ -23,8 +23,8 @@ async function setup(t: TestContext) {
     writeArticle(seedsDir, { slug, date: `2026-01-${String(day).padStart(2, '0')}` });
     slugs.push(slug);
   }
-  await gazette.ingest();
-  return { gazette, seedsDir, clock, slugs, get: await listen(t, gazette.app) };
+  await gazette.core.ingest.run();
+  return { gazette, seedsDir, clock, slugs, get: await listen(t, gazette.server.app) };
 }
 
 function expectedId(slug: string): string {
@@ -92,7 +92,7 @@ describe('RFC 5005 archive pages', () => {
     clock.advance(3_600_000);
     writeArticle(seedsDir, { slug: 'story-24', date: '2026-01-24' });
     rmSync(path.join(seedsDir, 'story-03.txt'));
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const after = await Promise.all([1, 2, 3, 4, 5].map((n) => get(`/feeds/archive/${n}.atom.xml`)));
     // Pages 1-4 were served as immutable: frozen, the deleted article's old entry included (its page answers 410).
     for (const n of [0, 1, 2, 3]) assert.deepEqual(after[n]!.body, before[n]!.body, `page ${n + 1} kept its bytes`);

@@ -13,27 +13,27 @@ for (const kind of storeKinds) describe(`feed publisher on ${kind}`, () => {
     const gazette = await createGazette(config, { clock });
     t.after(() => gazette.close());
     writeArticle(seedsDir, { slug: 'once', date: '5 January 2026' });
-    await gazette.ingest();
-    const first = await gazette.feeds.find('/feed.xml');
+    await gazette.core.ingest.run();
+    const first = await gazette.core.feeds.find('/feed.xml');
     assert.ok(first);
-    assert.deepEqual(await gazette.feeds.refresh(), [], 'nothing changed: nothing rendered');
+    assert.deepEqual(await gazette.core.feeds.refresh(), [], 'nothing changed: nothing rendered');
     clock.advance(3_600_000);
-    assert.equal(await gazette.feeds.find('/feed.xml'), first, 'an hour later, still the same representation');
+    assert.equal(await gazette.core.feeds.find('/feed.xml'), first, 'an hour later, still the same representation');
     writeArticle(seedsDir, { slug: 'twice', date: '6 January 2026' });
-    await gazette.ingest();
-    const second = await gazette.feeds.find('/feed.xml');
+    await gazette.core.ingest.run();
+    const second = await gazette.core.feeds.find('/feed.xml');
     assert.notEqual(second, first);
     assert.ok(second!.lastModified > first.lastModified);
-    assert.equal(await gazette.feeds.find('/nothing.xml'), undefined);
+    assert.equal(await gazette.core.feeds.find('/nothing.xml'), undefined);
   });
 
   it('serves empty but valid feeds before any article exists', async (t) => {
     const { config } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
     const gazette = await createGazette(config, { clock: new ManualClock('2026-01-10T12:00:00Z') });
     t.after(() => gazette.close());
-    const atom = await gazette.feeds.find('/atom.xml');
+    const atom = await gazette.core.feeds.find('/atom.xml');
     assert.match(atom!.bodies.identity.toString(), /<updated>1970-01-01T00:00:00.000Z<\/updated>/);
     assert.doesNotMatch(atom!.bodies.identity.toString(), /prev-archive/);
-    assert.equal(await gazette.feeds.find('/feeds/archive/1.atom.xml'), undefined);
+    assert.equal(await gazette.core.feeds.find('/feeds/archive/1.atom.xml'), undefined);
   });
 });

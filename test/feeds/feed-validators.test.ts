@@ -19,14 +19,14 @@ async function instances(t: TestContext, kind: StoreKind) {
     const { config } = makeTestConfig(t, { database: { url }, site: { title }, paths: { seedsDir: first.seedsDir, dataDir: first.dataDir } });
     const gazette = await createGazette(config, { clock: new ManualClock(at) });
     t.after(() => gazette.close());
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     return gazette;
   };
   return { start };
 }
 
 async function validators(gazette: Awaited<ReturnType<typeof createGazette>>, path: string): Promise<{ etag: string; lastModified: string }> {
-  const res = await supertest(gazette.app).get(path).expect(200);
+  const res = await supertest(gazette.server.app).get(path).expect(200);
   return { etag: res.headers.etag as string, lastModified: res.headers['last-modified'] as string };
 }
 
@@ -43,7 +43,7 @@ for (const kind of storeKinds) describe(`feed validators on ${kind}`, () => {
       assert.notEqual(now.etag, old[i]!.etag, `${path}: ETag`);
       assert.notEqual(now.lastModified, old[i]!.lastModified, `${path}: Last-Modified stayed while the bytes changed`);
       assert.ok(Date.parse(now.lastModified) > Date.parse(old[i]!.lastModified), path);
-      const res = await supertest(after.app).get(path).set('If-Modified-Since', old[i]!.lastModified);
+      const res = await supertest(after.server.app).get(path).set('If-Modified-Since', old[i]!.lastModified);
       assert.equal(res.status, 200, `${path}: If-Modified-Since with the old date must not answer 304`);
     }
   });
@@ -78,13 +78,13 @@ describe('feed places on postgres', () => {
       return gazette;
     };
     const instances = await Promise.all([start(), start(), start()]);
-    await instances[0].ingest();
+    await instances[0]!.core.ingest.run();
     // Every embargo ends at once for all three: each renders and gives places in the same instant.
     clock.set('2026-02-03T00:00:00Z');
-    await Promise.all(instances.map((g) => g.feeds.refresh()));
-    const rows = await instances[0].store.db.selectFrom('articles').select('feed_seq').execute();
+    await Promise.all(instances.map((g) => g.core.feeds.refresh()));
+    const rows = await instances[0]!.core.store.db.selectFrom('articles').select('feed_seq').execute();
     assert.deepEqual(rows.map((r) => r.feed_seq).sort((a, b) => a! - b!), Array.from({ length: 12 }, (_, i) => i + 1));
-    const pages = await Promise.all(instances.map(async (g) => (await supertest(g.app).get('/feeds/archive/1.atom.xml').expect(200)).text));
+    const pages = await Promise.all(instances.map(async (g) => (await supertest(g.server.app).get('/feeds/archive/1.atom.xml').expect(200)).text));
     assert.ok(pages.every((p) => p === pages[0]));
   });
 });

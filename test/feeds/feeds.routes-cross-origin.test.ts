@@ -11,8 +11,8 @@ async function setup(t: TestContext) {
   const gazette = await createGazette(config, { clock: new ManualClock('2026-03-01T12:00:00Z') });
   t.after(() => gazette.close());
   for (let day = 10; day <= 21; day++) writeArticle(seedsDir, { slug: `story-${day}`, date: `2026-01-${day}` });
-  await gazette.ingest();
-  const get = await listen(t, gazette.app);
+  await gazette.core.ingest.run();
+  const get = await listen(t, gazette.server.app);
   const stylesheet = /href="(\/assets\/site\.[^"]+\.css)"/.exec((await get('/')).body.toString())![1]!;
   return { gazette, get, stylesheet };
 }

@@ -14,7 +14,7 @@ async function setup(t: TestContext, overrides: Record<string, never> = {}) {
   const clock = new ManualClock('2026-01-10T12:00:00Z');
   const gazette = await createGazette(config, { clock });
   t.after(() => gazette.close());
-  const get = await listen(t, gazette.app);
+  const get = await listen(t, gazette.server.app);
   return { gazette, seedsDir, clock, get };
 }
 
@@ -28,7 +28,7 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
   it('serves each format with its media type, caching headers and hostile seed text intact', async (t) => {
     const { gazette, seedsDir, get } = await setup(t);
     writeArticle(seedsDir, { slug: 'hostile-seed', date: '5 January 2026', paragraphs: ['Text with ]]> and ]]> again <script>x</script> & \u0001bell.', 'Second.'] });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     for (const { path, type } of feeds) {
       const res = await get(path);
       assert.equal(res.status, 200, path);
@@ -54,7 +54,7 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
   it('answers 304 to If-None-Match and If-Modified-Since, repeating the validators; If-None-Match wins', async (t) => {
     const { gazette, seedsDir, get } = await setup(t);
     writeArticle(seedsDir, { slug: 'cached', date: '5 January 2026' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const first = await get('/atom.xml');
     const etag = String(first.headers.etag);
     const lastModified = String(first.headers['last-modified']);
@@ -75,7 +75,7 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
   it('sends gzip and brotli compressed once, decoding to the same bytes, and honours q=0', async (t) => {
     const { gazette, seedsDir, get } = await setup(t);
     writeArticle(seedsDir, { slug: 'compressed', date: '5 January 2026' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const plain = await get('/feed.xml');
     assert.equal(plain.headers['content-encoding'], undefined);
     const gzip = await get('/feed.xml', { 'accept-encoding': 'gzip, deflate' });
@@ -95,7 +95,7 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
   it('answers HEAD with the headers of GET and no body', async (t) => {
     const { gazette, seedsDir, get } = await setup(t);
     writeArticle(seedsDir, { slug: 'headed', date: '5 January 2026' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const full = await get('/feed.json');
     const head = await get('/feed.json', {}, 'HEAD');
     assert.equal(head.status, 200);
@@ -106,15 +106,15 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
   it('changes ETag and Last-Modified together with the bytes, and neither when nothing changed', async (t) => {
     const { gazette, seedsDir, clock, get } = await setup(t);
     writeArticle(seedsDir, { slug: 'first', date: '5 January 2026' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const before = await get('/feed.xml');
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const same = await get('/feed.xml');
     assert.equal(same.headers.etag, before.headers.etag);
     assert.equal(same.headers['last-modified'], before.headers['last-modified']);
     clock.advance(60_000);
     writeArticle(seedsDir, { slug: 'second', date: '6 January 2026' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const after = await get('/feed.xml');
     assert.notDeepEqual(after.body, before.body);
     assert.notEqual(after.headers.etag, before.headers.etag);
@@ -126,12 +126,12 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
     const { gazette, seedsDir, clock, get } = await setup(t);
     writeArticle(seedsDir, { slug: 'stays', date: '6 January 2026' });
     const doomed = writeArticle(seedsDir, { slug: 'doomed', date: '5 January 2026' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const before = await get('/feed.xml');
     assert.match(before.body.toString(), /doomed/);
     clock.advance(60_000);
     rmSync(doomed);
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const after = await get('/feed.xml');
     assert.doesNotMatch(after.body.toString(), /doomed/);
     assert.notEqual(after.headers.etag, before.headers.etag);
@@ -143,7 +143,7 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
     const { gazette, seedsDir, clock, get } = await setup(t);
     writeArticle(seedsDir, { slug: 'now-public', date: '5 January 2026' });
     writeArticle(seedsDir, { slug: 'embargoed', date: '2026-01-12T09:00Z' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const before = await get('/atom.xml');
     assert.doesNotMatch(before.body.toString(), /embargoed/);
     clock.set('2026-01-12T08:59:59Z');
@@ -163,8 +163,8 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
       const file = writeArticle(seedsDir, { slug: 'same-b', date: '6 January 2026' });
       utimesSync(file, new Date('2026-01-06T00:00:00Z'), new Date('2026-01-06T00:00:00Z'));
     }
-    await one.gazette.ingest();
-    await two.gazette.ingest();
+    await one.gazette.core.ingest.run();
+    await two.gazette.core.ingest.run();
     for (const { path } of feeds) assert.deepEqual((await one.get(path)).body, (await two.get(path)).body, path);
   });
 });

@@ -9,7 +9,7 @@ import { renderRss } from '../../src/feeds/render-rss.ts';
 import { renderers } from '../../src/feeds/renderers.ts';
 import { assertWellFormedXml, buildFeedArticle, buildFeedSettings, decodeHtmlText, parseWithRssParser } from './feed-fixtures.ts';
 
-// Each line attacks one defect of feed 6.0.0 / xml-js (REFERENCE.md) or an escaping path of ours.
+// Each line attacks one defect of feed 6.0.0 / xml-js (docs/feed-package-defects.md) or an escaping path of ours.
 const HOSTILE_TITLE = 'Use <div> & co: "quotes", \'apostrophes\', ]]> twice ]]> and &amp; literally';
 const HOSTILE_SUMMARY = 'A summary with <b>tags</b>, ]]>]]> and & ampersands';
 const HOSTILE_PARAGRAPHS = ['Paragraph with ]]> one and ]]> two <script>alert(1)</script>', 'Emoji 🗞️, accents café, CJK 新闻, RTL مرحبا & "more"'];

@@ -58,16 +58,16 @@ describe('WebSub', () => {
     const hub = await startHub(t);
     const { gazette, seedsDir } = await setup(t, hub.url);
     writeArticle(seedsDir, { slug: 'first', date: '5 January 2026' });
-    await gazette.ingest();
-    await gazette.feeds.idle();
+    await gazette.core.ingest.run();
+    await gazette.core.feeds.idle();
     assert.deepEqual(hub.pings.map((p) => p.contentType), Array(3).fill('application/x-www-form-urlencoded'));
     assert.deepEqual(hub.pings.map((p) => p.body).sort(), ['/atom.xml', '/feed.json', '/feed.xml'].map((p) => pinged(`https://news.example.com${p}`)).sort());
-    await gazette.ingest();
-    await gazette.feeds.idle();
+    await gazette.core.ingest.run();
+    await gazette.core.feeds.idle();
     assert.equal(hub.pings.length, 3, 'an ingest that changed nothing pings nobody');
     writeArticle(seedsDir, { slug: 'second', date: '6 January 2026' });
-    await gazette.ingest();
-    await gazette.feeds.idle();
+    await gazette.core.ingest.run();
+    await gazette.core.feeds.idle();
     assert.equal(hub.pings.length, 6);
   });
 
@@ -75,8 +75,8 @@ describe('WebSub', () => {
     const hub = await startHub(t);
     const { gazette, seedsDir } = await setup(t, hub.url);
     writeArticle(seedsDir, { slug: 'advertised', date: '5 January 2026' });
-    await gazette.ingest();
-    const get = await listen(t, gazette.app);
+    await gazette.core.ingest.run();
+    const get = await listen(t, gazette.server.app);
     for (const path of ['/feed.xml', '/atom.xml', '/feed.json']) {
       const res = await get(path);
       const links = String(res.headers.link).split(', ');
@@ -89,15 +89,15 @@ describe('WebSub', () => {
     const refusing = await startHub(t, 500);
     const { gazette, seedsDir, lines } = await setup(t, refusing.url);
     writeArticle(seedsDir, { slug: 'refused', date: '5 January 2026' });
-    assert.deepEqual((await gazette.ingest()).added, ['refused']);
-    await gazette.feeds.idle();
+    assert.deepEqual((await gazette.core.ingest.run()).added, ['refused']);
+    await gazette.core.feeds.idle();
     assert.equal(refusing.pings.length, 3);
     assert.ok(lines.some((l) => l.includes('WebSub hub refused the publish ping')));
 
     const other = await setup(t, await closedPortUrl());
     writeArticle(other.seedsDir, { slug: 'unreachable', date: '5 January 2026' });
-    assert.deepEqual((await other.gazette.ingest()).added, ['unreachable']);
-    await other.gazette.feeds.idle();
+    assert.deepEqual((await other.gazette.core.ingest.run()).added, ['unreachable']);
+    await other.gazette.core.feeds.idle();
     assert.ok(other.lines.some((l) => l.includes('WebSub hub could not be notified')));
   });
 });

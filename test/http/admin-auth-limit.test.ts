@@ -29,7 +29,7 @@ const asClient = (ip: string, authorization?: string) => ({ 'X-Forwarded-For': i
 for (const kind of storeKinds) describe(`admin token failures on ${kind}`, () => {
   it('are logged with the client address and never the token; past the limit 429 with Retry-After, the right token too, until the window ends', async (t) => {
     const { gazette, clock, log, logEntries } = await start(t, kind);
-    const app = gazette.app;
+    const app = gazette.server.app;
     const sent: string[] = [];
     for (let i = 0; i < LIMIT; i++) {
       const guess = `guess-${i}-${'x'.repeat(20)}`;
@@ -65,7 +65,7 @@ for (const kind of storeKinds) describe(`admin token failures on ${kind}`, () =>
 
   it('a missing header counts as a failure; a right token does not reset the count', async (t) => {
     const { gazette } = await start(t, kind);
-    const app = gazette.app;
+    const app = gazette.server.app;
     for (let i = 0; i < LIMIT - 1; i++) assert.equal((await request(app).get('/api/editions').set(asClient('203.0.113.9'))).status, 401);
     assert.equal((await request(app).get('/api/editions').set(asClient('203.0.113.9', `Bearer ${ADMIN_TOKEN}`))).status, 200);
     assert.equal((await request(app).get('/api/editions').set(asClient('203.0.113.9', 'Bearer nope'))).status, 401, 'the tenth failure');
@@ -74,9 +74,9 @@ for (const kind of storeKinds) describe(`admin token failures on ${kind}`, () =>
 
   it('a burst spread over two instances on one database gets exactly the limit of 401s, and both instances refuse after', async (t) => {
     const { gazette, clock } = await start(t, kind);
-    const second = await createGazette(gazette.config, { clock });
+    const second = await createGazette(gazette.core.config, { clock });
     t.after(() => second.close());
-    const apps = [gazette.app, second.app];
+    const apps = [gazette.server.app, second.server.app];
     const burst = await Promise.all(
       Array.from({ length: 60 }, (_, i) => request(apps[i % 2]!).get('/api/subscribers').set(asClient('192.0.2.50', `Bearer wrong-${i}-xxxxxxxxxxxxxxxx`))),
     );

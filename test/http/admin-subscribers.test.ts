@@ -13,28 +13,28 @@ for (const kind of storeKinds) describe(`admin subscribers API on ${kind}`, () =
   it('without a configured token the admin API is off (404), whatever token is sent', async (t) => {
     const { gazette } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) }, admin: { token: null } });
     for (const headers of [{}, auth]) {
-      const res = assertDocumented('get', '/api/subscribers', await request(gazette.app).get('/api/subscribers').set(headers));
+      const res = assertDocumented('get', '/api/subscribers', await request(gazette.server.app).get('/api/subscribers').set(headers));
       assert.equal(res.status, 404);
       assert.equal(res.body.error.code, 'AdminApiDisabled');
     }
-    assert.equal((await request(gazette.app).get('/api/openapi.json')).status, 200, 'the API description stays public');
+    assert.equal((await request(gazette.server.app).get('/api/openapi.json')).status, 200, 'the API description stays public');
   });
 
   it('a wrong or missing token gets 401 with WWW-Authenticate; the right one gets in', async (t) => {
     const { gazette } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
     for (const value of [undefined, 'Bearer nope', `Bearer ${ADMIN_TOKEN}x`, `Basic ${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN.slice(0, -1)}`]) {
-      const req = request(gazette.app).get('/api/subscribers/stats');
+      const req = request(gazette.server.app).get('/api/subscribers/stats');
       const res = await (value ? req.set('Authorization', value) : req);
       assert.equal(res.status, 401, String(value));
       assert.match(res.headers['www-authenticate'] ?? '', /^Bearer/);
     }
-    assert.equal((await request(gazette.app).get('/api/subscribers/stats').set(auth)).status, 200);
+    assert.equal((await request(gazette.server.app).get('/api/subscribers/stats').set(auth)).status, 200);
   });
 
   it('list, search and paginate; get one; change status and frequency; delete; stats', async (t) => {
     const { gazette, clock } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-    const app = gazette.app;
-    const db = gazette.store.db;
+    const app = gazette.server.app;
+    const db = gazette.core.store.db;
     for (let i = 0; i < 7; i++) await insertSubscriber(db, { email: `reader${i}@example.org`, frequency: i % 2 ? 'daily' : 'weekly', status: i < 5 ? 'confirmed' : 'pending' });
     await insertSubscriber(db, { email: 'someone@other.example', name: 'Percy 100%_Sure', status: 'unsubscribed' });
 
@@ -85,7 +85,7 @@ for (const kind of storeKinds) describe(`admin subscribers API on ${kind}`, () =
 
   it('CSV import reports bad rows by line, imports the rest as pending, and a second run changes nothing', async (t) => {
     const { gazette } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-    const app = gazette.app;
+    const app = gazette.server.app;
     const first = assertDocumented('post', '/api/subscribers/import', await request(app).post('/api/subscribers/import').set(auth).type('text/csv').send(CSV));
     assert.equal(first.status, 200);
     assert.deepEqual(first.body.invalid.map((r: { line: number }) => r.line), [3, 5, 6, 9]);
@@ -94,7 +94,7 @@ for (const kind of storeKinds) describe(`admin subscribers API on ${kind}`, () =
     assert.match(first.body.invalid[2].reason, /^frequency: "monthly"/);
     assert.match(first.body.invalid[3].reason, /already on line 2/);
     assert.deepEqual([first.body.rows, first.body.imported, first.body.unchanged, first.body.ignoredColumns], [8, 4, 0, ['notes']]);
-    const rows = await gazette.store.db.selectFrom('subscribers').selectAll().orderBy('email').execute();
+    const rows = await gazette.core.store.db.selectFrom('subscribers').selectAll().orderBy('email').execute();
     // Local parts are case-sensitive (RFC 5321): OK.one is another address; ok.one@EXAMPLE.com on line 8 is the same as line 2.
     assert.deepEqual(rows.map((r) => [r.email, r.name, r.frequency]), [
       ['OK.one@example.com', 'Other', 'daily'],
@@ -112,24 +112,24 @@ for (const kind of storeKinds) describe(`admin subscribers API on ${kind}`, () =
 
   it('CSV import with a stated consent source imports rows as confirmed and records the source', async (t) => {
     const { gazette } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-    const res = await request(gazette.app)
+    const res = await request(gazette.server.app)
       .post('/api/subscribers/import?consentSource=Signup%20sheet%2C%20Leeds%20fair%202025')
       .set(auth)
       .type('text/csv')
       .send('email\nfair@example.com\n');
     assert.equal(res.body.imported, 1);
-    const row = await gazette.store.db.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
+    const row = await gazette.core.store.db.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
     assert.equal(row.status, 'confirmed');
     assert.equal(row.consent_source, 'Signup sheet, Leeds fair 2025');
-    assert.equal(row.frequency, gazette.config.subscriptions.defaultFrequency);
+    assert.equal(row.frequency, gazette.core.config.subscriptions.defaultFrequency);
   });
 
   it('CSV export streams every subscriber, neutralises formulas, and imports back unchanged', async (t) => {
     const { gazette } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     for (let i = 0; i < 1200; i++) await insertSubscriber(db, { email: `bulk${String(i).padStart(4, '0')}@example.net` });
     await insertSubscriber(db, { email: '=cmd@example.net', name: '=HYPERLINK("http://evil.example")' });
-    const res = assertDocumented('get', '/api/subscribers/export', await request(gazette.app).get('/api/subscribers/export').set(auth).buffer(true).parse((r, cb) => {
+    const res = assertDocumented('get', '/api/subscribers/export', await request(gazette.server.app).get('/api/subscribers/export').set(auth).buffer(true).parse((r, cb) => {
       let text = '';
       r.on('data', (c: Buffer) => (text += c.toString('utf8')));
       r.on('end', () => cb(null, text));
@@ -143,7 +143,7 @@ for (const kind of storeKinds) describe(`admin subscribers API on ${kind}`, () =
     assert.equal(evil.name, '\'=HYPERLINK("http://evil.example")');
 
     const before = await snapshotSubscribers(gazette);
-    const again = await request(gazette.app).post('/api/subscribers/import').set(auth).type('text/csv').send(res.body as string);
+    const again = await request(gazette.server.app).post('/api/subscribers/import').set(auth).type('text/csv').send(res.body as string);
     assert.deepEqual([again.body.imported, again.body.unchanged, again.body.invalid.length], [0, 1201, 0]);
     assert.equal(await snapshotSubscribers(gazette), before);
   });

@@ -21,7 +21,7 @@ describe('GET /healthz', () => {
     writeArticle(seedsDir, { slug: 'fine' });
     writeFileSync(path.join(seedsDir, 'bad-date.txt'), 'Someday\nbad-date\n\nBody.\n');
     writeFileSync(path.join(seedsDir, 'no-body.txt'), '1 January 2026\nno-body\n\n');
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const first = await request(app).get('/healthz').expect(200);
     assert.equal(first.body.ingest.lastRunAt, '2026-01-10T12:00:00.000Z');
     assert.equal(first.body.ingest.scanned, 3);
@@ -30,7 +30,7 @@ describe('GET /healthz', () => {
 
     clock.set('2026-01-10T12:05:00Z');
     writeFileSync(path.join(seedsDir, 'bad-date.txt'), '1 January 2026\nbad-date\n\nFixed.\n');
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const second = await request(app).get('/healthz').expect(200);
     assert.equal(second.body.ingest.lastRunAt, '2026-01-10T12:05:00.000Z');
     assert.equal(second.body.ingest.problems, 1);
@@ -39,7 +39,7 @@ describe('GET /healthz', () => {
   it('answers HEAD, and 503 with the database error once the database is unreachable', async (t) => {
     const { gazette, app } = await startPagesGazette(t);
     await request(app).head('/healthz').expect(200);
-    await gazette.store.db.destroy();
+    await gazette.core.store.db.destroy();
     const res = await request(app).get('/healthz').expect(503);
     assert.equal(res.body.ok, false);
     assert.equal(res.body.database.ok, false);

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { apiOperations } from '../../src/http/api-document.ts';
 import { assertDocumented } from '../support/api-contract.ts';
 import { ADMIN_TOKEN, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 
@@ -36,7 +36,7 @@ const toExpress = (openApiPath: string): string => openApiPath.replace(/\{([^}]+
 
 test('the OpenAPI document and the Express router table hold the same API routes', async (t) => {
   const { gazette } = await startSubscriptionsWorld(t);
-  const routes = routesOf(gazette.app);
+  const routes = routesOf(gazette.server.app);
   assert.ok(routes.includes('GET /subscribe'), 'the router walk finds routes');
   const documented = apiOperations.map((op) => `${op.method.toUpperCase()} ${toExpress(op.path)}`);
   assert.equal(new Set(documented).size, documented.length, 'each operation documented once');
@@ -48,7 +48,7 @@ test('the OpenAPI document and the Express router table hold the same API routes
 
 test('/api/openapi.json is served, well-formed OpenAPI 3.1, and describes every operation', async (t) => {
   const { gazette } = await startSubscriptionsWorld(t);
-  const res = assertDocumented('get', '/api/openapi.json', await request(gazette.app).get('/api/openapi.json'));
+  const res = assertDocumented('get', '/api/openapi.json', await request(gazette.server.app).get('/api/openapi.json'));
   const doc = res.body as { openapi: string; paths: Record<string, Record<string, { operationId: string; parameters: { name: string; in: string }[]; responses: Record<string, unknown>; security?: unknown }>> };
   assert.equal(doc.openapi, '3.1.0');
   const ids = new Set<string>();
@@ -67,20 +67,20 @@ test('/api/openapi.json is served, well-formed OpenAPI 3.1, and describes every 
 
 test('every documented operation answers with a documented status and body (one request each)', async (t) => {
   const { gazette, seedsDir, clock } = await startSubscriptionsWorld(t);
-  const app = gazette.app;
+  const app = gazette.server.app;
   const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
   writeArticle(seedsDir, { slug: 'documented-story', date: '2026-01-09T09:00Z' });
-  await gazette.ingest();
-  await insertSubscriber(gazette.store.db, { email: 'weekly@example.com', frequency: 'weekly' });
+  await gazette.core.ingest.run();
+  await insertSubscriber(gazette.core.store.db, { email: 'weekly@example.com', frequency: 'weekly' });
   const preview = await request(app).get('/api/digests/preview?frequency=weekly').set(auth);
-  const edition = await createDueEdition(gazette.store.db, 'weekly', new Date('2026-01-03T07:00:00Z'), clock.now(), clock.now());
+  const edition = await createDueEdition(gazette.core.store.db, 'weekly', new Date('2026-01-03T07:00:00Z'), clock.now(), clock.now());
   const editionId = edition!.edition.id;
   await request(app).post('/subscribe').send({ email: 'doc@example.com', consent: true });
-  const db = gazette.store.db;
+  const db = gazette.core.store.db;
   const { id } = await db.selectFrom('subscribers').select('id').where('email', '=', 'doc@example.com').executeTakeFirstOrThrow();
   const confirmation = (await db.selectFrom('subscription_confirmations').select('id').executeTakeFirstOrThrow()).id;
-  const manage = gazette.signer.sign('manage', id);
-  const confirm = gazette.signer.sign('confirm', confirmation);
+  const manage = gazette.core.signer.sign('manage', id);
+  const confirm = gazette.core.signer.sign('confirm', confirmation);
   const calls: [string, string, () => request.Test | Promise<request.Response>][] = [
     ['get', '/subscribe', () => request(app).get('/subscribe')],
     ['post', '/subscribe', () => request(app).post('/subscribe').send({ email: 'doc2@example.com', consent: true })],

@@ -15,9 +15,9 @@ async function siteWithEveryKindOfPage(t: Parameters<typeof startPagesGazette>[0
   const site = await startPagesGazette(t);
   writeArticle(site.seedsDir, { slug: 'kept' });
   const removed = writeArticle(site.seedsDir, { slug: 'removed' });
-  await site.gazette.ingest();
+  await site.gazette.core.ingest.run();
   rmSync(removed);
-  await site.gazette.ingest();
+  await site.gazette.core.ingest.run();
   return site;
 }
 

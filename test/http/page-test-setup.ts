@@ -11,7 +11,7 @@ export async function startPagesGazette(t: TestContext, overrides: { [key: strin
   const clock = new ManualClock('2026-01-10T12:00:00Z');
   const gazette = await createGazette(config, { clock });
   t.after(() => gazette.close());
-  return { gazette, app: gazette.app, seedsDir, clock, config };
+  return { gazette, app: gazette.server.app, seedsDir, clock, config };
 }
 
 /** The hrefs of every `<a>` or `<link>` matching `pattern` in the order they appear. */

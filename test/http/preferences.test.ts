@@ -8,10 +8,10 @@ import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test
 /** A confirmed subscriber made through the real flow, and the path of their preferences page. */
 async function confirmedReader(t: TestContext, kind: StoreKind) {
   const world = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-  const app = world.gazette.app;
+  const app = world.gazette.server.app;
   await request(app).post('/subscribe').set('User-Agent', 'TestBrowser/1.0').send({ email: 'prefs@example.com', name: 'Lin', consent: true, frequency: 'weekly' });
-  const confirmationId = (await world.gazette.store.db.selectFrom('subscription_confirmations').select('id').executeTakeFirstOrThrow()).id;
-  const confirmed = await request(app).post(`/confirm/${world.gazette.signer.sign('confirm', confirmationId)}`);
+  const confirmationId = (await world.gazette.core.store.db.selectFrom('subscription_confirmations').select('id').executeTakeFirstOrThrow()).id;
+  const confirmed = await request(app).post(`/confirm/${world.gazette.core.signer.sign('confirm', confirmationId)}`);
   const path = new URL(confirmed.body.preferencesUrl as string).pathname;
   return { ...world, app, path, id: confirmed.body.subscriber.id as string };
 }
@@ -30,7 +30,7 @@ for (const kind of storeKinds) describe(`preferences on ${kind}`, () => {
     assert.equal(saved.status, 200);
     assert.match(saved.text, /Your preferences are saved/);
     assert.match(saved.text, /value="daily" checked/);
-    const row = await gazette.store.db.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
+    const row = await gazette.core.store.db.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
     assert.deepEqual([row.name, row.frequency, row.status], ['Lin Wei', 'daily', 'confirmed']);
 
     const json = assertDocumented('post', path, await request(app).post(path).send({ action: 'update', name: '' }));
@@ -56,7 +56,7 @@ for (const kind of storeKinds) describe(`preferences on ${kind}`, () => {
     const res = await request(app).post(path).set('Accept', 'text/html').type('form').send({ action: 'unsubscribe' });
     assert.equal(res.status, 200);
     assert.match(res.text, /You are unsubscribed/);
-    assert.equal((await gazette.store.db.selectFrom('subscribers').select('status').executeTakeFirstOrThrow()).status, 'unsubscribed');
+    assert.equal((await gazette.core.store.db.selectFrom('subscribers').select('status').executeTakeFirstOrThrow()).status, 'unsubscribed');
     const page = await request(app).get(path).set('Accept', 'text/html');
     assert.match(page.text, /unsubscribed; no mail is sent/);
     assert.doesNotMatch(page.text, /value="unsubscribe"/);
@@ -64,7 +64,7 @@ for (const kind of storeKinds) describe(`preferences on ${kind}`, () => {
 
   it('delete my data removes the subscriber, their confirmations and their outbox rows; the link then finds nothing', async (t) => {
     const { app, path, gazette, id } = await confirmedReader(t, kind);
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     assert.ok((await db.selectFrom('deliveries').where('subscriber_id', '=', id).selectAll().execute()).length > 0, 'confirmation and welcome were queued');
     const res = assertDocumented('post', path, await request(app).post(path).set('Accept', 'text/html').type('form').send({ action: 'delete', confirm: 'yes' }));
     assert.equal(res.status, 200);

@@ -12,11 +12,11 @@ const JUNK = ['%00', '!', 'A', '=', '%3D', '==', 'AA'];
 
 async function pendingReader(t: TestContext) {
   const world = await startSubscriptionsWorld(t);
-  const app = world.gazette.app;
+  const app = world.gazette.server.app;
   const subscribed = await request(app).post('/subscribe').send({ email: 'junk@example.com', consent: true, frequency: 'weekly' });
   assert.equal(subscribed.status, 202);
-  const confirmation = await world.gazette.store.db.selectFrom('subscription_confirmations').select(['id', 'subscriber_id']).executeTakeFirstOrThrow();
-  return { ...world, app, confirmToken: world.gazette.signer.sign('confirm', confirmation.id), manageToken: world.gazette.signer.sign('manage', confirmation.subscriber_id) };
+  const confirmation = await world.gazette.core.store.db.selectFrom('subscription_confirmations').select(['id', 'subscriber_id']).executeTakeFirstOrThrow();
+  return { ...world, app, confirmToken: world.gazette.core.signer.sign('confirm', confirmation.id), manageToken: world.gazette.core.signer.sign('manage', confirmation.subscriber_id) };
 }
 
 function assertForged(res: request.Response, what: string): void {
@@ -51,7 +51,7 @@ describe('signed links with junk after the signature get the answer a forged lin
     assert.equal(await snapshotSubscribers(gazette), before);
     assert.deepEqual(await countRows(gazette), counts, 'no mail queued, no row added or removed');
     assert.equal((await request(app).post(`/unsubscribe/${manageToken}`).type('form').send('List-Unsubscribe=One-Click')).status, 200);
-    assert.equal((await gazette.store.db.selectFrom('subscribers').select('status').executeTakeFirstOrThrow()).status, 'unsubscribed');
+    assert.equal((await gazette.core.store.db.selectFrom('subscribers').select('status').executeTakeFirstOrThrow()).status, 'unsubscribed');
   });
 
   it('/preferences/:token: neither shows the data nor deletes it; the real link does', async (t) => {
@@ -69,6 +69,6 @@ describe('signed links with junk after the signature get the answer a forged lin
     assert.equal(await snapshotSubscribers(gazette), before);
     assert.deepEqual(await countRows(gazette), counts, 'no mail queued, no row added or removed');
     assert.equal((await request(app).post(`/preferences/${manageToken}`).type('form').send({ action: 'delete', confirm: 'yes' })).status, 200);
-    assert.equal((await gazette.store.db.selectFrom('subscribers').selectAll().execute()).length, 0);
+    assert.equal((await gazette.core.store.db.selectFrom('subscribers').selectAll().execute()).length, 0);
   });
 });

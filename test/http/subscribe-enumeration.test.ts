@@ -12,14 +12,14 @@ function observable(res: request.Response): unknown {
 }
 
 async function askFor(gazette: Gazette, email: string, html: boolean) {
-  const req = request(gazette.app).post('/subscribe');
+  const req = request(gazette.server.app).post('/subscribe');
   return html ? req.set('Accept', 'text/html').type('form').send({ email, consent: 'yes' }) : req.send({ email, consent: true });
 }
 
 for (const html of [false, true]) {
   test(`POST /subscribe answers identically for a new, pending, confirmed, unsubscribed and bounced address (${html ? 'HTML' : 'JSON'})`, async (t) => {
     const { gazette } = await startSubscriptionsWorld(t);
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     await insertSubscriber(db, { email: 'pending@example.org', status: 'pending' });
     await insertSubscriber(db, { email: 'confirmed@example.org', status: 'confirmed' });
     await insertSubscriber(db, { email: 'unsubscribed@example.org', status: 'unsubscribed' });

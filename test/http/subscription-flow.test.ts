@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { headerLines } from '../support/mail-fixtures.ts';
 import { assertDocumented } from '../support/api-contract.ts';
@@ -19,10 +19,10 @@ function linkIn(text: string | undefined, kind: 'confirm' | 'unsubscribe' | 'pre
 for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
   it('subscribe, confirm from the mail, get the welcome and the next digest, one-click unsubscribe, then nothing', async (t) => {
     const { gazette, clock, sink, seedsDir } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-    const app = gazette.app;
-    const db = gazette.store.db;
+    const app = gazette.server.app;
+    const db = gazette.core.store.db;
     writeArticle(seedsDir, { slug: 'an-older-story', date: '2026-01-09T09:00Z' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
 
     // 1. The form, as a browser sends it.
     const form = await request(app).get('/subscribe').set('Accept', 'text/html');
@@ -38,7 +38,7 @@ for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
 
     // 2. The confirmation mail was queued, not sent inline: it arrives when the outbox is delivered.
     assert.equal(sink.messages.length, 0);
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const [confirmation] = await sink.waitFor(1);
     assert.deepEqual(confirmation!.envelopeTo, ['Grace@example.org']);
     const confirmPath = linkIn(confirmation!.parsed.text, 'confirm');
@@ -60,10 +60,10 @@ for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
     assert.equal(row.frequency, 'daily');
     assert.equal(row.consent_source, 'form');
     assert.match(row.consent_ip ?? '', /127\.0\.0\.1$/);
-    assert.equal(row.consent_text, gazette.config.subscriptions.consentText);
+    assert.equal(row.consent_text, gazette.core.config.subscriptions.consentText);
 
     // 5. The welcome mail: the chosen frequency, the latest article, the preferences link.
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const [, welcome] = await sink.waitFor(2);
     assert.equal(welcome!.parsed.subject, 'Welcome to Gazette');
     assert.match(welcome!.parsed.text ?? '', /daily digest/);
@@ -73,10 +73,10 @@ for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
     // 6. The next daily digest reaches the new subscriber.
     clock.set('2026-01-11T07:00:00Z');
     writeArticle(seedsDir, { slug: 'todays-story', date: '2026-01-10T15:00Z' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const edition = await createDueEdition(db, 'daily', new Date('2026-01-10T07:00:00Z'), clock.now(), clock.now());
     assert.equal(edition?.recipients, 1);
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const [, , digest] = await sink.waitFor(3);
     assert.deepEqual(digest!.envelopeTo, ['Grace@example.org']);
     assert.match(digest!.parsed.text ?? '', /todays-story/);
@@ -96,19 +96,19 @@ for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
     // 8. Nothing after: the next digest has no recipient and nothing reaches the sink.
     clock.set('2026-01-12T07:00:00Z');
     writeArticle(seedsDir, { slug: 'tomorrows-story', date: '2026-01-11T15:00Z' });
-    await gazette.ingest();
+    await gazette.core.ingest.run();
     const next = await createDueEdition(db, 'daily', new Date('2026-01-11T07:00:00Z'), clock.now(), clock.now());
     assert.equal(next?.recipients ?? 0, 0);
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     assert.equal(sink.messages.length, 3);
   });
 
   it('one-click unsubscribe accepts multipart and empty bodies, and is idempotent', async (t) => {
     const { gazette } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-    const app = gazette.app;
+    const app = gazette.server.app;
     await request(app).post('/subscribe').send({ email: 'multi@example.com', consent: true });
-    const id = (await gazette.store.db.selectFrom('subscribers').select('id').executeTakeFirstOrThrow()).id;
-    const path = `/unsubscribe/${gazette.signer.sign('manage', id)}`;
+    const id = (await gazette.core.store.db.selectFrom('subscribers').select('id').executeTakeFirstOrThrow()).id;
+    const path = `/unsubscribe/${gazette.core.signer.sign('manage', id)}`;
     const multipart = await request(app).post(path).field('List-Unsubscribe', 'One-Click');
     assert.equal(multipart.status, 200);
     assert.deepEqual(multipart.body, { status: 'unsubscribed' });
@@ -124,12 +124,12 @@ for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
 
   it('the unsubscribe page GET changes nothing; subscribing again after unsubscribing needs a new confirmation', async (t) => {
     const { gazette, clock, sink } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-    const app = gazette.app;
-    const db = gazette.store.db;
+    const app = gazette.server.app;
+    const db = gazette.core.store.db;
     await request(app).post('/subscribe').send({ email: 'back@example.com', consent: true, frequency: 'weekly' });
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     await request(app).post(linkIn((await sink.waitFor(1))[0]!.parsed.text, 'confirm'));
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const unsubscribePath = linkIn((await sink.waitFor(2))[1]!.parsed.text, 'unsubscribe');
 
     const before = await snapshotSubscribers(gazette);
@@ -141,7 +141,7 @@ for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
     await request(app).post('/subscribe').send({ email: 'back@example.com', consent: true, frequency: 'instant' });
     const again = await db.selectFrom('subscribers').selectAll().executeTakeFirstOrThrow();
     assert.equal(again.status, 'pending', 'not confirmed by asking again');
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const [, , reconfirm] = await sink.waitFor(3);
     assert.match(reconfirm!.parsed.subject ?? '', /Confirm/);
     const confirmed = await request(app).post(linkIn(reconfirm!.parsed.text, 'confirm'));
@@ -153,11 +153,11 @@ for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
 
   it('a confirmation link expires, is single-use, and a forged one is refused; the pages say so and offer to subscribe again', async (t) => {
     const { gazette, clock, sink } = await startSubscriptionsWorld(t, { database: { url: await makeTestDatabaseUrl(t, kind) } });
-    const app = gazette.app;
-    const db = gazette.store.db;
+    const app = gazette.server.app;
+    const db = gazette.core.store.db;
     await request(app).post('/subscribe').send({ email: 'late@example.com', consent: true });
     await request(app).post('/subscribe').send({ email: 'twice@example.com', consent: true });
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const mails = await sink.waitFor(2);
     const linkFor = (address: string) => linkIn(mails.find((m) => m.envelopeTo[0] === address)!.parsed.text, 'confirm');
 
@@ -173,7 +173,7 @@ for (const kind of storeKinds) describe(`subscription flow on ${kind}`, () => {
     assert.match(usedPage.text, /href="\/subscribe"/);
 
     // Expired: one minute past the configured lifetime (168 hours).
-    clock.advance(gazette.config.subscriptions.confirmationTtlHours * 3600_000 + 60_000);
+    clock.advance(gazette.core.config.subscriptions.confirmationTtlHours * 3600_000 + 60_000);
     const late = linkFor('late@example.com');
     const expiredPage = assertDocumented('get', late, await request(app).get(late).set('Accept', 'text/html'));
     assert.equal(expiredPage.status, 410);

@@ -81,11 +81,11 @@ function cases(tokens: { confirm: string; manage: string; subscriberId: string }
 
 test('bad requests get the right 4xx with a message, and leave the database unchanged', async (t) => {
   const { gazette } = await startSubscriptionsWorld(t);
-  const app: Express = gazette.app;
-  const { id } = await insertSubscriber(gazette.store.db, { email: 'known@example.org', status: 'pending' });
+  const app: Express = gazette.server.app;
+  const { id } = await insertSubscriber(gazette.core.store.db, { email: 'known@example.org', status: 'pending' });
   await request(app).post('/subscribe').send({ email: 'pending@example.org', consent: true });
-  const confirmationId = (await gazette.store.db.selectFrom('subscription_confirmations').select('id').executeTakeFirstOrThrow()).id;
-  const tokens = { confirm: gazette.signer.sign('confirm', confirmationId), manage: gazette.signer.sign('manage', id), subscriberId: id };
+  const confirmationId = (await gazette.core.store.db.selectFrom('subscription_confirmations').select('id').executeTakeFirstOrThrow()).id;
+  const tokens = { confirm: gazette.core.signer.sign('confirm', confirmationId), manage: gazette.core.signer.sign('manage', id), subscriberId: id };
   const list = cases(tokens);
   assert.ok(list.length >= 30);
   for (const c of list) {
@@ -107,7 +107,7 @@ test('bad requests get the right 4xx with a message, and leave the database unch
 test('a browser gets the form back with the problem listed and its values kept, escaped', async (t) => {
   const { gazette } = await startSubscriptionsWorld(t);
   const counts = await countRows(gazette);
-  const res = await request(gazette.app).post('/subscribe').set('Accept', 'text/html').type('form').send({ email: 'bad"><script>x</script>', name: 'Ada', consent: 'yes' });
+  const res = await request(gazette.server.app).post('/subscribe').set('Accept', 'text/html').type('form').send({ email: 'bad"><script>x</script>', name: 'Ada', consent: 'yes' });
   assert.equal(res.status, 400);
   assert.match(res.text, /role="alert"/);
   assert.match(res.text, /value="Ada"/);
@@ -119,7 +119,7 @@ test('a browser gets the form back with the problem listed and its values kept, 
 
 test('no input produces a 500: malformed percent-encoding, odd methods, huge tokens', async (t) => {
   const { gazette } = await startSubscriptionsWorld(t);
-  const app = gazette.app;
+  const app = gazette.server.app;
   const answers = [
     await request(app).get('/confirm/%E0%A4%A'),
     await request(app).post('/unsubscribe/%FF%FE'),

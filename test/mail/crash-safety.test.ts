@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
@@ -33,10 +33,10 @@ test('a sender killed with SIGKILL at random points and restarted delivers every
   });
   writeArticle(config.paths.seedsDir, { slug: 'crash-proof-news', date: new Date().toISOString().slice(0, 10) });
   const setup = await createGazette(config);
-  await setup.ingest();
+  await setup.core.ingest.run();
   const expected: string[] = [];
-  for (let i = 0; i < READERS; i++) expected.push((await insertSubscriber(setup.store.db, { frequency: 'daily', email: `crash-${i}@example.org` })).email);
-  assert.ok(await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
+  for (let i = 0; i < READERS; i++) expected.push((await insertSubscriber(setup.core.store.db, { frequency: 'daily', email: `crash-${i}@example.org` })).email);
+  assert.ok(await createDueEdition(setup.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
   await setup.close();
 
   for (let kill = 0; kill < KILLS; kill++) {
@@ -60,7 +60,7 @@ test('a sender killed with SIGKILL at random points and restarted delivers every
 
   const check = await createGazette(config);
   t.after(() => check.close());
-  const statuses = await check.store.db.selectFrom('deliveries').select('status').execute();
+  const statuses = await check.core.store.db.selectFrom('deliveries').select('status').execute();
   assert.equal(statuses.length, READERS);
   assert.ok(statuses.every((s) => s.status === 'sent'));
 });

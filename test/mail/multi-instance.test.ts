@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { countPendingDeliveries } from '../../src/mail/outbox.repository.ts';
 import { createGazette, type Gazette } from '../../src/main.ts';
 import { writeArticle } from '../support/build-article.ts';
@@ -29,9 +29,9 @@ function byRecipient(messages: readonly ReceivedMail[]): Map<string, ReceivedMai
 }
 
 async function queueEdition(gazette: Gazette, slug: string): Promise<void> {
-  writeArticle(gazette.config.paths.seedsDir, { slug, date: new Date().toISOString().slice(0, 10) });
-  await gazette.ingest();
-  const created = await createDueEdition(gazette.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
+  writeArticle(gazette.core.config.paths.seedsDir, { slug, date: new Date().toISOString().slice(0, 10) });
+  await gazette.core.ingest.run();
+  const created = await createDueEdition(gazette.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
   assert.equal(created?.recipients, READERS);
 }
 
@@ -42,14 +42,14 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
   const { config, dir, seedsDir } = makeTestConfig(t, { database: { url: databaseUrl } });
   const control = await createGazette(config);
   t.after(() => control.close());
-  const expected = (await insertReaders(control.store.db, READERS, 'daily')).sort();
+  const expected = (await insertReaders(control.core.store.db, READERS, 'daily')).sort();
 
   const settings = { databaseUrl, smtpUrl: sink.url, seedsDir, mail: { leaseSeconds: 10, maxConnections: MAX_CONNECTIONS, rateLimit: { perSecond: RATE_PER_SECOND, perHour: null } } };
   const instances: GazetteInstance[] = await Promise.all(['instance-1', 'instance-2', 'instance-3'].map((name) => startInstance(dir, name, settings)));
   t.after(() => {
     for (const i of instances) if (i.child.exitCode === null && !i.child.signalCode) i.child.kill('SIGKILL');
   });
-  const allSent = async (): Promise<boolean> => (await countPendingDeliveries(control.store.db)) === 0;
+  const allSent = async (): Promise<boolean> => (await countPendingDeliveries(control.core.store.db)) === 0;
 
   // 1. All three running: every recipient gets exactly one message, and the work is shared.
   await queueEdition(control, 'first-edition-story');
@@ -88,7 +88,7 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
   // In flight at the kill: at most one message per delivery lane (two per pooled connection).
   assert.ok(duplicates.length <= 2 * MAX_CONNECTIONS, `${duplicates.length} duplicates`);
   assert.equal(sink.messages.length, 2 * READERS + duplicates.length, 'no other message twice');
-  const statuses = await control.store.db.selectFrom('deliveries').select(['status']).execute();
+  const statuses = await control.core.store.db.selectFrom('deliveries').select(['status']).execute();
   assert.equal(statuses.length, 2 * READERS);
   assert.ok(statuses.every((s) => s.status === 'sent'));
 

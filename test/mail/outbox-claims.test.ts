@@ -20,7 +20,7 @@ async function instances(t: TestContext, kind: StoreKind, rows: number): Promise
   for (let i = 0; i < 3; i++) stores.push(await openStore({ url, dataDir }));
   t.after(() => Promise.all(stores.map((s) => s.close())));
   const { id } = await insertSubscriber(stores[0]!.db, { status: 'pending' });
-  for (let i = 0; i < rows; i++) await insertTransactional(stores[0]!.db, { id: `row-${i}`, subscriberId: id, kind: 'confirmation', params: {}, now: NOW });
+  for (let i = 0; i < rows; i++) await insertTransactional(stores[0]!.db, { id: `row-${i}`, recipientId: id, kind: 'confirmation', params: {}, now: NOW });
   return stores;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { writeArticle } from '../support/build-article.ts';
@@ -30,18 +30,18 @@ test('close() while SMTP transactions hang at MAIL FROM: unsent rows are queued 
   const { config, seedsDir } = makeTestConfig(t, { server: { shutdownTimeoutMs: 6000 }, mail: { smtpUrl: silent.url, maxConnections: MAX_CONNECTIONS } });
   writeArticle(seedsDir, { slug: 'stuck-news', date: new Date().toISOString().slice(0, 10) });
   const gazette = await createGazette(config);
-  await gazette.ingest();
-  for (let i = 0; i < READERS; i++) await insertSubscriber(gazette.store.db, { frequency: 'daily' });
-  assert.ok(await createDueEdition(gazette.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
-  gazette.mail.worker.start();
-  await waitUntil(async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(gazette.store.db)).sending === READERS ? true : undefined), 'the worker to claim the edition and connect');
+  await gazette.core.ingest.run();
+  for (let i = 0; i < READERS; i++) await insertSubscriber(gazette.core.store.db, { frequency: 'daily' });
+  assert.ok(await createDueEdition(gazette.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
+  gazette.core.mail.worker.start();
+  await waitUntil(async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(gazette.core.store.db)).sending === READERS ? true : undefined), 'the worker to claim the edition and connect');
 
   let closed = false;
   const closeStarted = Date.now();
   const closing = gazette.close().then(() => (closed = true));
   // Long before the deadline, only the messages already handed to the pool are still claimed.
   const early = await waitUntil(async () => {
-    const counts = await countByStatus(gazette.store.db);
+    const counts = await countByStatus(gazette.core.store.db);
     return (counts.sending ?? 0) <= MAX_CONNECTIONS * 2 ? counts : undefined;
   }, 'unsent rows released');
   assert.equal(closed, false, 'released before the shutdown deadline, not at it');
@@ -75,9 +75,9 @@ test('SIGTERM to gazette serve while the SMTP server hangs: the process exits in
   });
   writeArticle(config.paths.seedsDir, { slug: 'stuck-news', date: new Date().toISOString().slice(0, 10) });
   const setup = await createGazette(config);
-  await setup.ingest();
-  for (let i = 0; i < READERS; i++) await insertSubscriber(setup.store.db, { frequency: 'daily' });
-  assert.ok(await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
+  await setup.core.ingest.run();
+  for (let i = 0; i < READERS; i++) await insertSubscriber(setup.core.store.db, { frequency: 'daily' });
+  assert.ok(await createDueEdition(setup.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
   await setup.close();
 
   const server = serveInChild(configFile);

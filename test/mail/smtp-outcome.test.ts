@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isBreakerTripped } from '../../src/mail/bounce-breaker.service.ts';
-import { classifyReply, classifySmtpError, enhancedCodeOf, type SmtpPhase } from '../../src/mail/smtp-outcome.ts';
+import { isBreakerTripped } from '../../src/editions/bounce-breaker.service.ts';
+import { classifyReply, classifySmtpError, enhancedCodeOf, phaseOf, type SmtpPhase } from '../../src/mail/smtp-outcome.ts';
 
 /**
  * The rule, row by row: phase × basic code × enhanced code → what happens. `bounce` is the only
@@ -19,6 +19,11 @@ const table: [SmtpPhase, number, string, 'bounce' | 'retry' | 'refused'][] = [
   ['recipient', 550, '550 5.4.4 Unable to route', 'bounce'],
   ['recipient', 550, '550 5.7.13 User account disabled', 'bounce'],
   ['recipient', 550, '550 5.7.17 Mailbox owner has changed', 'bounce'],
+  ['recipient', 550, '550 5.7.18 Domain owner has changed', 'bounce'],
+  ['recipient', 550, '550 5.1.6 Mailbox has moved', 'bounce'],
+  ['recipient', 550, '550 5.2.0 Mailbox unavailable', 'bounce'],
+  ['recipient', 550, '550 5.2.4 Mailing list expansion problem', 'bounce'],
+  ['recipient', 550, '550-5.1.1 The email account that you tried to reach does not exist.\n550 5.1.1 Please check the address', 'bounce'],
   ['data', 550, '550 5.1.1 Recipient unknown', 'bounce'],
   ['data', 550, '550 5.2.1 Account disabled', 'bounce'],
   ['recipient', 550, '550 No such user', 'bounce'],
@@ -34,12 +39,14 @@ const table: [SmtpPhase, number, string, 'bounce' | 'retry' | 'refused'][] = [
   ['recipient', 452, '452 4.2.2 Mailbox full', 'retry'],
   ['data', 451, '451 4.3.0 Try again later', 'retry'],
   ['recipient', 454, '454 4.7.0 Throttling', 'retry'],
+  ['data', 452, '452 4.3.1 Insufficient system storage', 'retry'],
   // The session, the sender, authentication, TLS: never one recipient's fault.
   ['session', 554, '554 5.7.1 Go away', 'refused'],
   ['session', 550, '550 5.1.1 No such user', 'refused'],
   ['session', 530, '530 5.7.0 Must issue a STARTTLS command first', 'refused'],
   ['session', 535, '535 5.7.8 Authentication credentials invalid', 'refused'],
   ['session', 421, '421 4.3.2 Service not available, closing channel', 'refused'],
+  ['session', 451, '451 4.7.1 Client host temporarily blocked', 'refused'],
   ['sender', 530, '530 5.7.0 Authentication required', 'refused'],
   ['sender', 550, '550 5.1.8 Bad sender address', 'refused'],
   ['sender', 550, '550 5.1.1 Sender unknown', 'refused'],
@@ -58,6 +65,9 @@ const table: [SmtpPhase, number, string, 'bounce' | 'retry' | 'refused'][] = [
   ['recipient', 554, '554 Transaction failed', 'refused'],
   ['recipient', 550, '550 5.4.1 Access denied', 'refused'],
   ['recipient', 421, '421 4.7.0 Too many connections', 'refused'],
+  ['recipient', 550, '550 5.1.8 Bad sender domain', 'refused'],
+  ['data', 421, '421 4.3.2 System shutting down', 'refused'],
+  ['data', 503, '503 5.5.1 Bad sequence of commands', 'refused'],
   ['data', 554, '554 5.7.1 Message refused by policy', 'refused'],
   ['data', 550, '550 5.7.26 Unauthenticated email is not accepted (DMARC)', 'refused'],
   ['data', 552, '552 5.3.4 Message too big for system', 'refused'],
@@ -65,6 +75,10 @@ const table: [SmtpPhase, number, string, 'bounce' | 'retry' | 'refused'][] = [
   ['data', 554, '554 5.6.0 Message content rejected', 'refused'],
   ['data', 550, '550 Message rejected as spam', 'refused'],
   ['data', 554, '554 Transaction failed', 'refused'],
+  // Without an enhanced code after DATA, even RCPT TO's "no such mailbox" codes may be about the content.
+  ['data', 551, '551 User not local', 'refused'],
+  ['data', 553, '553 Mailbox name not allowed', 'refused'],
+  ['data', 552, '552 Message size exceeds fixed maximum message size', 'refused'],
 ];
 
 describe('classifyReply: phase × basic code × enhanced code', () => {
@@ -86,6 +100,10 @@ describe('classifyReply: phase × basic code × enhanced code', () => {
   it('throttling replies (421, 454, 4.7.x) ask to slow down; greylisting at RCPT is still a per-recipient retry', () => {
     assert.deepEqual(classifyReply('recipient', 454, '454 4.7.0 Throttling'), { kind: 'retry', reply: '454 4.7.0 Throttling', slowDown: true });
     assert.deepEqual(classifyReply('recipient', 452, '452 4.2.2 Mailbox full'), { kind: 'retry', reply: '452 4.2.2 Mailbox full', slowDown: false });
+    assert.deepEqual(classifyReply('recipient', 451, '451 4.7.1 Greylisted'), { kind: 'retry', reply: '451 4.7.1 Greylisted', slowDown: true });
+    assert.deepEqual(classifyReply('recipient', 454, '454 Too many recipients'), { kind: 'retry', reply: '454 Too many recipients', slowDown: true });
+    assert.deepEqual(classifyReply('data', 451, '451 Local error'), { kind: 'retry', reply: '451 Local error', slowDown: false });
+    assert.deepEqual(classifyReply('recipient', 552, '552 5.2.2 Mailbox full'), { kind: 'retry', reply: '552 5.2.2 Mailbox full', slowDown: false });
   });
 });
 
@@ -102,6 +120,11 @@ describe('classifySmtpError: nodemailer errors as each phase produces them', () 
     ['connection refused', { code: 'ESOCKET', command: 'CONN', message: 'connect ECONNREFUSED 127.0.0.1:2525' }, 'unreachable'],
     ['greeting timeout', { code: 'ETIMEDOUT', command: 'CONN', message: 'Greeting never received' }, 'unreachable'],
     ['pool closed', { message: 'Connection pool was closed' }, 'unreachable'],
+    ['DNS failure', { code: 'EDNS', command: 'CONN', message: 'getaddrinfo ENOTFOUND smtp.example.com' }, 'unreachable'],
+    ['TLS failure', { code: 'ETLS', command: 'CONN', message: 'self-signed certificate' }, 'unreachable'],
+    // The phase cannot be told: never a bounce.
+    ['a 5.1.1 to an unknown command', { code: 'EENVELOPE', command: 'API', responseCode: 550, response: '550 5.1.1 No such user' }, 'refused'],
+    ['550 5.1.1 to the message itself (MESSAGE)', { code: 'EMESSAGE', command: 'MESSAGE', responseCode: 550, response: '550 5.1.1 No such user' }, 'bounce'],
     ['aborted at shutdown', { code: 'EABORT', name: 'AbortError', message: 'Message sending aborted' }, 'aborted'],
     ['an address nodemailer refuses', { code: 'EENVELOPE', command: 'API', message: 'Invalid recipient "x"' }, 'local'],
   ];
@@ -111,6 +134,18 @@ describe('classifySmtpError: nodemailer errors as each phase produces them', () 
 
   it('a connection lost after DATA is uncertain (the server may have the message)', () => {
     assert.deepEqual(classifySmtpError(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION', command: 'DATA' })), { kind: 'unreachable', reply: 'ECONNECTION Connection closed', afterData: true });
+  });
+});
+
+describe('phaseOf', () => {
+  it("maps each of nodemailer's commands to its phase, and an unknown one to none", () => {
+    const table: [string | undefined, SmtpPhase | undefined][] = [
+      ['CONN', 'session'], ['EHLO', 'session'], ['HELO', 'session'], ['LHLO', 'session'], ['STARTTLS', 'session'],
+      ['AUTH PLAIN', 'session'], ['AUTH XOAUTH2', 'session'],
+      ['MAIL FROM', 'sender'], ['RCPT TO', 'recipient'], ['DATA', 'data'], ['MESSAGE', 'data'], ['rcpt to', 'recipient'],
+      ['API', undefined], ['', undefined], [undefined, undefined],
+    ];
+    for (const [command, phase] of table) assert.equal(phaseOf(command), phase, String(command));
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import request from 'supertest';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { writeArticle } from '../support/build-article.ts';
@@ -35,13 +35,13 @@ test('an SMTP server refusing the sender: one warn line with its reply when the 
   writeArticle(seedsDir, { slug: 'paused-story', date: new Date().toISOString().slice(0, 10) });
   const gazette = await createGazette(config, { log: createLogger({ level: 'debug', destination: logged }) });
   t.after(() => gazette.close());
-  await gazette.ingest();
-  for (let i = 0; i < READERS; i++) await insertSubscriber(gazette.store.db, { frequency: 'daily' });
-  await createDueEdition(gazette.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
-  const pausedSince = async (): Promise<string | undefined> => (await request(gazette.app).get('/healthz').expect(200)).body.deliveryQueue.paused?.since;
+  await gazette.core.ingest.run();
+  for (let i = 0; i < READERS; i++) await insertSubscriber(gazette.core.store.db, { frequency: 'daily' });
+  await createDueEdition(gazette.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date());
+  const pausedSince = async (): Promise<string | undefined> => (await request(gazette.server.app).get('/healthz').expect(200)).body.deliveryQueue.paused?.since;
 
   const from = lines.length;
-  gazette.mail.worker.start();
+  gazette.core.mail.worker.start();
   const firstSince = await waitUntil(pausedSince, 'the pause in /healthz');
   // The first pass may be refused on each pooled connection; each probe after it is one message.
   const afterFirstPass = refusals;

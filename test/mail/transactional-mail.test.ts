@@ -18,16 +18,16 @@ for (const kind of storeKinds) describe(`transactional mail on ${kind}`, () => {
     const { config } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) }, mail: { smtpUrl: sink.url } });
     const gazette = await createGazette(config, { clock: new ManualClock('2025-09-04T10:00:00Z') });
     t.after(() => gazette.close());
-    const { id, email } = await insertSubscriber(gazette.store.db, { status: 'pending', name: 'Ada <Lovelace>' });
+    const { id, email } = await insertSubscriber(gazette.core.store.db, { status: 'pending', name: 'Ada <Lovelace>' });
 
-    await gazette.store.db.transaction().execute(async (tx) => {
-      await gazette.mail.enqueueTransactional(tx, { kind: 'confirmation', subscriberId: id, key: `confirm-${id}`, params: { confirmationId: 'c-123' } });
+    await gazette.core.store.db.transaction().execute(async (tx) => {
+      await gazette.core.mail.enqueueTransactional(tx, { kind: 'confirmation', recipientId: id, key: `confirm-${id}`, params: { confirmationId: 'c-123' } });
       // The same key again: still one message.
-      await gazette.mail.enqueueTransactional(tx, { kind: 'confirmation', subscriberId: id, key: `confirm-${id}`, params: { confirmationId: 'c-123' } });
+      await gazette.core.mail.enqueueTransactional(tx, { kind: 'confirmation', recipientId: id, key: `confirm-${id}`, params: { confirmationId: 'c-123' } });
     });
-    const report = await gazette.mail.deliverPending({ limit: 10 });
+    const report = await gazette.core.mail.deliverPending({ limit: 10 });
     assert.equal(report.sent, 1);
-    assert.equal((await gazette.mail.deliverPending({ limit: 10 })).claimed, 0);
+    assert.equal((await gazette.core.mail.deliverPending({ limit: 10 })).claimed, 0);
 
     const [mail] = await sink.waitFor(1);
     assert.deepEqual(mail!.envelopeTo, [email]);
@@ -36,7 +36,7 @@ for (const kind of storeKinds) describe(`transactional mail on ${kind}`, () => {
     assert.deepEqual(headerLines(parsed, 'List-Unsubscribe'), []);
     const link = /https:\/\/news\.example\.com\/confirm\/[A-Za-z0-9._-]+/.exec(parsed.text ?? '')?.[0];
     assert.ok(link, 'the text part carries the confirmation link');
-    assert.equal(readConfirmationToken(gazette.signer, link.split('/').pop()!), 'c-123');
+    assert.equal(readConfirmationToken(gazette.core.signer, link.split('/').pop()!), 'c-123');
     assert.ok(parsed.html && parsed.html.includes(link), 'the HTML part carries the same link');
     assert.match(parsed.text ?? '', /Hello Ada <Lovelace>,/);
     assert.ok(parsed.html.includes('Hello Ada &lt;Lovelace&gt;,'), 'the name is escaped in HTML');
@@ -55,7 +55,7 @@ for (const kind of storeKinds) describe(`transactional mail on ${kind}`, () => {
     assert.equal(unsubscribe.length, 1);
     const [https, mailto] = unsubscribe[0]!.split(',').map((s) => s.trim());
     assert.match(https!, /^<https:\/\/news\.example\.com\/unsubscribe\/[^>]+>$/);
-    assert.equal(readManageToken(gazette.signer, https!.slice(1, -1).split('/').pop()!), id);
+    assert.equal(readManageToken(gazette.core.signer, https!.slice(1, -1).split('/').pop()!), id);
     assert.match(mailto!, /^<mailto:unsubscribe@news\.example\.com\?subject=unsubscribe%20/);
     assert.deepEqual(headerLines(parsed, 'List-Unsubscribe-Post'), ['List-Unsubscribe=One-Click']);
     assert.equal(headerLines(parsed, 'List-Id').length, 1);
@@ -70,12 +70,12 @@ for (const kind of storeKinds) describe(`transactional mail on ${kind}`, () => {
     const { config } = makeTestConfig(t, { database: { url: await makeTestDatabaseUrl(t, kind) }, mail: { smtpUrl: sink.url } });
     const gazette = await createGazette(config);
     t.after(() => gazette.close());
-    const { id } = await insertSubscriber(gazette.store.db, { status: 'unsubscribed' });
-    await gazette.mail.enqueueTransactional(gazette.store.db, { kind: 'confirmation', subscriberId: id, key: 'k1', params: { confirmationId: 'x' } });
-    const report = await gazette.mail.deliverPending({ limit: 10 });
+    const { id } = await insertSubscriber(gazette.core.store.db, { status: 'unsubscribed' });
+    await gazette.core.mail.enqueueTransactional(gazette.core.store.db, { kind: 'confirmation', recipientId: id, key: 'k1', params: { confirmationId: 'x' } });
+    const report = await gazette.core.mail.deliverPending({ limit: 10 });
     assert.equal(report.skipped, 1);
     assert.equal(sink.messages.length, 0);
-    const row = await gazette.store.db.selectFrom('deliveries').selectAll().executeTakeFirstOrThrow();
+    const row = await gazette.core.store.db.selectFrom('deliveries').selectAll().executeTakeFirstOrThrow();
     assert.equal(row.status, 'skipped');
   });
 });
@@ -84,11 +84,11 @@ test('without SMTP the same message is written as an .eml file that mailparser r
   const { config, dataDir } = makeTestConfig(t);
   const gazette = await createGazette(config);
   t.after(() => gazette.close());
-  assert.equal(gazette.mail.transport.kind, 'files');
-  assert.match(gazette.mail.transport.description, /outbox/);
-  const { id, email } = await insertSubscriber(gazette.store.db, { status: 'pending' });
-  await gazette.mail.enqueueTransactional(gazette.store.db, { kind: 'confirmation', subscriberId: id, key: 'eml', params: { confirmationId: 'c-9' } });
-  assert.equal((await gazette.mail.deliverPending({ limit: 10 })).sent, 1);
+  assert.equal(gazette.core.mail.transport.kind, 'files');
+  assert.match(gazette.core.mail.transport.description, /outbox/);
+  const { id, email } = await insertSubscriber(gazette.core.store.db, { status: 'pending' });
+  await gazette.core.mail.enqueueTransactional(gazette.core.store.db, { kind: 'confirmation', recipientId: id, key: 'eml', params: { confirmationId: 'c-9' } });
+  assert.equal((await gazette.core.mail.deliverPending({ limit: 10 })).sent, 1);
   const files = readdirSync(path.join(dataDir, 'outbox'));
   assert.equal(files.length, 1);
   assert.match(files[0]!, /\.eml$/);

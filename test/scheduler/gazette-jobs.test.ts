@@ -15,7 +15,7 @@ async function setup(t: TestContext) {
   t.after(() => gazette.close());
   assert.equal(await gazette.scheduler.runNow('scan', { atStart: true }), 'ran');
   clock.advance(60_000);
-  await insertSubscriber(gazette.store.db, { frequency: 'daily' });
+  await insertSubscriber(gazette.core.store.db, { frequency: 'daily' });
   return { gazette, seedsDir, clock };
 }
 
@@ -29,12 +29,12 @@ function writeSettledArticle(seedsDir: string, spec: { slug: string; date: strin
 test('a daily edition whose own job never ran is made by the minutely job, once, after the daily job had its minute', async (t) => {
   const { gazette, seedsDir, clock } = await setup(t);
   writeArticle(seedsDir, { slug: 'missed-by-the-daily-job', date: '2026-11-20T09:00:00Z' });
-  await gazette.ingest();
+  await gazette.core.ingest.run();
 
   // 07:00 passed while the instance that held the daily job was dead: its tick is gone.
   clock.set('2026-11-21T07:00:30Z');
   assert.equal(await gazette.scheduler.runNow('embargo'), 'ran');
-  const dailyEditions = () => gazette.store.db.selectFrom('editions').select(['frequency', 'period_end']).where('frequency', '=', 'daily').execute();
+  const dailyEditions = () => gazette.core.store.db.selectFrom('editions').select(['frequency', 'period_end']).where('frequency', '=', 'daily').execute();
   assert.deepEqual(await dailyEditions(), [], 'the daily job has the first minute');
   clock.set('2026-11-21T07:01:00Z');
   assert.equal(await gazette.scheduler.runNow('embargo'), 'ran');
@@ -47,7 +47,7 @@ test('a daily edition whose own job never ran is made by the minutely job, once,
   clock.advance(60_000);
   assert.equal(await gazette.scheduler.runNow('embargo'), 'ran');
   assert.equal((await dailyEditions()).length, 1);
-  assert.equal((await gazette.store.db.selectFrom('deliveries').select('id').execute()).length, 1);
+  assert.equal((await gazette.core.store.db.selectFrom('deliveries').select('id').execute()).length, 1);
 });
 
 test('the daily job ingests before it makes its edition: a file dropped just before the firing is in it', async (t) => {
@@ -56,7 +56,7 @@ test('the daily job ingests before it makes its edition: a file dropped just bef
   writeSettledArticle(seedsDir, { slug: 'dropped-at-six-fifty-nine', date: '2026-11-21' });
   clock.set('2026-11-21T07:00:00Z');
   assert.equal(await gazette.scheduler.runNow('daily'), 'ran');
-  const rows = await gazette.store.db.selectFrom('edition_articles as ea').innerJoin('articles as a', 'a.id', 'ea.article_id').select(['ea.frequency', 'a.slug']).execute();
+  const rows = await gazette.core.store.db.selectFrom('edition_articles as ea').innerJoin('articles as a', 'a.id', 'ea.article_id').select(['ea.frequency', 'a.slug']).execute();
   assert.deepEqual(rows, [{ frequency: 'daily', slug: 'dropped-at-six-fifty-nine' }]);
 });
 
@@ -69,7 +69,7 @@ test('a scan and the daily job firing on the same tick: both run, the file is in
     const outcomes = await Promise.all(order.map((job) => gazette.scheduler.runNow(job)));
     assert.deepEqual(outcomes, ['ran', 'ran'], `${order.join(' then ')}: neither job failed`);
   }
-  const rows = await gazette.store.db.selectFrom('edition_articles as ea').innerJoin('articles as a', 'a.id', 'ea.article_id').select(['ea.frequency', 'a.slug']).orderBy('ea.frequency').execute();
+  const rows = await gazette.core.store.db.selectFrom('edition_articles as ea').innerJoin('articles as a', 'a.id', 'ea.article_id').select(['ea.frequency', 'a.slug']).orderBy('ea.frequency').execute();
   assert.deepEqual(rows, [{ frequency: 'daily', slug: 'same-tick-story' }, { frequency: 'instant', slug: 'same-tick-story' }]);
   const daily = (await gazette.scheduler.status()).find((j) => j.name === 'daily');
   assert.equal(daily?.lastStatus, 'ok');
@@ -81,11 +81,11 @@ test('a morning firing that found nothing stays empty: a restart in the afternoo
   assert.equal(await gazette.scheduler.runNow('daily'), 'ran');
   clock.set('2026-11-21T10:00:00Z');
   writeArticle(seedsDir, { slug: 'mid-morning-story', date: '2026-11-21T10:00:00Z' });
-  await gazette.ingest();
+  await gazette.core.ingest.run();
   // A restart runs the digest jobs' catch-up at once (src/main.ts start()).
   clock.set('2026-11-21T15:00:00Z');
   assert.equal(await gazette.scheduler.runNow('daily'), 'ran');
-  const daily = () => gazette.store.db.selectFrom('editions').select('period_end').where('frequency', '=', 'daily').execute();
+  const daily = () => gazette.core.store.db.selectFrom('editions').select('period_end').where('frequency', '=', 'daily').execute();
   assert.deepEqual(await daily(), []);
   clock.set('2026-11-22T07:00:05Z');
   assert.equal(await gazette.scheduler.runNow('daily'), 'ran');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
-import { createDueEdition } from '../../src/digest/edition.service.ts';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { writeArticle } from '../support/build-article.ts';
@@ -28,9 +28,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     });
     writeArticle(config.paths.seedsDir, { slug: 'shutdown-news', date: new Date().toISOString().slice(0, 10) });
     const setup = await createGazette(config);
-    await setup.ingest();
-    for (let i = 0; i < READERS; i++) await insertSubscriber(setup.store.db, { frequency: 'daily', email: `stop-${i}@example.org` });
-    assert.ok(await createDueEdition(setup.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
+    await setup.core.ingest.run();
+    for (let i = 0; i < READERS; i++) await insertSubscriber(setup.core.store.db, { frequency: 'daily', email: `stop-${i}@example.org` });
+    assert.ok(await createDueEdition(setup.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
     await setup.close();
 
     const first = serveInChild(configFile);

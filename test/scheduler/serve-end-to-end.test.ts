@@ -22,7 +22,7 @@ test('the running service publishes a file dropped into seeds/ and mails it to a
   writeArticle(seedsDir, { slug: 'already-there', date: new Date(Date.now() - 60_000).toISOString() });
   const gazette = await createGazette(config);
   t.after(() => gazette.close());
-  const reader = await insertSubscriber(gazette.store.db, { frequency: 'instant' });
+  const reader = await insertSubscriber(gazette.core.store.db, { frequency: 'instant' });
   await gazette.start();
   const base = gazette.address();
 
@@ -44,7 +44,7 @@ test('the running service publishes a file dropped into seeds/ and mails it to a
   await waitUntil(async () => {
     const instant = (await gazette.scheduler.status()).find((j) => j.name === 'instant');
     const ranSince = instant && !instant.running && instant.lastStartedAt !== null && instant.lastStartedAt > mailedAt && instant.lastFinishedAt !== null && instant.lastFinishedAt >= instant.lastStartedAt;
-    return ranSince && (await countPendingDeliveries(gazette.store.db)) === 0;
+    return ranSince && (await countPendingDeliveries(gazette.core.store.db)) === 0;
   }, 'an instant run after the mail, and an empty delivery queue');
   assert.equal(sink.messages.length, 1);
   assert.doesNotMatch(sink.messages.map((m) => m.parsed.subject).join(' '), /Already there/i);

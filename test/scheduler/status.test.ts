@@ -24,7 +24,7 @@ test('/healthz and gazette status show each job: last run, result, next run, and
   assert.equal(await gazette.scheduler.runNow('scan'), 'ran');
   assert.equal(await gazette.scheduler.runNow('feeds'), 'ran');
 
-  const health = (await supertest(gazette.app).get('/healthz').expect(200)).body as {
+  const health = (await supertest(gazette.server.app).get('/healthz').expect(200)).body as {
     scheduler: { enabled: boolean; jobs: { name: string; cron: string; everyInstance: boolean; lastStatus: string | null; lastSummary: { added?: number } | null; nextRunAt: string | null }[] };
     deliveryQueue: { pending: number };
   };

@@ -106,9 +106,9 @@ export class ServiceModel {
   static async start(t: { after(fn: () => void): void }): Promise<ServiceModel> {
     const model = new ServiceModel(t);
     model.gazette = await createGazette(model.setup.config, { clock: model.clock });
-    await insertSubscriber(model.gazette.store.db, { frequency: 'instant' });
-    await insertSubscriber(model.gazette.store.db, { frequency: 'daily' });
-    await insertSubscriber(model.gazette.store.db, { frequency: 'weekly' });
+    await insertSubscriber(model.gazette.core.store.db, { frequency: 'instant' });
+    await insertSubscriber(model.gazette.core.store.db, { frequency: 'daily' });
+    await insertSubscriber(model.gazette.core.store.db, { frequency: 'weekly' });
     // The first start: nothing in seeds/, the jobs run once (instant mailing begins now).
     await model.runJob('scan');
     for (const job of ['instant', 'daily', 'weekly']) await model.runJob(job);
@@ -310,8 +310,8 @@ export class ServiceModel {
     let pages = 0;
     while (url) {
       if (++pages > 100) fail('archive pages do not end');
-      const pathName: string = url.replace(this.gazette.config.site.baseUrl, '');
-      const res = await request(this.gazette.app).get(pathName);
+      const pathName: string = url.replace(this.gazette.core.config.site.baseUrl, '');
+      const res = await request(this.gazette.server.app).get(pathName);
       if (res.status !== 200) fail(`${pathName} answered ${res.status}`);
       this.checkValidators(pathName, res.text, res.headers, fail);
       const frozen = String(res.headers['cache-control'] ?? '').includes('immutable');
@@ -348,7 +348,7 @@ export class ServiceModel {
     // Pages: a visible article answers 200 with the whole text; a deleted one never 200.
     for (const article of this.articles.values()) {
       if (article.ingestedVersion === 0) continue;
-      const res = await request(this.gazette.app).get(`/articles/${article.slug}`);
+      const res = await request(this.gazette.server.app).get(`/articles/${article.slug}`);
       if (this.isVisible(article, now)) {
         if (res.status !== 200) fail(`/articles/${article.slug} answered ${res.status} while visible`);
         if (!res.text.includes(`End of ${article.slug} v${article.ingestedVersion}.`)) fail(`/articles/${article.slug} does not show v${article.ingestedVersion} whole`);
@@ -356,7 +356,7 @@ export class ServiceModel {
     }
 
     // Editions: each article at most once per frequency, and at least once where due.
-    const rows = await this.gazette.store.db
+    const rows = await this.gazette.core.store.db
       .selectFrom('edition_articles as ea')
       .innerJoin('articles', 'articles.id', 'ea.article_id')
       .innerJoin('editions', 'editions.id', 'ea.edition_id')

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
-import { createLinkSigner } from '../../src/shared/link-signer.ts';
+import { createLinkSigner, resolveSecret } from '../../src/shared/link-signer.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
 
 const signer = createLinkSigner('link-signer-test-secret-0123456789');
 const VALUE = '3f2b8c1e-6a4d-4e1f-9b7a-2c5d8e0f1a3b';
@@ -23,6 +26,26 @@ describe('link signer', () => {
     assert.equal(signer.verify('confirm', token), VALUE);
     assert.equal(signer.verify('manage', token), undefined, 'a confirmation link is not an unsubscribe link');
     assert.equal(createLinkSigner('another-secret-0123456789').verify('confirm', token), undefined);
+  });
+
+  it('signs the same value the same way every time; another value or purpose gives another signature', () => {
+    const token = signer.sign('manage', VALUE);
+    assert.equal(signer.sign('manage', VALUE), token);
+    assert.notEqual(signer.sign('confirm', VALUE), token);
+    assert.notEqual(signer.sign('manage', `${VALUE}0`).slice(-24), token.slice(-24));
+  });
+
+  it('a value with dots verifies whole (the signature follows the last dot)', () => {
+    const value = 'edition.2026-11-29.daily';
+    assert.equal(signer.verify('manage', signer.sign('manage', value)), value);
+  });
+
+  it('refuses a token over 200 characters, even one it signed', () => {
+    const fits = 'v'.repeat(200 - 25);
+    const tooLong = `${fits}v`;
+    assert.equal(signer.sign('manage', fits).length, 200);
+    assert.equal(signer.verify('manage', signer.sign('manage', fits)), fits);
+    assert.equal(signer.verify('manage', signer.sign('manage', tooLong)), undefined);
   });
 
   it('refuses a tampered value or signature, a truncated token and a missing dot', () => {
@@ -77,5 +100,18 @@ describe('link signer', () => {
       }),
       { seed: 20261129, numRuns: 2000 },
     );
+  });
+});
+
+describe('link secret', () => {
+  it('the configured secret wins; without one, a secret is generated once, kept readable by the owner only, and reused', (t) => {
+    const dataDir = path.join(makeTempDir(t), 'data');
+    assert.equal(resolveSecret('configured-secret-0123456789', dataDir), 'configured-secret-0123456789');
+    const generated = resolveSecret(null, dataDir);
+    assert.match(generated, /^[\w-]{43}$/, '32 random bytes, base64url');
+    const file = path.join(dataDir, 'secret.key');
+    assert.equal(readFileSync(file, 'utf8'), `${generated}\n`);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(resolveSecret(null, dataDir), generated, 'a restart keeps the links it mailed working');
   });
 });

@@ -33,7 +33,7 @@ test('with a second process writing the same SQLite file, the routes that write 
   t.after(() => gazette.close());
   await gazette.start();
   const base = gazette.address();
-  const db = gazette.store.db;
+  const db = gazette.core.store.db;
 
   // Subscribers to unsubscribe and to change, and pending ones with open confirmations to confirm.
   const leaving = await Promise.all(Array.from({ length: PER_ROUTE }, () => insertSubscriber(db)));
@@ -55,9 +55,9 @@ test('with a second process writing the same SQLite file, the routes that write 
     return { path, status: res.status };
   };
   const tasks = [
-    ...leaving.map((s) => post(`/unsubscribe/${gazette.signer.sign('manage', s.id)}`, {})),
-    ...staying.map((s) => post(`/preferences/${gazette.signer.sign('manage', s.id)}`, { action: 'update', frequency: 'instant' })),
-    ...confirmations.map((c) => post(`/confirm/${gazette.signer.sign('confirm', c.id)}`, {})),
+    ...leaving.map((s) => post(`/unsubscribe/${gazette.core.signer.sign('manage', s.id)}`, {})),
+    ...staying.map((s) => post(`/preferences/${gazette.core.signer.sign('manage', s.id)}`, { action: 'update', frequency: 'instant' })),
+    ...confirmations.map((c) => post(`/confirm/${gazette.core.signer.sign('confirm', c.id)}`, {})),
     ...Array.from({ length: PER_ROUTE }, (_, i) => post('/subscribe', { email: `later${i}@example.org`, frequency: 'weekly', consent: true })),
   ];
   // Interleave the four kinds so that every route meets the writer.

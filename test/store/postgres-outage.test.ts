@@ -37,7 +37,7 @@ test('PostgreSQL stopped under a running service: feeds still served, /healthz s
   assert.deepEqual(await subscribe(base, 'during@example.org'), { status: 503, code: 'DatabaseUnavailable', retryAfter: '5' });
   const written = writeArticle(seedsDir, { slug: 'after-the-outage', date: '2026-01-10T09:00Z' });
   // Old enough on the test's clock for a scan to take it (a scan skips files still being written).
-  const anHourBefore = new Date(gazette.clock.now().getTime() - 3_600_000);
+  const anHourBefore = new Date(gazette.core.clock.now().getTime() - 3_600_000);
   utimesSync(written, anHourBefore, anHourBefore);
   await assert.rejects(gazette.scheduler.runNow('scan'), { code: 'DatabaseUnavailable' });
   assert.doesNotMatch((await get(`${base}/feed.xml`)).text, /after-the-outage/);

@@ -14,8 +14,8 @@ const csv = ['email,name', ...Array.from({ length: ROWS }, (_, i) => `reader${i}
 test('a CSV import that fills the disk answers 507 naming the disk and the last stored line, and the same import run again finishes the job', async (t) => {
   const dataDir = mountTmpfs(t, { sizeKb: 2048 });
   const { gazette } = await startSubscriptionsWorld(t, { paths: { dataDir } });
-  const app = gazette.app;
-  const db = gazette.store.db;
+  const app = gazette.server.app;
+  const db = gazette.core.store.db;
 
   const full = assertDocumented('post', '/api/subscribers/import', await request(app).post('/api/subscribers/import').set(auth).type('text/csv').send(csv));
   assert.equal(full.status, 507);

@@ -9,9 +9,9 @@ import { createGazette } from '../../src/main.ts';
 const config = loadConfig({ env: { GAZETTE_CONFIG: process.argv[2] } });
 const gazette = await createGazette(config);
 for (;;) {
-  const report = await gazette.mail.deliverPending({ limit: 20 });
+  const report = await gazette.core.mail.deliverPending({ limit: 20 });
   if (report.claimed > 0) continue;
-  if ((await countPendingDeliveries(gazette.store.db)) === 0) break;
+  if ((await countPendingDeliveries(gazette.core.store.db)) === 0) break;
   await new Promise((r) => setTimeout(r, 200));
 }
 await gazette.close();

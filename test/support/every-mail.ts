@@ -1,5 +1,5 @@
 import type { TestContext } from 'node:test';
-import { createDueEdition, createInstantEditions } from '../../src/digest/edition.service.ts';
+import { createDueEdition, createInstantEditions } from '../../src/editions/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { BROWSER_CLOCK_START, LONG_WORDS_ARTICLE, writeSampleArticles } from './browser-gazette.ts';
@@ -27,19 +27,19 @@ export async function deliverEveryMailKind(t: TestContext, mailOverrides: { [key
   const clock = new ManualClock(BROWSER_CLOCK_START);
   const gazette = await createGazette(config, { clock });
   t.after(() => gazette.close());
-  await gazette.ingest();
-  const db = gazette.store.db;
+  await gazette.core.ingest.run();
+  const db = gazette.core.store.db;
   const received = async (count: number): Promise<ReceivedMail> => {
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     return (await sink.waitFor(count))[count - 1]!;
   };
 
   const pending = await insertSubscriber(db, { status: 'pending', name: 'Grace Hopper', frequency: 'weekly' });
-  await gazette.mail.enqueueTransactional(db, { kind: 'confirmation', subscriberId: pending.id, key: `confirm-${pending.id}`, params: { confirmationId: 'c-1' } });
+  await gazette.core.mail.enqueueTransactional(db, { kind: 'confirmation', recipientId: pending.id, key: `confirm-${pending.id}`, params: { confirmationId: 'c-1' } });
   const confirmation = await received(1);
 
   const weekly = await insertSubscriber(db, { status: 'confirmed', name: 'Ada Lovelace', frequency: 'weekly' });
-  await gazette.mail.enqueueTransactional(db, { kind: 'welcome', subscriberId: weekly.id, key: `welcome-${weekly.id}`, params: {} });
+  await gazette.core.mail.enqueueTransactional(db, { kind: 'welcome', recipientId: weekly.id, key: `welcome-${weekly.id}`, params: {} });
   const welcome = await received(2);
 
   await insertSubscriber(db, { status: 'confirmed', frequency: 'instant' });
@@ -49,13 +49,13 @@ export async function deliverEveryMailKind(t: TestContext, mailOverrides: { [key
   await createInstantEditions(db, clock.now());
   clock.advance(60_000);
   writeArticle(seedsDir, { ...LONG_WORDS_ARTICLE, date: clock.now().toISOString() });
-  await gazette.ingest();
+  await gazette.core.ingest.run();
   await createInstantEditions(db, clock.now());
   const instant = await received(3);
 
   clock.set('2026-01-12T07:00:00Z');
   writeArticle(seedsDir, { slug: 'sunday-market-returns-to-the-old-harbour', date: '11 January 2026' });
-  await gazette.ingest();
+  await gazette.core.ingest.run();
   await createDueEdition(db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
   const digest = await received(4);
 

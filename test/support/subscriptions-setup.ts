@@ -28,7 +28,7 @@ export async function startSubscriptionsWorld(t: TestContext, overrides: { [key:
 
 /** Row counts of every table this capability writes: compared before and after a rejected request. */
 export async function countRows(gazette: Gazette): Promise<Record<string, number>> {
-  const db = gazette.store.db;
+  const db = gazette.core.store.db;
   const count = async (table: 'subscribers' | 'subscription_confirmations' | 'rate_limit_counters' | 'deliveries') =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   return {
@@ -41,7 +41,7 @@ export async function countRows(gazette: Gazette): Promise<Record<string, number
 
 /** A snapshot of every subscriber row, to show that a request changed nothing. */
 export async function snapshotSubscribers(gazette: Gazette): Promise<string> {
-  const rows = await gazette.store.db.selectFrom('subscribers').selectAll().orderBy('id').execute();
-  const confirmations = await gazette.store.db.selectFrom('subscription_confirmations').selectAll().orderBy('id').execute();
+  const rows = await gazette.core.store.db.selectFrom('subscribers').selectAll().orderBy('id').execute();
+  const confirmations = await gazette.core.store.db.selectFrom('subscription_confirmations').selectAll().orderBy('id').execute();
   return JSON.stringify({ rows, confirmations });
 }

@@ -1,5 +1,6 @@
 import type { ArticleListPage } from '../../articles/article-reader.service.ts';
 import type { Article } from '../../articles/article.ts';
+import { articlePath } from '../../articles/article-url.ts';
 import type { Config } from '../../config/config.schema.ts';
 import type { ViewRenderer } from './view-renderer.ts';
 
@@ -15,10 +16,6 @@ export interface ArticleSummaryView {
   href: string;
   published: DateView;
   summary: string;
-}
-
-export function articlePath(slug: string): string {
-  return `/articles/${slug}`;
 }
 
 function presentDate(date: Date, views: ViewRenderer): DateView {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { Config } from '../../config/config.schema.ts';
 import type { ErrorPageRenderer } from '../error.middleware.ts';
-import { feedLinksFor, type FeedLink } from './feed-links.ts';
+import { feedLinksFor, type FeedLink } from './autodiscovery-links.ts';
 import { loadStylesheet, type Stylesheet } from './stylesheet.ts';
 
 /**

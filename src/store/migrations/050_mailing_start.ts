@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * The start of mailing now bounds digests as well as instant mail (src/digest/mailing-start.ts):
+ * The start of mailing now bounds digests as well as instant mail (src/editions/mailing-start.ts):
  * the key instant mail used keeps its value under the shared name, so a site that has been
  * running keeps its back catalogue out of every frequency.
  */

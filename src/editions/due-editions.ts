@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Frequency } from '../config/config.schema.ts';
-import { findLatestEdition } from '../digest/edition.repository.ts';
-import { createDueEdition, type CreatedEdition } from '../digest/edition.service.ts';
-import { readMailingStart } from '../digest/mailing-start.ts';
-import type { Database } from '../store/database.ts';
 import type { CronSchedule } from '../shared/cron-schedule.ts';
+import type { DigestFrequency } from '../shared/frequency.ts';
+import type { Database } from '../store/database.ts';
+import { findLatestEdition } from './edition.repository.ts';
+import { createDueEdition, type CreatedEdition } from './edition.service.ts';
+import { readMailingStart } from './mailing-start.ts';
 
 /** How many missed firings a restart catches up on, at most (a week of dailies, five weeklies). */
 const MAX_CATCH_UP = { daily: 7, weekly: 5 } as const;
@@ -34,7 +34,7 @@ export interface DueEditionsOptions {
  * Idempotent: editions are keyed by their period end, so a second call, a second instance or a
  * tick after a catch-up creates nothing twice. A firing with nothing new creates nothing.
  */
-export async function createDueEditions(db: Kysely<Database>, frequency: Exclude<Frequency, 'instant'>, schedule: CronSchedule, now: Date, options: DueEditionsOptions = {}): Promise<CreatedEdition[]> {
+export async function createDueEditions(db: Kysely<Database>, frequency: DigestFrequency, schedule: CronSchedule, now: Date, options: DueEditionsOptions = {}): Promise<CreatedEdition[]> {
   const due = schedule.previous(new Date(now.getTime() - (options.settleMs ?? 0)));
   if (!due) return [];
   const after = (await findLatestEdition(db, frequency))?.periodEnd ?? (await readMailingStart(db));

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/config.schema.ts';
-import { feedDiscoveryLinks, feedFormats, type FeedDiscoveryLink, type FeedFormat } from '../../feeds/feed-links.ts';
+import { feedDiscoveryLinks, feedFormatLabels, feedFormats, type FeedDiscoveryLink } from '../../feeds/feed-links.ts';
 
 /** One feed as pages advertise it: `<link rel="alternate">` in every head, and a nav link. */
 export interface FeedLink extends FeedDiscoveryLink {
@@ -7,9 +7,7 @@ export interface FeedLink extends FeedDiscoveryLink {
   label: string;
 }
 
-const NAV_LABELS: Readonly<Record<FeedFormat, string>> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
-
 /** The feeds' own discovery links (absolute hrefs, src/feeds/feed-links.ts), which come in feedFormats order. */
 export function feedLinksFor(config: Config): FeedLink[] {
-  return feedDiscoveryLinks(config).map((link, i) => ({ ...link, label: NAV_LABELS[feedFormats[i]!] }));
+  return feedDiscoveryLinks(config).map((link, i) => ({ ...link, label: feedFormatLabels[feedFormats[i]!] }));
 }

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.schema.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Database, Db } from '../store/database.ts';
-import { countEditionBouncesSince, insertSubscriberEvents } from '../subscribers/subscriber-event.repository.ts';
+import { countEditionDeliveries } from '../mail/outbox.repository.ts';
+import type { Database } from '../store/database.ts';
+import { countEditionBouncesSince } from '../subscribers/subscriber-event.repository.ts';
 import { findEditionPause, pauseEdition } from './edition-pause.repository.ts';
-import { countEditionDeliveries } from './outbox.repository.ts';
 
 /**
  * The bounce circuit breaker. A hard bounce is recorded as an event; when an unusual share of one
@@ -16,28 +16,14 @@ import { countEditionDeliveries } from './outbox.repository.ts';
  * the floor of 10 keeps a small list from stopping over two stale addresses).
  *
  * Synchronous SMTP bounces and asynchronous bounce reports (DSNs, provider webhooks) feed the
- * same two functions: recordHardBounce in the transaction that bounces the subscriber, then
- * checkBounceBreaker once it has committed.
+ * same two functions: recordSubscriberBounce (subscribers/subscriber-bounce.ts) in the
+ * transaction that bounces the subscriber, then checkBounceBreaker once it has committed.
  */
-export interface HardBounce {
-  subscriberId: string;
-  /** The edition the bounced message belonged to; null for transactional mail (never counted). */
-  editionId: string | null;
-  reply: string;
-  at: Date;
-  /** Where it came from: "smtp" for a reply during the send, or the report's source. */
-  source: string;
-}
 
 export interface BounceBreakerDeps {
   db: Kysely<Database>;
   settings: Config['mail']['bounceBreaker'];
   log: Logger;
-}
-
-/** Writes the bounce event; call it in the transaction that marks the subscriber bounced. */
-export async function recordHardBounce(db: Db, bounce: HardBounce): Promise<void> {
-  await insertSubscriberEvents(db, [{ subscriberId: bounce.subscriberId, editionId: bounce.editionId, kind: 'bounced', reply: bounce.reply, actor: bounce.source, reason: null, at: bounce.at }]);
 }
 
 export interface BreakerVerdict {

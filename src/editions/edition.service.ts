@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { listArticlesVisibleBetween } from '../articles/article.repository.ts';
 import type { Article } from '../articles/article.ts';
-import type { Frequency } from '../config/config.schema.ts';
+import { enqueueEditionDeliveries } from '../mail/outbox.repository.ts';
+import type { DigestFrequency, Frequency } from '../shared/frequency.ts';
 import type { Database, Db } from '../store/database.ts';
-import { findEditionByPeriod, insertEdition, insertEditionDeliveries, listUnmailedArticles, type Edition } from './edition.repository.ts';
+import { selectAudienceIds } from '../subscribers/subscriber.repository.ts';
+import { findEditionByPeriod, insertEdition, selectMailedArticleIds, type Edition } from './edition.repository.ts';
 import { isArchiveImport } from './mail-eligibility.ts';
 import { markMailingStart, readMailingStart } from './mailing-start.ts';
 
@@ -28,7 +31,8 @@ export interface CreatedEdition {
 
 /** Articles that the next edition of `frequency` would carry if it were made with visibility bound `until`, newest first. */
 export async function listMailableArticles(db: Db, frequency: Frequency, since: Date, until: Date): Promise<Article[]> {
-  return (await listUnmailedArticles(db, frequency, { since, until })).filter((a) => !isArchiveImport(a));
+  const articles = await listArticlesVisibleBetween(db, { since, until, excluding: selectMailedArticleIds(db, frequency) });
+  return articles.filter((a) => !isArchiveImport(a));
 }
 
 /**
@@ -40,7 +44,7 @@ export async function listMailableArticles(db: Db, frequency: Frequency, since: 
  * the period end, so a second call for the same firing (a catch-up after a restart, a second
  * instance) returns the edition already made.
  */
-export async function createDueEdition(db: Kysely<Database>, frequency: Exclude<Frequency, 'instant'>, periodStart: Date, periodEnd: Date, now: Date, until?: Date): Promise<CreatedEdition | null> {
+export async function createDueEdition(db: Kysely<Database>, frequency: DigestFrequency, periodStart: Date, periodEnd: Date, now: Date, until?: Date): Promise<CreatedEdition | null> {
   const since = await readMailingStart(db);
   const bound = until ?? (periodEnd < now ? periodEnd : now);
   return createEdition(db, { frequency, periodKey: periodEnd.toISOString(), periodStart, periodEnd, now }, (tx) => listMailableArticles(tx, frequency, since, bound));
@@ -78,7 +82,7 @@ async function createEdition(db: Kysely<Database>, spec: EditionSpec, articlesOf
       if (articles.length === 0) return null;
       const edition: Edition = { id: randomUUID(), frequency: spec.frequency, periodKey: spec.periodKey, periodStart: spec.periodStart, periodEnd: spec.periodEnd, createdAt: spec.now };
       await insertEdition(tx, edition, articles.map((a) => a.id));
-      const recipients = await insertEditionDeliveries(tx, edition, spec.now);
+      const recipients = await enqueueEditionDeliveries(tx, edition.id, selectAudienceIds(tx, edition.frequency), spec.now);
       return { edition, articles, recipients, created: true };
     });
   } catch (error) {

@@ -1,8 +1,11 @@
 import type { Article } from '../articles/article.ts';
 import { deriveSummary } from '../articles/derive-title.ts';
-import type { Config, Frequency } from '../config/config.schema.ts';
+import { formatArticleDate, toArticleCard } from '../articles/article-card.ts';
+import { articleUrl } from '../articles/article-url.ts';
+import type { Config } from '../config/config.schema.ts';
 import type { MailTemplates } from '../mail/mail-templates.ts';
-import { articleUrl, formatArticleDate, reasonFor, renderMailView, toArticleCard, type RenderedMail } from '../mail/mail-view.ts';
+import { renderMailView, subscriptionReason, type RenderedMail } from '../mail/mail-view.ts';
+import { frequencyLabel, type Frequency } from '../shared/frequency.ts';
 
 /**
  * An edition's mail, rendered once: a digest (daily, weekly) or the whole article (instant).
@@ -80,13 +83,13 @@ function renderDigest(templates: MailTemplates, config: Config, content: Edition
     template: 'digest',
     subject: articles.length === 1 ? `${config.site.title}: ${articles[0]!.title}` : `${config.site.title} ${label}: ${count}`,
     preheader: articles.slice(0, 3).map((a) => a.title).join(' · '),
-    reason: reasonFor(config, content.frequency),
+    reason: subscriptionReason(config, frequencyLabel(content.frequency)),
     manageLinks: true,
     category: label,
     data: {
       intro: `Your ${label} digest of ${date}: ${count}.`,
       cards: articles.slice(0, fullCards).map((a) => toArticleCard(config, a)),
-      more: articles.slice(fullCards, listed).map((a) => ({ title: a.title, url: articleUrl(config, a.slug), date: formatArticleDate(config, a.publishedAt) })),
+      more: articles.slice(fullCards, listed).map((a) => ({ title: a.title, url: articleUrl(config.site.baseUrl, a.slug), date: formatArticleDate(config, a.publishedAt) })),
       unlisted: articles.length - listed,
       alsoInEdition: listed > fullCards || listed < articles.length,
     },
@@ -99,13 +102,13 @@ function renderInstant(templates: MailTemplates, config: Config, article: Articl
     template: 'instant',
     subject: article.title,
     preheader: article.summary,
-    reason: reasonFor(config, 'instant'),
+    reason: subscriptionReason(config, frequencyLabel('instant')),
     manageLinks: true,
     category: 'instant',
     data: {
       article: {
         title: article.title,
-        url: articleUrl(config, article.slug),
+        url: articleUrl(config.site.baseUrl, article.slug),
         date: formatArticleDate(config, article.publishedAt),
         paragraphs,
         truncated: chars < textLength(article.paragraphs),

@@ -17,7 +17,7 @@ import { makeTestConfig } from '../support/test-config.ts';
  *     visible, and at the latest the edition of the first firing after it became visible;
  *   - once a digest run has passed that firing, it is in exactly one.
  * Seeded and reproducible: a failure prints the seed and the shrunk sequence. For a long run:
- * EDITION_RULE_RUNS=2000 EDITION_RULE_SEED=<n> node --import tsx --test test/digest/edition-rule.property.test.ts
+ * EDITION_RULE_RUNS=2000 EDITION_RULE_SEED=<n> node --import tsx --test test/editions/edition-rule.property.test.ts
  */
 
 const HOUR = 3600_000;
@@ -134,14 +134,14 @@ class Site {
         const slug = `article-${model.articles.length + 1}`;
         writeArticle(this.seedsDir, { slug, date: text });
         model.articles.push({ slug, date: text, published, neverMailed: step.date.kind === 'archive' });
-        await this.gazette.ingest();
+        await this.gazette.core.ingest.run();
         return;
       }
       case 'edit': {
         if (model.articles.length === 0) return;
         const a = model.articles[step.pick % model.articles.length]!;
         writeArticle(this.seedsDir, { slug: a.slug, date: a.date, paragraphs: [`Edited at ${this.clock.ms}: a new first paragraph.`, 'More.'] });
-        await this.gazette.ingest();
+        await this.gazette.core.ingest.run();
         return;
       }
       case 'advance': {
@@ -158,7 +158,7 @@ class Site {
   }
 
   async check(model: Model): Promise<void> {
-    const db = this.gazette.store.db;
+    const db = this.gazette.core.store.db;
     const rows = await db.selectFrom('articles').select(['id', 'slug', 'created_at', 'published_at']).execute();
     const placed = await db
       .selectFrom('edition_articles as ea')

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { Config } from '../../src/config/config.schema.ts';
 import { createCronSchedule } from '../../src/shared/cron-schedule.ts';
-import { createDueEditions } from '../../src/scheduler/due-editions.ts';
+import { createDueEditions } from '../../src/editions/due-editions.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createGazette, type Gazette } from '../../src/main.ts';
 import { writeArticle } from '../support/build-article.ts';
@@ -17,18 +17,18 @@ async function setup(t: TestContext, kind: StoreKind, start = '2026-11-20T12:00:
   const gazette = await createGazette(config, { clock });
   t.after(() => gazette.close());
   assert.equal(await gazette.scheduler.runNow('scan', { atStart: true }), 'ran');
-  await insertSubscriber(gazette.store.db, { frequency: 'daily' });
-  return { gazette, config, seedsDir, clock, db: gazette.store.db };
+  await insertSubscriber(gazette.core.store.db, { frequency: 'daily' });
+  return { gazette, config, seedsDir, clock, db: gazette.core.store.db };
 }
 
 /** Writes a seed file and ingests it at `at`, as a scan at that moment would. */
 async function dropAt(gazette: Gazette, clock: ManualClock, seedsDir: string, at: string, spec: { slug: string; date: string }): Promise<void> {
   clock.set(at);
   writeArticle(seedsDir, spec);
-  await gazette.ingest();
+  await gazette.core.ingest.run();
 }
 
-type Db = Gazette['store']['db'];
+type Db = Gazette['core']['store']['db'];
 const editionRows = (db: Db) => db.selectFrom('editions').select(['frequency', 'period_start', 'period_end']).orderBy('period_end').execute();
 const summary = (editions: Awaited<ReturnType<typeof createDueEditions>>) => editions.map((e) => [e.edition.periodEnd.toISOString(), e.articles.map((a) => a.slug)]);
 
@@ -94,9 +94,9 @@ for (const kind of storeKinds) {
       // Down across the 21st's, 22nd's and 23rd's firings; a CLI ingest meanwhile.
       const restarted = await restart(t, config, clock, '2026-11-22T10:00:00Z');
       writeArticle(seedsDir, { slug: 'during-the-outage', date: '2026-11-22T10:00:00Z' });
-      await restarted.ingest();
+      await restarted.core.ingest.run();
       clock.set('2026-11-23T09:00:00Z');
-      assert.deepEqual(summary(await createDueEditions(restarted.store.db, 'daily', daily, clock.now())), [
+      assert.deepEqual(summary(await createDueEditions(restarted.core.store.db, 'daily', daily, clock.now())), [
         ['2026-11-21T07:00:00.000Z', ['before-the-outage']],
         ['2026-11-23T07:00:00.000Z', ['during-the-outage']],
       ]);
@@ -110,7 +110,7 @@ for (const kind of storeKinds) {
       clock.set('2026-11-24T12:00:00Z');
       writeArticle(seedsDir, { slug: 'an-archive-import', date: '2026-11-21T09:00:00Z' });
       writeArticle(seedsDir, { slug: 'a-recent-back-date', date: '2026-11-22T13:00:00Z' });
-      await gazette.ingest();
+      await gazette.core.ingest.run();
       clock.set('2026-11-25T07:00:00Z');
       const editions = await createDueEditions(db, 'daily', daily, clock.now());
       assert.deepEqual(summary(editions), [['2026-11-25T07:00:00.000Z', ['a-recent-back-date']]]);
@@ -122,7 +122,7 @@ for (const kind of storeKinds) {
       writeArticle(seedsDir, { slug: 'morning', date: '2026-11-20T09:00:00Z' });
       writeArticle(seedsDir, { slug: 'evening', date: '2026-11-20T17:00:00Z' });
       writeArticle(seedsDir, { slug: 'noon', date: '2026-11-20T12:00:00Z' });
-      await gazette.ingest();
+      await gazette.core.ingest.run();
       clock.set('2026-11-21T07:00:00Z');
       assert.deepEqual(summary(await createDueEditions(db, 'daily', daily, clock.now())), [['2026-11-21T07:00:00.000Z', ['evening', 'noon', 'morning']]]);
     });

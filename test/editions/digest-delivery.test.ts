@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { createDueEdition, createInstantEditions } from '../../src/digest/edition.service.ts';
+import { createDueEdition, createInstantEditions } from '../../src/editions/edition.service.ts';
 import { createGazette, type Gazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { headerLines, insertSubscriber } from '../support/mail-fixtures.ts';
@@ -24,7 +24,7 @@ async function setup(t: TestContext, kind: StoreKind, articles: number, mail: Re
   assert.equal(await gazette.scheduler.runNow('scan', { atStart: true }), 'ran');
   clock.advance(60_000);
   for (let i = 1; i <= articles; i++) writeArticle(seedsDir, { slug: `weekly-story-number-${i}`, date: `${2 + (i % 5)} September 2025`, ...(paragraphs ? { paragraphs } : {}) });
-  await gazette.ingest();
+  await gazette.core.ingest.run();
   clock.set(NOW);
   return { gazette, sink };
 }
@@ -32,7 +32,7 @@ async function setup(t: TestContext, kind: StoreKind, articles: number, mail: Re
 for (const kind of storeKinds) describe(`editions and digests on ${kind}`, () => {
   it('a weekly digest reaches each confirmed weekly subscriber once, with every article, both parts and absolute links', async (t) => {
     const { gazette, sink } = await setup(t, kind, 4);
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     const readers = [await insertSubscriber(db, { frequency: 'weekly', name: 'Grace' }), await insertSubscriber(db, { frequency: 'weekly' })];
     await insertSubscriber(db, { frequency: 'daily' });
     await insertSubscriber(db, { frequency: 'weekly', status: 'unsubscribed' });
@@ -42,7 +42,7 @@ for (const kind of storeKinds) describe(`editions and digests on ${kind}`, () =>
     assert.ok(created);
     assert.equal(created.recipients, 2);
     assert.equal(created.articles.length, 4);
-    assert.equal((await gazette.mail.deliverPending({ limit: 50 })).sent, 2);
+    assert.equal((await gazette.core.mail.deliverPending({ limit: 50 })).sent, 2);
 
     const mails = await sink.waitFor(2);
     assert.deepEqual(mails.map((m) => m.envelopeTo[0]).sort(), readers.map((r) => r.email).sort());
@@ -77,7 +77,7 @@ for (const kind of storeKinds) describe(`editions and digests on ${kind}`, () =>
 
   it('an edition with nothing new is not created and nothing is sent; a period is made once', async (t) => {
     const { gazette, sink } = await setup(t, kind, 2);
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     await insertSubscriber(db, { frequency: 'weekly' });
     assert.equal(await createDueEdition(db, 'weekly', new Date('2025-08-01T00:00:00Z'), new Date('2025-08-08T00:00:00Z'), NOW), null);
     const first = await createDueEdition(db, 'weekly', WEEK_AGO, NOW, NOW);
@@ -87,7 +87,7 @@ for (const kind of storeKinds) describe(`editions and digests on ${kind}`, () =>
     assert.equal(again?.created, false);
     // A later period that overlaps the first carries nothing already sent to weekly readers.
     assert.equal(await createDueEdition(db, 'weekly', WEEK_AGO, new Date(NOW.getTime() + 3600_000), NOW), null);
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     assert.equal(sink.messages.length, 1);
     assert.equal(await db.selectFrom('deliveries').select('id').execute().then((r) => r.length), 1);
   });
@@ -95,30 +95,30 @@ for (const kind of storeKinds) describe(`editions and digests on ${kind}`, () =>
   it('a large digest stays under the HTML budget and still names every article', async (t) => {
     const long = Array.from({ length: 3 }, (_, i) => `Paragraph ${i} `.padEnd(700, 'lorem ipsum dolor sit amet '));
     const { gazette, sink } = await setup(t, kind, 60, {}, long);
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     await insertSubscriber(db, { frequency: 'weekly' });
     const created = await createDueEdition(db, 'weekly', WEEK_AGO, NOW, NOW);
     assert.equal(created?.articles.length, 60);
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const [mail] = await sink.waitFor(1);
     const html = mail!.parsed.html as string;
-    assert.ok(Buffer.byteLength(html) <= gazette.config.mail.maxHtmlBytes, `${Buffer.byteLength(html)} bytes`);
+    assert.ok(Buffer.byteLength(html) <= gazette.core.config.mail.maxHtmlBytes, `${Buffer.byteLength(html)} bytes`);
     assert.match(html, /Also in this edition/);
     for (let i = 1; i <= 60; i++) assert.ok(html.includes(`/articles/weekly-story-number-${i}"`), `article ${i} linked`);
   });
 
   it('an instant edition carries the whole article', async (t) => {
     const { gazette, sink } = await setup(t, kind, 0);
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     assert.deepEqual(await createInstantEditions(db, NOW), [], 'first run only marks the start');
     await insertSubscriber(db, { frequency: 'instant' });
-    writeArticle(gazette.config.paths.seedsDir, { slug: 'breaking-news-today', date: '8 September 2025', paragraphs: ['First & foremost.', 'The second <paragraph>.', 'And a third.'] });
-    (gazette.clock as ManualClock).advance(60_000);
-    await gazette.ingest();
-    const created = await createInstantEditions(db, gazette.clock.now());
+    writeArticle(gazette.core.config.paths.seedsDir, { slug: 'breaking-news-today', date: '8 September 2025', paragraphs: ['First & foremost.', 'The second <paragraph>.', 'And a third.'] });
+    (gazette.core.clock as ManualClock).advance(60_000);
+    await gazette.core.ingest.run();
+    const created = await createInstantEditions(db, gazette.core.clock.now());
     assert.equal(created.length, 1);
-    assert.deepEqual(await createInstantEditions(db, gazette.clock.now()), [], 'an article is mailed once');
-    await gazette.mail.deliverPending({ limit: 10 });
+    assert.deepEqual(await createInstantEditions(db, gazette.core.clock.now()), [], 'an article is mailed once');
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const [mail] = await sink.waitFor(1);
     assert.equal(mail!.parsed.subject, 'Breaking news today');
     assert.match(mail!.parsed.text ?? '', /First & foremost\.\n\nThe second <paragraph>\.\n\nAnd a third\./);
@@ -126,21 +126,21 @@ for (const kind of storeKinds) describe(`editions and digests on ${kind}`, () =>
   });
   it('an instant mail stays under the HTML budget however long its first paragraph: cut at a word, with a link to the full article', async (t) => {
     const { gazette, sink } = await setup(t, kind, 0);
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     await insertSubscriber(db, { frequency: 'instant' });
     const words = Array.from({ length: 30_000 }, (_, i) => `word${i}`);
     const paragraph = words.join(' ');
     assert.ok(paragraph.length > 228_000);
-    writeArticle(gazette.config.paths.seedsDir, { slug: 'one-enormous-paragraph', date: '8 September 2025', paragraphs: [paragraph, 'A short second one.'] });
-    (gazette.clock as ManualClock).advance(60_000);
-    await gazette.ingest();
-    assert.equal((await createInstantEditions(db, gazette.clock.now())).length, 1);
-    await gazette.mail.deliverPending({ limit: 10 });
+    writeArticle(gazette.core.config.paths.seedsDir, { slug: 'one-enormous-paragraph', date: '8 September 2025', paragraphs: [paragraph, 'A short second one.'] });
+    (gazette.core.clock as ManualClock).advance(60_000);
+    await gazette.core.ingest.run();
+    assert.equal((await createInstantEditions(db, gazette.core.clock.now())).length, 1);
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const [mail] = await sink.waitFor(1);
     const html = mail!.parsed.html as string;
     const text = mail!.parsed.text ?? '';
-    assert.ok(Buffer.byteLength(html) <= gazette.config.mail.maxHtmlBytes, `${Buffer.byteLength(html)} bytes of HTML`);
-    assert.ok(mail!.raw.length < 2 * gazette.config.mail.maxHtmlBytes, `${mail!.raw.length} bytes in all`);
+    assert.ok(Buffer.byteLength(html) <= gazette.core.config.mail.maxHtmlBytes, `${Buffer.byteLength(html)} bytes of HTML`);
+    assert.ok(mail!.raw.length < 2 * gazette.core.config.mail.maxHtmlBytes, `${mail!.raw.length} bytes in all`);
     const kept = /<p style="margin:0 0 14px">(word0 [^<]*)<\/p>/.exec(html)?.[1];
     assert.ok(kept, 'the start of the paragraph is in the mail');
     const lastWord = kept.replace(/…$/, '').split(' ').at(-1)!;
@@ -153,13 +153,13 @@ for (const kind of storeKinds) describe(`editions and digests on ${kind}`, () =>
 
   it('a digest of 1,200 articles stays under the HTML budget: the oldest are counted, not listed', async (t) => {
     const { gazette, sink } = await setup(t, kind, 1200);
-    const db = gazette.store.db;
+    const db = gazette.core.store.db;
     await insertSubscriber(db, { frequency: 'weekly' });
     assert.equal((await createDueEdition(db, 'weekly', WEEK_AGO, NOW, NOW))?.articles.length, 1200);
-    await gazette.mail.deliverPending({ limit: 10 });
+    await gazette.core.mail.deliverPending({ limit: 10 });
     const [mail] = await sink.waitFor(1);
     const html = mail!.parsed.html as string;
-    assert.ok(Buffer.byteLength(html) <= gazette.config.mail.maxHtmlBytes, `${Buffer.byteLength(html)} bytes of HTML`);
+    assert.ok(Buffer.byteLength(html) <= gazette.core.config.mail.maxHtmlBytes, `${Buffer.byteLength(html)} bytes of HTML`);
     const unlisted = Number(/And (\d+) more, too many for one mail/.exec(html)?.[1]);
     const listed = [...html.matchAll(/\/articles\/weekly-story-number-\d+"/g)].length;
     assert.ok(unlisted > 0 && listed > 0, `${listed} listed, ${unlisted} counted`);

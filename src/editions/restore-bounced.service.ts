@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
-import { findEdition } from '../digest/edition.repository.ts';
+import { listBouncedDeliveries, requeueBouncedDeliveries } from '../mail/outbox.repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { GazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
 import { insertSubscriberEvents } from '../subscribers/subscriber-event.repository.ts';
+import { restoreBouncedSubscribers } from '../subscribers/subscriber.repository.ts';
 import { findEditionPause, resumeEdition } from './edition-pause.repository.ts';
-import { listBouncedDeliveries, requeueBouncedDeliveries } from './outbox.repository.ts';
-import { restoreBouncedSubscribers } from './recipient.repository.ts';
+import { findEdition } from './edition.repository.ts';
 
 /**
  * Undoing bounces that were the server's problem (a relay that refused everyone with a 5.1.1, a
@@ -48,13 +48,13 @@ export async function restoreBounced(deps: BounceAdminDeps, request: RestoreRequ
   const now = deps.clock.now();
   const result = await deps.db.transaction().execute(async (tx) => {
     const matches = await listBouncedDeliveries(tx, { editionId: request.editionId, reply: request.reply });
-    const subscriberIds = [...new Set(matches.map((m) => m.subscriberId))];
+    const subscriberIds = [...new Set(matches.map((m) => m.recipientId))];
     const restored = new Set(await restoreBouncedSubscribers(tx, subscriberIds, now));
-    const undone = matches.filter((m) => restored.has(m.subscriberId));
-    const firstBySubscriber = new Map(undone.map((m) => [m.subscriberId, m]));
+    const undone = matches.filter((m) => restored.has(m.recipientId));
+    const firstBySubscriber = new Map(undone.map((m) => [m.recipientId, m]));
     await insertSubscriberEvents(
       tx,
-      [...firstBySubscriber.values()].map((m) => ({ subscriberId: m.subscriberId, editionId: m.editionId, kind: 'restored' as const, reply: m.reply, actor: request.actor, reason: request.reason, at: now })),
+      [...firstBySubscriber.values()].map((m) => ({ subscriberId: m.recipientId, editionId: m.editionId, kind: 'restored' as const, reply: m.reply, actor: request.actor, reason: request.reason, at: now })),
     );
     const requeued = await requeueBouncedDeliveries(tx, undone.map((m) => m.id), now);
     return { restored: restored.size, requeued, unchanged: subscriberIds.length - restored.size };

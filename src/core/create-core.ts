@@ -1,0 +1,119 @@
+import { createArticleReader, type ArticleReader } from '../articles/article-reader.service.ts';
+import { readLastIngest, type LastIngest } from '../articles/ingest-record.ts';
+import { ingestSeeds, type IngestOptions, type IngestReport } from '../articles/ingest.service.ts';
+import type { Config } from '../config/config.schema.ts';
+import { createEditionService, type EditionService } from '../editions/editions.service.ts';
+import { createFeedPublisher, type FeedPublisher } from '../feeds/feed-publisher.service.ts';
+import { createMailService, type MailService } from '../mail/mail.service.ts';
+import { createMailTemplates } from '../mail/mail-templates.ts';
+import { deleteDeliveriesOfRecipient } from '../mail/outbox.repository.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
+import { createLinkSigner, resolveSecret, type LinkSigner } from '../shared/link-signer.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import type { Db } from '../store/database.ts';
+import { openStore, type Store } from '../store/open-store.ts';
+import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
+import type { SelfServiceDeps } from '../subscribers/self-service.service.ts';
+import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
+import { deleteSubscriberEvents } from '../subscribers/subscriber-event.repository.ts';
+import { personalValuesOf, renderTransactional } from '../subscribers/subscriber-mail.ts';
+import type { SubscriptionDeps } from '../subscribers/subscription.service.ts';
+import { listPublishedArticles } from '../articles/article.repository.ts';
+import { createDeliveryContext, WELCOME_ARTICLES } from './delivery-context.ts';
+
+/**
+ * Gazette without its server and its scheduler: the store, the services and the delivery worker
+ * (not started). Every way in (HTTP routes, the CLI, the scheduler's jobs) calls these same
+ * services; `gazette serve` adds the server and the scheduler around it (src/main.ts).
+ */
+export interface Core {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly store: Store;
+  /** Signs the links in mail (confirm, unsubscribe, preferences); one per process. */
+  readonly signer: LinkSigner;
+  /** Reads seeds/ into articles, then refreshes the feeds (the scan job and `gazette ingest` call it). */
+  readonly ingest: IngestService;
+  readonly articles: ArticleReader;
+  /** RSS, Atom and JSON Feed in memory; `refresh()` after anything that changes articles. */
+  readonly feeds: FeedPublisher;
+  /** Making, sending, reporting and repairing editions. */
+  readonly editions: EditionService;
+  /** The outbox and its delivery worker (started by `gazette serve`). */
+  readonly mail: MailService;
+  /** Subscribe, confirm, preferences, unsubscribe, "my data" (the public routes). */
+  readonly subscriptions: SubscriptionDeps & SelfServiceDeps;
+  /** The operator's list: search, change, delete, import, export, stats. */
+  readonly subscriberAdmin: SubscriberAdminDeps;
+  /** One for the process: a database outage is one log line as it starts and one as it ends, whichever background pass sees it. */
+  readonly outages: OutageLog;
+  /** One sample message (the welcome mail) straight through the transport: `gazette mail test`. */
+  sendTestMessage(to: string): Promise<string>;
+  /** Stops the worker (SMTP in flight may finish until `abortSendsAt`), waits for feed renders, closes the store. */
+  close(abortSendsAt?: Date): Promise<void>;
+}
+
+export interface IngestService {
+  run(options?: IngestOptions): Promise<IngestReport>;
+  /** The last ingest's record (when, how long, how many files and problems), from any process. */
+  lastRun(): Promise<LastIngest | undefined>;
+}
+
+export interface CoreOptions {
+  log?: Logger;
+  clock?: Clock;
+}
+
+export async function createCore(config: Config, options: CoreOptions = {}): Promise<Core> {
+  const log = options.log ?? createLogger({ level: config.log.level });
+  const clock = options.clock ?? systemClock;
+  const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
+  const { db } = store;
+  const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
+  const outages = createOutageLog(log, clock);
+  const templates = createMailTemplates(config.paths.templatesDir);
+  const feeds = createFeedPublisher({ db, config, clock, log });
+  // The outbox asks subscribers and editions through its context; making an edition wakes it.
+  const outbox = createMailService({ db, config, log, clock, outages, context: createDeliveryContext({ db, config, clock, log, signer, templates }) });
+  const editions = createEditionService({ db, config, clock, log, templates, kickDelivery: () => outbox.kick() });
+
+  // "Delete my data" and the admin delete also remove the subscriber's rows in the outbox and their bounce/restore events.
+  const forgetSubscriber = async (tx: Db, subscriberId: string): Promise<void> => {
+    await deleteDeliveriesOfRecipient(tx, subscriberId);
+    await deleteSubscriberEvents(tx, subscriberId);
+  };
+
+  return {
+    config,
+    log,
+    clock,
+    store,
+    signer,
+    outages,
+    feeds,
+    editions,
+    mail: outbox,
+    articles: createArticleReader({ db, clock }),
+    subscriptions: { db, clock, config, signer, mailQueue: outbox, forgetSubscriber },
+    subscriberAdmin: { db, clock, forgetSubscriber },
+    ingest: {
+      async run(ingestOptions) {
+        const report = await ingestSeeds({ db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
+        await feeds.refresh();
+        return report;
+      },
+      lastRun: () => readLastIngest(db),
+    },
+    async sendTestMessage(to) {
+      const latest = await listPublishedArticles(db, { now: clock.now(), limit: WELCOME_ARTICLES });
+      const welcome = await renderTransactional(templates, config, { kind: 'welcome', frequency: config.subscriptions.defaultFrequency, latest });
+      return outbox.sendTestMessage(to, welcome, personalValuesOf(config, signer, { id: 'test', name: null }, {}));
+    },
+    async close(abortSendsAt) {
+      await outbox.close(abortSendsAt);
+      await feeds.idle();
+      await store.close();
+    },
+  };
+}

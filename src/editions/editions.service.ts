@@ -1,0 +1,190 @@
+import type { Kysely } from 'kysely';
+import { findArticlesByIds } from '../articles/article.repository.ts';
+import type { Article } from '../articles/article.ts';
+import type { Config } from '../config/config.schema.ts';
+import type { MailTemplates } from '../mail/mail-templates.ts';
+import type { RenderedMail } from '../mail/mail-view.ts';
+import { countDeliveriesByStatus, listUndeliveredOfEdition, requeueFailedOfEdition } from '../mail/outbox.repository.ts';
+import { fillHtml, fillText, type PersonalValues } from '../mail/placeholders.ts';
+import type { Clock } from '../shared/clock.ts';
+import { createCronSchedule } from '../shared/cron-schedule.ts';
+import { GazetteError } from '../shared/errors.ts';
+import type { DigestFrequency, Frequency } from '../shared/frequency.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Database, DeliveryStatus } from '../store/database.ts';
+import { countAudience, findEmailsByIds } from '../subscribers/subscriber.repository.ts';
+import { createDueEditions, type DueEditionsOptions } from './due-editions.ts';
+import { findEditionPause } from './edition-pause.repository.ts';
+import { findEdition, findLatestEdition, listEditionArticleIds, listEditions, type Edition } from './edition.repository.ts';
+import { createDueEdition, createInstantEditions, listMailableArticles, type CreatedEdition } from './edition.service.ts';
+import { readMailingStart } from './mailing-start.ts';
+import { renderEdition } from './render-edition.ts';
+import { restoreBounced, resumeStoppedEdition, type RestoreRequest, type RestoreResult } from './restore-bounced.service.ts';
+
+/**
+ * Everything done with editions, by the scheduler, the CLI and the admin API alike: make them
+ * (on schedule, or now), render their mail, preview the next one, report on them, resend to
+ * failed recipients, undo wrong bounces. Making an edition queues its deliveries and wakes the
+ * outbox.
+ */
+export interface EditionService {
+  /** Instant editions for every mailable article visible now. */
+  createInstant(now: Date): Promise<CreatedEdition[]>;
+  /** The digest editions due by `now` on the frequency's schedule, missed ones included (due-editions.ts). */
+  createDue(frequency: DigestFrequency, now: Date, options?: DueEditionsOptions): Promise<CreatedEdition[]>;
+  /** Makes the next edition of `frequency` now, off schedule; with `dryRun`, only says what it would carry and to how many. */
+  sendNow(request: SendNowRequest): Promise<SendNowResult>;
+  /** The mail of an existing edition, rendered once (the outbox caches it). */
+  renderMail(editionId: string): Promise<RenderedMail>;
+  /** What the next edition would look like now, for a sample reader; null if nothing is new. */
+  previewNext(frequency: DigestFrequency): Promise<DigestPreview | null>;
+  report(editionId: string): Promise<EditionReport>;
+  listReports(limit: number): Promise<EditionReport[]>;
+  /** Re-queues the edition's failed deliveries (never sent, bounced or skipped ones). */
+  resendFailed(editionId: string): Promise<{ requeued: number }>;
+  /** Returns subscribers wrongly bounced (by one edition or one reply) to `confirmed` and queues their mail again. */
+  restoreBounced(request: RestoreRequest): Promise<RestoreResult>;
+  /** Lets an edition the bounce circuit breaker stopped send again. */
+  resume(editionId: string, actor: string): Promise<{ resumed: boolean }>;
+}
+
+export interface SendNowRequest {
+  frequency: Frequency;
+  dryRun?: boolean;
+}
+
+export type SendNowResult =
+  | { dryRun: true; frequency: DigestFrequency; articles: Article[]; audience: number }
+  /** `editions` is empty when nothing is new: nothing is sent. */
+  | { dryRun: false; frequency: Frequency; editions: CreatedEdition[] };
+
+export interface EditionReport {
+  edition: Edition;
+  articles: { id: string; slug: string; title: string }[];
+  counts: Record<DeliveryStatus, number>;
+  total: number;
+  /** Failed and bounced recipients with their last SMTP reply (the first 1,000). */
+  undelivered: UndeliveredRecipient[];
+  /** Set while the bounce circuit breaker holds the edition (its queued rows wait for an operator's resume). */
+  stopped: { pausedAt: Date; reason: string } | null;
+}
+
+export interface UndeliveredRecipient {
+  subscriberId: string;
+  /** Null when the subscriber was deleted since. */
+  email: string | null;
+  status: 'failed' | 'bounced';
+  attempts: number;
+  lastReply: string | null;
+  nextAttemptAt: Date | null;
+}
+
+export interface DigestPreview {
+  frequency: Frequency;
+  periodStart: Date;
+  periodEnd: Date;
+  articles: number;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** What the CLI and the admin API say when the next digest would have nothing in it. */
+export function nothingToSend(frequency: Frequency): string {
+  return frequency === 'instant' ? 'Nothing new for instant subscribers: no edition would be sent.' : `Nothing new for the ${frequency} digest: no edition would be sent.`;
+}
+
+async function listArticlesOfEdition(db: Kysely<Database>, editionId: string): Promise<Article[]> {
+  return findArticlesByIds(db, await listEditionArticleIds(db, editionId));
+}
+
+/** The mail of an existing edition, rendered once per edition (the outbox caches it by edition). */
+export async function renderEditionMail(deps: Pick<EditionServiceDeps, 'db' | 'config' | 'templates'>, editionId: string): Promise<RenderedMail> {
+  const edition = await findEdition(deps.db, editionId);
+  if (!edition) throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
+  return renderEdition(deps.templates, deps.config, { frequency: edition.frequency, periodEnd: edition.periodEnd, articles: await listArticlesOfEdition(deps.db, editionId) });
+}
+
+export interface EditionServiceDeps {
+  db: Kysely<Database>;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  templates: MailTemplates;
+  /** Wakes the outbox after deliveries were queued. */
+  kickDelivery(): void;
+}
+
+export function createEditionService(deps: EditionServiceDeps): EditionService {
+  const { db, config, clock, templates } = deps;
+  const schedules = { daily: createCronSchedule(config.scheduler.daily, config.site.timezone), weekly: createCronSchedule(config.scheduler.weekly, config.site.timezone) };
+  const bounceAdmin = { db, clock, log: deps.log };
+
+  const queued = (editions: CreatedEdition[]): CreatedEdition[] => {
+    if (editions.some((e) => e.created)) deps.kickDelivery();
+    return editions;
+  };
+  const mustFind = async (editionId: string): Promise<Edition> => {
+    const edition = await findEdition(db, editionId);
+    if (!edition) throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
+    return edition;
+  };
+  /** Where the next daily or weekly edition starts: the end of the last one, or the mailing start. */
+  const nextPeriodStart = async (frequency: DigestFrequency): Promise<Date> => (await findLatestEdition(db, frequency))?.periodEnd ?? (await readMailingStart(db));
+  const nextEditionArticles = async (frequency: DigestFrequency, now: Date): Promise<Article[]> => listMailableArticles(db, frequency, await readMailingStart(db), now);
+  const articlesOf = (editionId: string): Promise<Article[]> => listArticlesOfEdition(db, editionId);
+
+  const service: EditionService = {
+    createInstant: async (now) => queued(await createInstantEditions(db, now)),
+    createDue: async (frequency, now, options) => queued(await createDueEditions(db, frequency, schedules[frequency], now, options)),
+    async sendNow({ frequency, dryRun }) {
+      const now = clock.now();
+      if (dryRun) {
+        if (frequency === 'instant') throw new GazetteError('InvalidArgument', 'A dry run works with the daily or weekly frequency.');
+        return { dryRun: true, frequency, articles: await nextEditionArticles(frequency, now), audience: await countAudience(db, frequency) };
+      }
+      if (frequency === 'instant') return { dryRun: false, frequency, editions: await service.createInstant(now) };
+      const edition = await createDueEdition(db, frequency, await nextPeriodStart(frequency), now, now);
+      return { dryRun: false, frequency, editions: queued(edition?.created ? [edition] : []) };
+    },
+    renderMail: (editionId) => renderEditionMail(deps, editionId),
+    async previewNext(frequency) {
+      const now = clock.now();
+      const periodStart = await nextPeriodStart(frequency);
+      const articles = await nextEditionArticles(frequency, now);
+      if (articles.length === 0) return null;
+      const mail = await renderEdition(templates, config, { frequency, periodEnd: now, articles });
+      const sample: PersonalValues = { greeting: 'Hello Reader,', unsubscribeUrl: `${config.site.baseUrl}/unsubscribe/preview`, preferencesUrl: `${config.site.baseUrl}/preferences/preview`, confirmUrl: '' };
+      return { frequency, periodStart, periodEnd: now, articles: articles.length, subject: mail.subject, html: fillHtml(mail.html, sample), text: fillText(mail.text, sample) };
+    },
+    async report(editionId) {
+      const edition = await mustFind(editionId);
+      const [articles, counts, undelivered, pause] = await Promise.all([articlesOf(editionId), countDeliveriesByStatus(db, editionId), listUndelivered(editionId), findEditionPause(db, editionId)]);
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      const stopped = pause && !pause.resumedAt ? { pausedAt: pause.pausedAt, reason: pause.reason } : null;
+      return { edition, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), counts, total, undelivered, stopped };
+    },
+    async listReports(limit) {
+      const editions = await listEditions(db, { limit });
+      return Promise.all(editions.map((e) => service.report(e.id)));
+    },
+    async resendFailed(editionId) {
+      await mustFind(editionId);
+      const requeued = await requeueFailedOfEdition(db, editionId, clock.now());
+      if (requeued > 0) deps.kickDelivery();
+      return { requeued };
+    },
+    restoreBounced: (request) => restoreBounced(bounceAdmin, request),
+    resume: (editionId, actor) => resumeStoppedEdition(bounceAdmin, editionId, actor),
+  };
+
+  /** Failed, then bounced, each by address; the first 1,000. */
+  async function listUndelivered(editionId: string): Promise<UndeliveredRecipient[]> {
+    const rows = await listUndeliveredOfEdition(db, editionId, 1000);
+    const emails = await findEmailsByIds(db, rows.map((r) => r.recipientId));
+    const undelivered = rows.map(({ recipientId, ...row }) => ({ subscriberId: recipientId, email: emails.get(recipientId) ?? null, ...row }));
+    return undelivered.sort((a, b) => a.status.localeCompare(b.status) || (a.email ?? '').localeCompare(b.email ?? ''));
+  }
+
+  return service;
+}

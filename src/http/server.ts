@@ -1,0 +1,55 @@
+import type { Express } from 'express';
+import { describeLastIngest } from '../articles/ingest-record.ts';
+import type { Core } from '../core/create-core.ts';
+import { createHealthService, type HealthProbe } from '../store/health.service.ts';
+import { buildApiDocument } from './api-document.ts';
+import { createApp } from './app.ts';
+import { listen, type HttpServer } from './http-server.ts';
+import { createViewRenderer } from './views/view-renderer.ts';
+
+/** The HTTP side of a running Gazette: the Express app over the core's services, and its listener. */
+export interface Server {
+  readonly app: Express;
+  /** Listens on `server.port`/`server.host`; resolves with the address as a URL. */
+  listen(): Promise<string>;
+  /** Where it listens, as a URL (after listen). */
+  address(): string;
+  /** Stops taking requests; requests in flight may finish until `deadline`. */
+  close(deadline: Date): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Extra /healthz sections (the scheduler's jobs and the delivery queue), read on each request. */
+  healthProbes?: HealthProbe[];
+}
+
+export function createServer(core: Core, options: ServerOptions = {}): Server {
+  const { config } = core;
+  const app = createApp({
+    config,
+    log: core.log,
+    health: createHealthService({ db: core.store.db, dialect: core.store.dialect, probes: [async () => ({ ingest: describeLastIngest(await core.ingest.lastRun()) }), ...(options.healthProbes ?? [])] }),
+    editions: core.editions,
+    views: createViewRenderer({ config, templatesDir: config.paths.templatesDir }),
+    articles: core.articles,
+    subscriptions: core.subscriptions,
+    subscriberAdmin: core.subscriberAdmin,
+    openApiDocument: buildApiDocument(config),
+    feeds: core.feeds,
+  });
+  let server: HttpServer | undefined;
+  return {
+    app,
+    async listen() {
+      server = await listen(app, config.server.port, config.server.host);
+      return server.url;
+    },
+    address() {
+      if (!server) throw new Error('Gazette is not listening');
+      return server.url;
+    },
+    async close(deadline) {
+      await server?.close(deadline);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Core } from '../core/create-core.ts';
+import { gazetteJobs } from './gazette-jobs.ts';
+import { createScheduler, type Scheduler } from './scheduler.ts';
+
+/** The scheduler `gazette serve` runs over the core's services (not ticking until started). */
+export function createGazetteScheduler(core: Core): Scheduler {
+  return createScheduler({
+    db: core.store.db,
+    clock: core.clock,
+    log: core.log,
+    timeZone: core.config.site.timezone,
+    outages: core.outages,
+    jobs: gazetteJobs({ config: core.config, ingest: (options) => core.ingest.run(options), refreshPublished: () => core.feeds.refresh(), editions: core.editions }),
+  });
+}
+
+/**
+ * Starts the ticking, then sends the editions that came due while the service was down, once,
+ * now rather than at the next minute tick. (The start-up scan has already queued instant mail
+ * and, on a first start, marked the articles present as not news.)
+ */
+export function startScheduler(scheduler: Scheduler): void {
+  scheduler.start();
+  for (const job of ['daily', 'weekly']) void scheduler.runInBackground(job);
+}
