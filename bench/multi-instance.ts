@@ -25,12 +25,12 @@ const cleanups: (() => Promise<void> | void)[] = [];
 const scope = { after: (fn: () => Promise<void> | void) => void cleanups.push(fn) };
 
 const sinkProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./support/smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
-const [portLine] = (await once(sinkProcess.stdout!, 'data')) as [Buffer];
+const [portLine] = (await once(sinkProcess.stdout, 'data')) as [Buffer];
 const smtpUrl = `smtp://127.0.0.1:${portLine.toString().trim()}`;
 
 async function sinkCount(): Promise<number> {
-  sinkProcess.stdin!.write('\n');
-  const [line] = (await once(sinkProcess.stdout!, 'data')) as [Buffer];
+  sinkProcess.stdin.write('\n');
+  const [line] = (await once(sinkProcess.stdout, 'data')) as [Buffer];
   return Number(line.toString().trim().split('\n').pop());
 }
 

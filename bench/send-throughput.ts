@@ -18,7 +18,7 @@ import { benchArticles, benchConfig } from './support/bench-fixtures.ts';
  */
 const MESSAGES = Number(process.argv[2] ?? 3000);
 const sinkProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./support/smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
-const [portLine] = (await once(sinkProcess.stdout!, 'data')) as [Buffer];
+const [portLine] = (await once(sinkProcess.stdout, 'data')) as [Buffer];
 const smtpUrl = `smtp://127.0.0.1:${portLine.toString().trim()}`;
 
 const config = benchConfig({ mail: { smtpUrl, maxConnections: 5 } });

@@ -73,7 +73,7 @@ class SmtpProcess {
 
   static async start(): Promise<SmtpProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('../bench/support/chaos-smtp-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     const first = await new Promise<string>((resolve) => lines.once('line', resolve));
     const smtp = new SmtpProcess(child, lines, (JSON.parse(first) as { port: number }).port);
     lines.on('line', (line) => smtp.queue.shift()?.(line));
@@ -101,7 +101,7 @@ interface SendTrial {
   /** Fraction of the list sent before the fault. */
   at: number;
   /** Injects the fault and resolves when it is over (the clock for `drain` starts then). */
-  fault(ctx: { smtp: SmtpProcess; instance: GazetteInstance; restart(): Promise<GazetteInstance> }): Promise<void>;
+  fault(ctx: { smtp: SmtpProcess; instance: GazetteInstance; restart: () => Promise<GazetteInstance> }): Promise<void>;
   databaseUrl?: () => Promise<string>;
 }
 
@@ -233,7 +233,7 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
   const smtp = await SmtpProcess.start();
   const instance = await startInstance(dir, 'chaos', { databaseUrl, smtpUrl: `smtp://127.0.0.1:${smtp.port}`, seedsDir });
   const writer = spawn(process.execPath, ['--import', 'tsx', new URL('../test/support/sqlite-writer-child.ts', import.meta.url).pathname, sharedDataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => createInterface({ input: writer.stdout! }).once('line', () => resolve()));
+  await new Promise<void>((resolve) => createInterface({ input: writer.stdout }).once('line', () => resolve()));
   let ingesting = true;
   const configFile = path.join(dir, 'chaos', 'gazette.json');
   const ingestLoop = (async () => {

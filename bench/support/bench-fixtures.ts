@@ -4,7 +4,7 @@ import type { Config } from '../../src/config/config.schema.ts';
 
 /** A config for benchmarks: no files read beyond config/default.json, quiet logs. */
 export function benchConfig(overrides: Record<string, unknown> = {}): Config {
-  return loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, log: { level: 'silent' }, ...overrides } as never });
+  return loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, log: { level: 'silent' }, ...overrides } });
 }
 
 /** A 10-article digest's worth of realistic articles. */

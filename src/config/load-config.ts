@@ -110,7 +110,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError([...new Set(problems)]);
-  return deepFreeze(parsed.data) as Config;
+  return deepFreeze(parsed.data);
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -36,6 +36,7 @@ export const importQuery = z
       .string()
       .min(1)
       .max(200, 'consentSource is longer than 200 characters')
+      // eslint-disable-next-line no-control-regex -- the pattern matches control characters on purpose
       .regex(/^[^\u0000-\u001F\u007F]+$/, 'consentSource must be one line of text')
       .optional()
       .meta({ description: 'Where these people agreed to receive mail. Given: rows are imported as confirmed with it recorded; absent: pending.' }),

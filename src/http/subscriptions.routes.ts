@@ -22,9 +22,12 @@ const SUBSCRIBE_FIELDS = Object.keys(subscribeBody.shape);
 const emptyBody = z.object({}).strict();
 const ACCEPTED = 'If the address can receive mail, a message with a confirmation link is on its way. Nothing else is sent until the link is used.';
 
+// eslint-disable-next-line no-control-regex -- the pattern matches control characters on purpose
+const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F]/g;
+
 /** Who asked, for the consent record: the client address (after trust proxy) and its user agent, bounded. */
 function consentOf(req: Request, source: 'form' | 'api') {
-  const userAgent = req.get('user-agent')?.replace(/[\u0000-\u001F\u007F]/g, '').slice(0, 500) ?? null;
+  const userAgent = req.get('user-agent')?.replace(CONTROL_CHARACTERS, '').slice(0, 500) ?? null;
   return { ip: req.ip ?? null, userAgent, source };
 }
 

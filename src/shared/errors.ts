@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /**
  * Errors a user or operator can cause. Each has a stable code (tests and clients match on it)
  * and a message a person can act on. No HTTP status here: http/error-status.ts maps codes.
@@ -49,4 +51,10 @@ export class GazetteError extends Error {
 
 export function isGazetteError(error: unknown): error is GazetteError {
   return error instanceof GazetteError;
+}
+
+/** The text of anything thrown: an Error's message, a string as it is, anything else inspected (never "[object Object]"). */
+export function messageOf(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  return typeof thrown === 'string' ? thrown : inspect(thrown, { breakLength: Infinity });
 }

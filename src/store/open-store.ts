@@ -3,7 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, sql } from 'kysely';
 import pg from 'pg';
-import { GazetteError } from '../shared/errors.ts';
+import { GazetteError, messageOf } from '../shared/errors.ts';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
 import { createPostgresDialect } from './postgres-dialect.ts';
@@ -123,6 +123,6 @@ async function migrateToLatest(db: Kysely<Database>, migrationTableSchema: strin
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Database migration ${failed} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+    throw new Error(`Database migration ${failed} failed: ${messageOf(error)}`, { cause: error });
   }
 }

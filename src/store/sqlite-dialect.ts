@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { errorCodeOf } from './store-errors.ts';
 
 /** How often BEGIN IMMEDIATE is tried; each try already waits up to busy_timeout (5 s) inside SQLite. */
 const BEGIN_ATTEMPTS = 6;
@@ -41,7 +42,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
         await connection.executeQuery(CompiledQuery.raw('begin immediate'));
         return;
       } catch (error) {
-        const busy = String((error as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY');
+        const busy = errorCodeOf(error).startsWith('SQLITE_BUSY');
         if (!busy || attempt >= BEGIN_ATTEMPTS) throw error;
         await sleep(50 * attempt);
       }

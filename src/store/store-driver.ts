@@ -86,9 +86,9 @@ class TranslatingDriver implements Driver {
   }
 
   #savepointMethod(name: 'savepoint' | 'rollbackToSavepoint' | 'releaseSavepoint'): NonNullable<Driver[typeof name]> {
-    const method = this.driver[name];
+    const method = this.driver[name]?.bind(this.driver);
     if (!method) throw new Error(`The ${this.context.dialect} driver does not support savepoints`);
-    return method.bind(this.driver);
+    return method;
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {

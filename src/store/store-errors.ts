@@ -23,7 +23,7 @@ const NETWORK_GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AG
  */
 export function translateStoreError(error: unknown, context: StoreErrorContext): unknown {
   if (isGazetteError(error)) return error;
-  const code = String((error as { code?: unknown }).code ?? '');
+  const code = errorCodeOf(error);
   const message = (error as Error).message ?? String(error);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new GazetteError('DatabaseBusy', 'The database is busy with another process\'s writes; try again in a few seconds.', { retryAfterSeconds: RETRY_AFTER_SECONDS }, { cause: error });
@@ -49,6 +49,12 @@ function isPostgresGone(code: string, message: string): boolean {
   return POSTGRES_GONE.has(code) || NETWORK_GONE.has(code) || code.startsWith('08') || /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(message);
 }
 
+/** The driver's or the system's error code (SQLITE_BUSY, 57P01, ENOSPC), or '' when there is none. */
+export function errorCodeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : '';
+}
+
 /**
  * The one line an operator reads when the store cannot be opened at start: what is wrong, with
  * the setting or path and what to do. Undefined when the failure is not one of these.
@@ -63,7 +69,7 @@ export function describeStoreOpenFailure(error: unknown, context: StoreErrorCont
 }
 
 function describeOne(error: Error, context: StoreErrorContext): GazetteError | undefined {
-  const code = String((error as { code?: unknown }).code ?? '');
+  const code = errorCodeOf(error);
   const message = error.message;
   if (context.dialect === 'postgres') {
     if (POSTGRES_CREDENTIALS.has(code)) return new GazetteError('DatabaseUnavailable', `PostgreSQL at ${context.location} refused the credentials (${message}): fix the user and password in database.url (DATABASE_URL).`, {}, { cause: error });

@@ -31,7 +31,7 @@ describe('feeds in Chromium, from a page of another origin', () => {
     await page.goto(readerUrl);
 
     // A script as text: tsx would wrap named functions in a helper the page does not have.
-    const results = (await page.evaluate(`(async (base) => {
+    const results = await page.evaluate<Record<'feed' | 'archive' | 'revalidated', FetchResult>>(`(async (base) => {
       const read = async (path, headers = {}) => {
         try {
           const res = await fetch(base + path, { headers, cache: 'no-store' });
@@ -45,7 +45,7 @@ describe('feeds in Chromium, from a page of another origin', () => {
       const archive = await read('/feeds/archive/1.json');
       const revalidated = feed.etag ? await read('/feed.xml', { 'If-None-Match': feed.etag }) : { error: 'no ETag to revalidate with' };
       return { feed, archive, revalidated };
-    })(${JSON.stringify(site.baseUrl)})`)) as Record<'feed' | 'archive' | 'revalidated', FetchResult>;
+    })(${JSON.stringify(site.baseUrl)})`);
 
     assert.equal(results.feed.error, undefined, 'a CORS failure shows as a TypeError in the page');
     assert.equal(results.feed.status, 200);

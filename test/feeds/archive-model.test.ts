@@ -187,7 +187,7 @@ async function assertWithCause(...args: Parameters<typeof fc.assert>): Promise<v
     await fc.assert(...args);
   } catch (error) {
     const cause = (error as Error).cause as Error | undefined;
-    throw new Error(`${(error as Error).message}\nFailed with: ${cause?.message ?? 'no cause'}`);
+    throw new Error(`${(error as Error).message}\nFailed with: ${cause?.message ?? 'no cause'}`, { cause: error });
   }
 }
 

@@ -78,11 +78,11 @@ describe('feed places on postgres', () => {
       return gazette;
     };
     const instances = await Promise.all([start(), start(), start()]);
-    await instances[0]!.core.ingest.run();
+    await instances[0].core.ingest.run();
     // Every embargo ends at once for all three: each renders and gives places in the same instant.
     clock.set('2026-02-03T00:00:00Z');
     await Promise.all(instances.map((g) => g.core.feeds.refresh()));
-    const rows = await instances[0]!.core.store.db.selectFrom('articles').select('feed_seq').execute();
+    const rows = await instances[0].core.store.db.selectFrom('articles').select('feed_seq').execute();
     assert.deepEqual(rows.map((r) => r.feed_seq).sort((a, b) => a! - b!), Array.from({ length: 12 }, (_, i) => i + 1));
     const pages = await Promise.all(instances.map(async (g) => (await supertest(g.server.app).get('/feeds/archive/1.atom.xml').expect(200)).text));
     assert.ok(pages.every((p) => p === pages[0]));

@@ -76,8 +76,9 @@ describe('feed renderers with hostile article text', () => {
     const { settings, page } = hostilePage(`Desk${CONTROL}`);
     for (const format of feedFormats) {
       const text = renderers[format](settings, page);
-      // eslint-disable-next-line no-control-regex
+      /* eslint-disable no-control-regex -- the pattern matches control characters on purpose */
       assert.doesNotMatch(text, /[\u0001-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|\\u[dD][89abAB]/, format);
+      /* eslint-enable no-control-regex */
     }
   });
 });

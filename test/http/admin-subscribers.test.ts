@@ -137,7 +137,7 @@ for (const kind of storeKinds) describe(`admin subscribers API on ${kind}`, () =
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'] ?? '', /^text\/csv/);
     assert.equal(res.headers['content-length'], undefined, 'streamed, not buffered');
-    const records = parse(res.body as string, { columns: true }) as Record<string, string>[];
+    const records = parse<Record<string, string>>(res.body as string, { columns: true });
     assert.equal(records.length, 1201);
     const evil = records.find((r) => r.email === "'=cmd@example.net")!;
     assert.equal(evil.name, '\'=HYPERLINK("http://evil.example")');

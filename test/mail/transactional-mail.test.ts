@@ -9,7 +9,7 @@ import { readConfirmationToken, readManageToken } from '../../src/subscribers/su
 import { deliverWelcomeMail, headerLines, insertSubscriber } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
-import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test-database.ts';
+import { makeTestDatabaseUrl, storeKinds } from '../support/test-database.ts';
 
 for (const kind of storeKinds) describe(`transactional mail on ${kind}`, () => {
   it('a queued confirmation mail is sent once, with a signed link and no List-Unsubscribe', async (t) => {
@@ -39,7 +39,7 @@ for (const kind of storeKinds) describe(`transactional mail on ${kind}`, () => {
     assert.equal(readConfirmationToken(gazette.core.signer, link.split('/').pop()!), 'c-123');
     assert.ok(parsed.html && parsed.html.includes(link), 'the HTML part carries the same link');
     assert.match(parsed.text ?? '', /Hello Ada <Lovelace>,/);
-    assert.ok((parsed.html as string).includes('Hello Ada &lt;Lovelace&gt;,'), 'the name is escaped in HTML');
+    assert.ok(parsed.html.includes('Hello Ada &lt;Lovelace&gt;,'), 'the name is escaped in HTML');
   });
 
   it('a welcome mail carries exactly one List-Unsubscribe with the one-click URL, and List-Unsubscribe-Post', async (t) => {

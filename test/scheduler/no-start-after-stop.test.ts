@@ -134,7 +134,7 @@ for (const kind of storeKinds) describe(`no job starts after stop() on ${kind}`,
     await scheduler.stop(5_000);
     assert.equal(tasksOfThisJob().length, 0);
     scheduler.start();
-    t.after(() => Promise.all(tasksOfThisJob().map((task) => task.destroy())));
+    t.after(() => Promise.all(tasksOfThisJob().map(async (task) => task.destroy())));
     assert.equal(tasksOfThisJob().length, 0);
   });
 });

@@ -13,11 +13,8 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
 test("node-cron's missed tick is one JSON warn line of our logger, and node-cron writes nothing to the console", async (t) => {
   const printed: string[] = [];
-  for (const method of CONSOLE_METHODS) {
-    const original = console[method];
-    console[method] = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
-    t.after(() => void (console[method] = original));
-  }
+  // Restored by the test runner when the test ends.
+  for (const method of CONSOLE_METHODS) t.mock.method(console, method, (...args: unknown[]) => void printed.push(args.map(String).join(' ')));
   const logged = new PassThrough();
   const lines: { level: number; msg: string; job?: string; missedAt?: string }[] = [];
   logged.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as (typeof lines)[number])));

@@ -313,7 +313,7 @@ export class ServiceModel {
       const pathName: string = url.replace(this.gazette.core.config.site.baseUrl, '');
       const res = await request(this.gazette.server.app).get(pathName);
       if (res.status !== 200) fail(`${pathName} answered ${res.status}`);
-      this.checkValidators(pathName, res.text, res.headers as Record<string, string>, fail);
+      this.checkValidators(pathName, res.text, res.headers, fail);
       const frozen = String(res.headers['cache-control'] ?? '').includes('immutable');
       const document = JSON.parse(res.text) as { next_url?: string; items: { url: string; content_html: string; date_modified: string }[] };
       const idsOnPage = new Set<string>();

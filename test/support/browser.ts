@@ -36,7 +36,7 @@ export async function launchBrowser(
       ],
     });
   } catch (error) {
-    throw new Error(`BROWSER TESTS CANNOT RUN: ${executablePath} did not start: ${(error as Error).message}`);
+    throw new Error(`BROWSER TESTS CANNOT RUN: ${executablePath} did not start: ${(error as Error).message}`, { cause: error });
   }
   t.after(() => browser.close());
   return browser;

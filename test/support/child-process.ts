@@ -17,7 +17,7 @@ export function startTsChild(file: string, args: string[]): TsChild {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), file);
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     process: child,
@@ -40,11 +40,11 @@ export function startTsChild(file: string, args: string[]): TsChild {
         }, ms);
         const cleanup = (): void => {
           clearTimeout(timer);
-          child.stdout!.off('data', check);
+          child.stdout.off('data', check);
           child.off('exit', onExit);
         };
         if (check()) return;
-        child.stdout!.on('data', check);
+        child.stdout.on('data', check);
         child.once('exit', onExit);
       });
     },

@@ -47,12 +47,12 @@ export async function startInstance(dir: string, name: string, settings: { datab
       output += chunk.toString();
       const listening = /Gazette is serving .*\(listening on (http:\/\/[^)\s]+)\)/.exec(output);
       if (listening) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        child.stdout.off('data', onData);
+        child.stdout.resume();
         resolve(listening[1]!);
       }
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     void exited.then((code) => reject(new Error(`${name} exited with ${code} before serving:\n${output}`)));
   });
   return { name, child, exited, url };

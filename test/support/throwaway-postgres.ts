@@ -31,7 +31,7 @@ async function asPostgres(program: string, args: string[]): Promise<void> {
     await run('runuser', ['-u', 'postgres', '--', path.join(postgresBinDir(), program), ...args]);
   } catch (error) {
     const e = error as { stderr?: string; message: string };
-    throw new Error(`${program} ${args.join(' ')} failed: ${e.stderr || e.message}`);
+    throw new Error(`${program} ${args.join(' ')} failed: ${e.stderr || e.message}`, { cause: error });
   }
 }
 

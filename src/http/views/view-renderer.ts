@@ -123,7 +123,7 @@ function compileTemplates(hbs: typeof Handlebars, dir: string): Map<string, Temp
     try {
       template({}, { data: { site: {} } });
     } catch (error) {
-      throw new Error(`${path.join(dir, file)}: ${(error as Error).message}`);
+      throw new Error(`${path.join(dir, file)}: ${(error as Error).message}`, { cause: error });
     }
     templates.set(file.slice(0, -'.hbs'.length), template);
   }
