@@ -51,7 +51,7 @@ const actions: Record<string, Action> = {
   async list(core, ctx) {
     const page = await listSubscribers(core.subscriberAdmin, {
       status: oneOf(ctx.values.status, subscriberStatuses, 'status'),
-      frequency: oneOf(ctx.values.frequency, FREQUENCIES, 'frequency') as Frequency | undefined,
+      frequency: oneOf<Frequency>(ctx.values.frequency, FREQUENCIES, 'frequency'),
       query: typeof ctx.values.search === 'string' ? ctx.values.search : undefined,
       page: wholeNumber(ctx.values.page, 'page', 1),
       pageSize: wholeNumber(ctx.values['page-size'], 'page-size', 50),
@@ -100,12 +100,12 @@ function writeImportReport(ctx: CommandContext, file: string, report: CsvImportR
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new GazetteError('InvalidArgument', `--${what} must be one of ${allowed.join(', ')} (got "${String(value)}").`);
+  throw new GazetteError('InvalidArgument', `--${what} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)}).`);
 }
 
 function wholeNumber(value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && /^[1-9][0-9]{0,5}$/.test(value)) return Number(value);
-  throw new GazetteError('InvalidArgument', `--${what} must be a whole number from 1 (got "${String(value)}").`);
+  throw new GazetteError('InvalidArgument', `--${what} must be a whole number from 1 (got ${JSON.stringify(value)}).`);
 }
 

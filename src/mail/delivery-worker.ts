@@ -33,7 +33,7 @@ export interface DeliveryWorkerOptions {
   /** Stores the pause (null: sending again) where other processes can read it. */
   recordPause?(pause: SendingPause | null): Promise<void>;
   /** Wall-clock time for the recorded pause (the backoff itself uses timers). */
-  now?(): Date;
+  now?: () => Date;
   batchSize?: number;
   idleMs?: number;
   maxPauseMs?: number;

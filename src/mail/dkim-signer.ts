@@ -53,7 +53,7 @@ function parsePrivateKey(pem: string): KeyObject {
   try {
     return createPrivateKey(pem);
   } catch (error) {
-    throw new Error(`mail.dkim.privateKey is not a usable private key (${(error as Error).message}): give the PEM text of the RSA key, "-----BEGIN PRIVATE KEY-----" included`);
+    throw new Error(`mail.dkim.privateKey is not a usable private key (${(error as Error).message}): give the PEM text of the RSA key, "-----BEGIN PRIVATE KEY-----" included`, { cause: error });
   }
 }
 

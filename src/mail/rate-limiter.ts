@@ -40,7 +40,8 @@ export function createRateLimiter(limits: { perSecond: number | null; perHour: n
       await new Promise<void>((resolve, reject) => {
         const onAbort = (): void => {
           clearTimeout(timer);
-          reject(signal!.reason);
+          // The wait ends as the aborter said: the delivery pass checks its own signal, not this reason.
+          reject(signal?.reason instanceof Error ? signal.reason : new Error('rate limiter wait aborted'));
         };
         // The listener goes when the wait ends: one left behind per message would pile up on
         // the worker's long-lived signal (a leak of one closure per message sent).
