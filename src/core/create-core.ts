@@ -1,4 +1,5 @@
 import { createArticleReader, type ArticleReader } from '../articles/article-reader.service.ts';
+import { listPublishedArticles } from '../articles/article.repository.ts';
 import { readLastIngest, type LastIngest } from '../articles/ingest-record.ts';
 import { ingestSeeds, type IngestOptions, type IngestReport } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
@@ -6,19 +7,16 @@ import { createEditionService, type EditionService } from '../editions/editions.
 import { createFeedPublisher, type FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { createMailService, type MailService } from '../mail/mail.service.ts';
 import { createMailTemplates } from '../mail/mail-templates.ts';
-import { deleteDeliveriesOfRecipient } from '../mail/outbox.repository.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { createLinkSigner, resolveSecret, type LinkSigner } from '../shared/link-signer.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import type { Db } from '../store/database.ts';
 import { openStore, type Store } from '../store/open-store.ts';
 import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 import type { SelfServiceDeps } from '../subscribers/self-service.service.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
-import { deleteSubscriberEvents } from '../subscribers/subscriber-event.repository.ts';
+import { forgetSubscriber } from '../subscribers/forget-subscriber.ts';
 import { personalValuesOf, renderTransactional } from '../subscribers/subscriber-mail.ts';
 import type { SubscriptionDeps } from '../subscribers/subscription.service.ts';
-import { listPublishedArticles } from '../articles/article.repository.ts';
 import { createDeliveryContext, WELCOME_ARTICLES } from './delivery-context.ts';
 
 /**
@@ -77,12 +75,6 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   // The outbox asks subscribers and editions through its context; making an edition wakes it.
   const outbox = createMailService({ db, config, log, clock, outages, context: createDeliveryContext({ db, config, clock, log, signer, templates }) });
   const editions = createEditionService({ db, config, clock, log, templates, kickDelivery: () => outbox.kick() });
-
-  // "Delete my data" and the admin delete also remove the subscriber's rows in the outbox and their bounce/restore events.
-  const forgetSubscriber = async (tx: Db, subscriberId: string): Promise<void> => {
-    await deleteDeliveriesOfRecipient(tx, subscriberId);
-    await deleteSubscriberEvents(tx, subscriberId);
-  };
 
   return {
     config,
