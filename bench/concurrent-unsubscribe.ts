@@ -24,8 +24,16 @@ mkdirSync(path.join(dir, 'seeds'));
 const secret = 'bench-secret-0123456789-0123456789-abcdef';
 const port = await findFreePort();
 const dataDir = path.join(dir, 'data');
-const env = { PATH: process.env.PATH ?? '', GAZETTE_DATA_DIR: dataDir, GAZETTE_SEEDS_DIR: path.join(dir, 'seeds'), GAZETTE_SECRET: secret, GAZETTE_PORT: String(port), GAZETTE_LOG_LEVEL: 'silent' };
-const csvOf = (prefix: string, n: number): string => ['email', ...Array.from({ length: n }, (_, i) => `${prefix}${i}@example.org`)].join('\n');
+const env = {
+  PATH: process.env.PATH ?? '',
+  GAZETTE_DATA_DIR: dataDir,
+  GAZETTE_SEEDS_DIR: path.join(dir, 'seeds'),
+  GAZETTE_SECRET: secret,
+  GAZETTE_PORT: String(port),
+  GAZETTE_LOG_LEVEL: 'silent',
+};
+const csvOf = (prefix: string, n: number): string =>
+  ['email', ...Array.from({ length: n }, (_, i) => `${prefix}${i}@example.org`)].join('\n');
 const importCsv = async (name: string, csv: string, extra: string[] = []): Promise<void> => {
   writeFileSync(path.join(dir, name), csv);
   await run(process.execPath, [bin, 'subscribers', 'import', path.join(dir, name), ...extra], { env });
@@ -43,7 +51,10 @@ await importCsv('readers.csv', csvOf('reader', READERS), ['--consent-source', 'b
 const server = spawn(process.execPath, [bin, 'serve'], { env, stdio: 'ignore' });
 const base = `http://127.0.0.1:${port}`;
 for (;;) {
-  const up = await fetch(`${base}/healthz`).then(() => true, () => false);
+  const up = await fetch(`${base}/healthz`).then(
+    () => true,
+    () => false,
+  );
   if (up) break;
   await new Promise((r) => setTimeout(r, 200));
 }

@@ -28,11 +28,18 @@ let bytes = 0;
 t0 = performance.now();
 for (let i = 0; i < RENDERS; i++) {
   const id = `subscriber-${i}`;
-  const raw = template.render({ to: `${id}@example.org`, messageId: composer.messageId(`edition:${id}`), date: new Date(), values: personalValuesOf(config, signer, { id, name: i % 2 ? `Reader ${i}` : null }, {}) });
+  const raw = template.render({
+    to: `${id}@example.org`,
+    messageId: composer.messageId(`edition:${id}`),
+    date: new Date(),
+    values: personalValuesOf(config, signer, { id, name: i % 2 ? `Reader ${i}` : null }, {}),
+  });
   bytes += raw.length;
 }
 const personalMs = (performance.now() - t0) / RENDERS;
 
 console.log(`MJML compile per recipient (baseline): ${compileMs.toFixed(2)} ms each, ${(1000 / compileMs).toFixed(0)}/s`);
-console.log(`personalised raw MIME per recipient:   ${(personalMs * 1000).toFixed(1)} µs each, ${(1000 / personalMs).toFixed(0)}/s (${(bytes / RENDERS / 1024).toFixed(1)} KB each)`);
+console.log(
+  `personalised raw MIME per recipient:   ${(personalMs * 1000).toFixed(1)} µs each, ${(1000 / personalMs).toFixed(0)}/s (${(bytes / RENDERS / 1024).toFixed(1)} KB each)`,
+);
 console.log(`ratio: ${(compileMs / personalMs).toFixed(0)}x`);

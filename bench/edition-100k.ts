@@ -18,7 +18,20 @@ const db = store.db;
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
 
-await insertArticle(db, 'a1', { slug: 'the-story', title: 'The story', summary: 'S', paragraphs: ['P'], sourceFile: 'a.txt', contentHash: 'h', publishedAt: new Date('2025-09-05T00:00:00Z') }, new Date('2025-09-05T00:00:00Z'));
+await insertArticle(
+  db,
+  'a1',
+  {
+    slug: 'the-story',
+    title: 'The story',
+    summary: 'S',
+    paragraphs: ['P'],
+    sourceFile: 'a.txt',
+    contentHash: 'h',
+    publishedAt: new Date('2025-09-05T00:00:00Z'),
+  },
+  new Date('2025-09-05T00:00:00Z'),
+);
 let t0 = performance.now();
 await db.transaction().execute(async (tx) => {
   const at = '2025-09-01T00:00:00.000Z';
@@ -26,7 +39,24 @@ await db.transaction().execute(async (tx) => {
     const rows = Array.from({ length: Math.min(1000, SUBSCRIBERS - i) }, (_, j) => {
       const n = i + j;
       const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-      return { id, email: `r${n}@example.org`, email_key: `r${n}@example.org`, name: null, frequency: 'weekly' as const, status: 'confirmed' as const, created_at: at, updated_at: at, confirmed_at: at, unsubscribed_at: null, bounced_at: null, consent_at: at, consent_ip: null, consent_user_agent: null, consent_source: 'bench', consent_text: null };
+      return {
+        id,
+        email: `r${n}@example.org`,
+        email_key: `r${n}@example.org`,
+        name: null,
+        frequency: 'weekly' as const,
+        status: 'confirmed' as const,
+        created_at: at,
+        updated_at: at,
+        confirmed_at: at,
+        unsubscribed_at: null,
+        bounced_at: null,
+        consent_at: at,
+        consent_ip: null,
+        consent_user_agent: null,
+        consent_source: 'bench',
+        consent_text: null,
+      };
     });
     await tx.insertInto('subscribers').values(rows).execute();
   }
@@ -34,7 +64,13 @@ await db.transaction().execute(async (tx) => {
 const insertSubscribersMs = performance.now() - t0;
 
 t0 = performance.now();
-const created = await createDueEdition(db, 'weekly', new Date('2025-09-01T00:00:00Z'), new Date('2025-09-08T00:00:00Z'), new Date('2025-09-08T00:00:00Z'));
+const created = await createDueEdition(
+  db,
+  'weekly',
+  new Date('2025-09-01T00:00:00Z'),
+  new Date('2025-09-08T00:00:00Z'),
+  new Date('2025-09-08T00:00:00Z'),
+);
 const createEditionMs = performance.now() - t0;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);

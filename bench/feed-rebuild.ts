@@ -23,14 +23,25 @@ import { writeSiteState } from '../src/store/site-state.repository.ts';
 const STORE_SIZE = 10_000;
 const SAMPLES = 15;
 const START = Date.UTC(2020, 0, 1);
-const paragraph = 'Western leaders gathered to discuss security guarantees, engaging in talks on the terms of a ceasefire and the role of a coalition force. '.repeat(4).trim();
+const paragraph =
+  'Western leaders gathered to discuss security guarantees, engaging in talks on the terms of a ceasefire and the role of a coalition force. '
+    .repeat(4)
+    .trim();
 
 async function addArticle(db: Db, n: number, now: Date): Promise<void> {
   const slug = `article-${String(n).padStart(6, '0')}`;
   await insertArticle(
     db,
     randomUUID(),
-    { slug, title: `Article ${n}`, summary: paragraph.slice(0, 200), paragraphs: Array(8).fill(`${paragraph} (${n})`), sourceFile: `${slug}.txt`, contentHash: slug, publishedAt: new Date(START + n * 3_600_000) },
+    {
+      slug,
+      title: `Article ${n}`,
+      summary: paragraph.slice(0, 200),
+      paragraphs: Array(8).fill(`${paragraph} (${n})`),
+      sourceFile: `${slug}.txt`,
+      contentHash: slug,
+      publishedAt: new Date(START + n * 3_600_000),
+    },
     now,
   );
   await writeSiteState(db, ARTICLES_VERSION_KEY, `${now.getTime()}-${n}`);
@@ -47,7 +58,10 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gazette-rebuild-'));
-const config = loadConfig({ env: {}, overrides: { paths: { seedsDir: path.join(dir, 'seeds'), dataDir: path.join(dir, 'data') }, log: { level: 'silent' } } });
+const config = loadConfig({
+  env: {},
+  overrides: { paths: { seedsDir: path.join(dir, 'seeds'), dataDir: path.join(dir, 'data') }, log: { level: 'silent' } },
+});
 const clock = new ManualClock(new Date(START + (STORE_SIZE + SAMPLES + 10) * 3_600_000));
 const gazette = await createGazette(config, { clock });
 const { db } = gazette.core.store;
@@ -61,7 +75,9 @@ for (let i = 1; i <= SAMPLES; i++) {
   await addArticle(db, STORE_SIZE + i, clock.now());
   rebuilds.push(await time(() => gazette.core.feeds.refresh()));
 }
-const rebuildChanged = (await gazette.core.feeds.find('/feed.xml'))!.bodies.identity.toString().includes(`article-${String(STORE_SIZE + SAMPLES).padStart(6, '0')}`);
+const rebuildChanged = (await gazette.core.feeds.find('/feed.xml'))!.bodies.identity
+  .toString()
+  .includes(`article-${String(STORE_SIZE + SAMPLES).padStart(6, '0')}`);
 
 // Baseline: read every article of the store once (what any rebuild that looks at the whole archive pays at least).
 const readAll: number[] = [];
@@ -75,7 +91,13 @@ rmSync(dir, { recursive: true, force: true });
 
 const r = median(rebuilds);
 const b = median(readAll);
-console.log(`${STORE_SIZE} articles in the store (${archivePageCount(STORE_SIZE, config.feeds.archivePageSize)} archive pages), feed size ${config.feeds.size}, ${SAMPLES} rebuilds, each after one new article`);
-console.log(`rebuild (render RSS+Atom+JSON, gzip, brotli): median ${r.toFixed(1)} ms, max ${Math.max(...rebuilds).toFixed(1)} ms (target <= 50 ms); new article in /feed.xml: ${rebuildChanged}`);
-console.log(`baseline, read all ${all.length} articles from the store: median ${b.toFixed(1)} ms; ratio rebuild/baseline ${(r / b).toFixed(2)}`);
+console.log(
+  `${STORE_SIZE} articles in the store (${archivePageCount(STORE_SIZE, config.feeds.archivePageSize)} archive pages), feed size ${config.feeds.size}, ${SAMPLES} rebuilds, each after one new article`,
+);
+console.log(
+  `rebuild (render RSS+Atom+JSON, gzip, brotli): median ${r.toFixed(1)} ms, max ${Math.max(...rebuilds).toFixed(1)} ms (target <= 50 ms); new article in /feed.xml: ${rebuildChanged}`,
+);
+console.log(
+  `baseline, read all ${all.length} articles from the store: median ${b.toFixed(1)} ms; ratio rebuild/baseline ${(r / b).toFixed(2)}`,
+);
 console.log(`for scale, render all ${all.length} articles into one RSS document: ${renderAll.toFixed(0)} ms`);

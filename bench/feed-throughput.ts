@@ -24,14 +24,23 @@ const ROUNDS = 7;
 async function serve(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gazette-bench-'));
   const seedsDir = path.join(dir, 'seeds');
-  const config = loadConfig({ env: {}, overrides: { paths: { seedsDir, dataDir: path.join(dir, 'data') }, log: { level: 'silent' }, server: { port: 0 } } });
+  const config = loadConfig({
+    env: {},
+    overrides: { paths: { seedsDir, dataDir: path.join(dir, 'data') }, log: { level: 'silent' }, server: { port: 0 } },
+  });
   // Real-length articles (as many as the feed holds), each with its own text, so that gzip
   // compresses them as it would real news and not twenty copies of one article.
-  const words = readFileSync(fileURLToPath(new URL('../seeds/000_8dfb4a8e5c26fdd7.txt', import.meta.url)), 'utf8').split(/\s+/).slice(2);
+  const words = readFileSync(fileURLToPath(new URL('../seeds/000_8dfb4a8e5c26fdd7.txt', import.meta.url)), 'utf8')
+    .split(/\s+/)
+    .slice(2);
   const random = seededRandom(42);
   const paragraph = (): string => Array.from({ length: 70 }, () => words[Math.floor(random() * words.length)]).join(' ');
   for (let i = 1; i <= config.feeds.size; i++) {
-    writeArticle(seedsDir, { slug: `bench-article-${i}`, date: `2025-08-${String(i).padStart(2, '0')}`, paragraphs: Array.from({ length: 8 }, paragraph) });
+    writeArticle(seedsDir, {
+      slug: `bench-article-${i}`,
+      date: `2025-08-${String(i).padStart(2, '0')}`,
+      paragraphs: Array.from({ length: 8 }, paragraph),
+    });
   }
   const gazette = await createGazette(config);
   await gazette.core.ingest.run();
@@ -57,7 +66,12 @@ async function serve(): Promise<void> {
   outer.use(feedsRoutes(gazette.core.feeds));
   outer.use(gazette.server.app);
   const server = outer.listen(0, '127.0.0.1', () => {
-    process.send!({ port: (server.address() as AddressInfo).port, bytes: bytes.length, gzip: feed.bodies.gzip.length, etag: feed.etags.gzip });
+    process.send!({
+      port: (server.address() as AddressInfo).port,
+      bytes: bytes.length,
+      gzip: feed.bodies.gzip.length,
+      etag: feed.etags.gzip,
+    });
   });
   process.on('disconnect', () => {
     server.close();
@@ -95,7 +109,9 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve'], { execArgv: ['--import', 'tsx'] });
-  const info = await new Promise<{ port: number; bytes: number; gzip: number; etag: string }>((resolve) => child.once('message', (m) => resolve(m as never)));
+  const info = await new Promise<{ port: number; bytes: number; gzip: number; etag: string }>((resolve) =>
+    child.once('message', (m) => resolve(m as never)),
+  );
   const base = `http://127.0.0.1:${info.port}`;
   const runs: Record<string, [string, Record<string, string>]> = {
     feed: [`${base}/feed.xml`, {}],
@@ -130,7 +146,9 @@ async function main(): Promise<void> {
         rates.b.push(b);
         ratios.push(a / b);
       }
-      console.log(`${label.padEnd(38)} ${median(rates.a).toFixed(0).padStart(6)} req/s vs ${baselineLabel.padEnd(22)} ${median(rates.b).toFixed(0).padStart(6)} req/s  ratio ${median(ratios).toFixed(2)} (target >= ${target})`);
+      console.log(
+        `${label.padEnd(38)} ${median(rates.a).toFixed(0).padStart(6)} req/s vs ${baselineLabel.padEnd(22)} ${median(rates.b).toFixed(0).padStart(6)} req/s  ratio ${median(ratios).toFixed(2)} (target >= ${target})`,
+      );
     }
   }
   child.disconnect();

@@ -17,12 +17,15 @@ import { createGazette } from '../src/main.ts';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const ROUNDS = 5;
-const WORDS = 'council minister budget harbour election summit treaty energy rail farmers court museum storm league vaccine bridge'.split(' ');
+const WORDS = 'council minister budget harbour election summit treaty energy rail farmers court museum storm league vaccine bridge'.split(
+  ' ',
+);
 
 function articleText(i: number): string {
   const day = new Date(Date.UTC(2015, 0, 1) + i * 6 * 3600_000);
   const word = (k: number): string => WORDS[(i * 7 + k * 13) % WORDS.length]!;
-  const sentence = (k: number): string => `The ${word(k)} and the ${word(k + 1)} met on ${day.toISOString().slice(0, 10)} to talk about ${word(k + 2)} number ${i}.`;
+  const sentence = (k: number): string =>
+    `The ${word(k)} and the ${word(k + 1)} met on ${day.toISOString().slice(0, 10)} to talk about ${word(k + 2)} number ${i}.`;
   const paragraphs = Array.from({ length: 6 }, (_, p) => Array.from({ length: 5 }, (_, s) => sentence(p * 5 + s)).join(' '));
   return `${day.toISOString().slice(0, 16)}Z\n${word(0)}-${word(1)}-report-${i}\n\n${paragraphs.join('\n\n')}\n`;
 }
@@ -82,11 +85,15 @@ async function main(): Promise<void> {
     const coldTimes: number[] = [];
     const rescanTimes: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const config = loadConfig({ env: {}, overrides: { paths: { seedsDir, dataDir: path.join(root, `data-${r}`) }, log: { level: 'silent' }, scheduler: { enabled: false } } });
+      const config = loadConfig({
+        env: {},
+        overrides: { paths: { seedsDir, dataDir: path.join(root, `data-${r}`) }, log: { level: 'silent' }, scheduler: { enabled: false } },
+      });
       const gazette = await createGazette(config);
       try {
         const cold = await timed(() => gazette.core.ingest.run());
-        if (cold.value.added.length !== COUNT || cold.value.problems.length > 0) throw new Error(`cold ingest added ${cold.value.added.length} with ${cold.value.problems.length} problems`);
+        if (cold.value.added.length !== COUNT || cold.value.problems.length > 0)
+          throw new Error(`cold ingest added ${cold.value.added.length} with ${cold.value.problems.length} problems`);
         const rescan = await timed(() => gazette.core.ingest.run());
         if (rescan.value.read !== 0 || rescan.value.changed) throw new Error('the rescan read files or changed something');
         coldTimes.push(cold.ms);

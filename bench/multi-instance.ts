@@ -24,7 +24,9 @@ const RECIPIENTS = Number(process.argv[2] ?? 6000);
 const cleanups: (() => Promise<void> | void)[] = [];
 const scope = { after: (fn: () => Promise<void> | void) => void cleanups.push(fn) };
 
-const sinkProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./support/smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+const sinkProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./support/smtp-sink-process.ts', import.meta.url).pathname], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const [portLine] = (await once(sinkProcess.stdout, 'data')) as [Buffer];
 const smtpUrl = `smtp://127.0.0.1:${portLine.toString().trim()}`;
 
@@ -34,11 +36,27 @@ async function sinkCount(): Promise<number> {
   return Number(line.toString().trim().split('\n').pop());
 }
 
-async function measure(label: string, databaseUrl: string, instances: number, recipients = RECIPIENTS, perSecond: number | null = null): Promise<number> {
+async function measure(
+  label: string,
+  databaseUrl: string,
+  instances: number,
+  recipients = RECIPIENTS,
+  perSecond: number | null = null,
+): Promise<number> {
   const dir = makeTempDir(scope, 'gazette-bench-');
   const seedsDir = path.join(dir, 'seeds');
-  const config = loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, paths: { dataDir: path.join(dir, 'control'), seedsDir }, database: { url: databaseUrl }, secret: TEST_SECRET, log: { level: 'silent' } } });
-  for (let i = 1; i <= 10; i++) writeArticle(seedsDir, { slug: `bench-story-number-${i}`, date: new Date(Date.now() - (i % 6) * 3600_000).toISOString() });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      site: { baseUrl: 'https://news.example.com' },
+      paths: { dataDir: path.join(dir, 'control'), seedsDir },
+      database: { url: databaseUrl },
+      secret: TEST_SECRET,
+      log: { level: 'silent' },
+    },
+  });
+  for (let i = 1; i <= 10; i++)
+    writeArticle(seedsDir, { slug: `bench-story-number-${i}`, date: new Date(Date.now() - (i % 6) * 3600_000).toISOString() });
   const control = await createGazette(config);
   await control.core.ingest.run();
   await insertReaders(control.core.store.db, recipients, 'weekly');
@@ -46,7 +64,11 @@ async function measure(label: string, databaseUrl: string, instances: number, re
 
   const base = await sinkCount();
   const names = Array.from({ length: instances }, (_, i) => `bench-${i + 1}`);
-  const running = await Promise.all(names.map((name) => startInstance(dir, name, { databaseUrl, smtpUrl, seedsDir, mail: { maxConnections: 5, rateLimit: { perSecond, perHour: null } } })));
+  const running = await Promise.all(
+    names.map((name) =>
+      startInstance(dir, name, { databaseUrl, smtpUrl, seedsDir, mail: { maxConnections: 5, rateLimit: { perSecond, perHour: null } } }),
+    ),
+  );
   let started = 0;
   let count = base;
   while (count < base + recipients) {
@@ -64,20 +86,37 @@ async function measure(label: string, databaseUrl: string, instances: number, re
 }
 
 try {
-  const sqlite = await measure('1 instance, SQLite (baseline)', `sqlite:${path.join(makeTempDir(scope, 'gazette-bench-'), 'bench.sqlite')}`, 1);
+  const sqlite = await measure(
+    '1 instance, SQLite (baseline)',
+    `sqlite:${path.join(makeTempDir(scope, 'gazette-bench-'), 'bench.sqlite')}`,
+    1,
+  );
   const pg: number[] = [];
-  for (const n of [1, 2, 3]) pg.push(await measure(`${n} instance${n > 1 ? 's' : ''}, PostgreSQL`, (await makeTestDatabaseUrl(scope, 'postgres'))!, n));
+  for (const n of [1, 2, 3])
+    pg.push(await measure(`${n} instance${n > 1 ? 's' : ''}, PostgreSQL`, (await makeTestDatabaseUrl(scope, 'postgres'))!, n));
   console.log(`\n${RECIPIENTS} recipients, 10-article weekly digest, 5 SMTP connections per instance, ${availableParallelism()} cores`);
-  pg.forEach((rate, i) => console.log(`${i + 1} on PostgreSQL / 1 on SQLite: ${(rate / sqlite).toFixed(2)}x    / 1 on PostgreSQL: ${(rate / pg[0]!).toFixed(2)}x`));
+  pg.forEach((rate, i) =>
+    console.log(
+      `${i + 1} on PostgreSQL / 1 on SQLite: ${(rate / sqlite).toFixed(2)}x    / 1 on PostgreSQL: ${(rate / pg[0]!).toFixed(2)}x`,
+    ),
+  );
 
   // Where one instance is held back by something other than this machine's CPU (here a
   // provider's rate of 250 messages/s per sending IP), instances add up: the claims never
   // make one wait for another.
   const limited: number[] = [];
-  for (const n of [1, 2, 3]) limited.push(await measure(`${n} instance${n > 1 ? 's' : ''}, PostgreSQL, 250/s each`, (await makeTestDatabaseUrl(scope, 'postgres'))!, n, 3000, 250));
+  for (const n of [1, 2, 3])
+    limited.push(
+      await measure(
+        `${n} instance${n > 1 ? 's' : ''}, PostgreSQL, 250/s each`,
+        (await makeTestDatabaseUrl(scope, 'postgres'))!,
+        n,
+        3000,
+        250,
+      ),
+    );
   limited.forEach((rate, i) => console.log(`${i + 1} rate-limited on PostgreSQL / 1: ${(rate / limited[0]!).toFixed(2)}x`));
 } finally {
   sinkProcess.kill();
   for (const cleanup of cleanups.reverse()) await cleanup();
 }
-

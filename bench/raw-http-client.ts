@@ -7,8 +7,16 @@ import { connect } from 'node:net';
  * client more than the server spends answering; this client measures the server.
  * Returns responses per second.
  */
-export async function measureRawRate(options: { port: number; path: string; headers: Record<string, string>; seconds: number; connections: number }): Promise<number> {
-  const headerLines = Object.entries(options.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+export async function measureRawRate(options: {
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+  seconds: number;
+  connections: number;
+}): Promise<number> {
+  const headerLines = Object.entries(options.headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const request = Buffer.from(`GET ${options.path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${headerLines}\r\n`, 'latin1');
   const deadline = Date.now() + options.seconds * 1000;
   const counts = await Promise.all(Array.from({ length: options.connections }, () => runConnection(options.port, request, deadline)));

@@ -17,7 +17,9 @@ import { benchArticles, benchConfig } from './support/bench-fixtures.ts';
  * Issue 3 asks ≥1,000 messages/s and ≥2x. Run: npx tsx bench/send-throughput.ts [messages]
  */
 const MESSAGES = Number(process.argv[2] ?? 3000);
-const sinkProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./support/smtp-sink-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+const sinkProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./support/smtp-sink-process.ts', import.meta.url).pathname], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const [portLine] = (await once(sinkProcess.stdout, 'data')) as [Buffer];
 const smtpUrl = `smtp://127.0.0.1:${portLine.toString().trim()}`;
 
@@ -34,9 +36,11 @@ async function timed(label: string, send: (i: number) => Promise<unknown>): Prom
   const t0 = performance.now();
   let next = 0;
   // As the delivery worker does: a bounded number of messages in flight, twice the pool size.
-  await Promise.all(Array.from({ length: 10 }, async () => {
-    for (let i = next++; i < MESSAGES; i = next++) await send(i);
-  }));
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      for (let i = next++; i < MESSAGES; i = next++) await send(i);
+    }),
+  );
   const rate = MESSAGES / ((performance.now() - t0) / 1000);
   console.log(`${label.padEnd(42)} ${rate.toFixed(0)} messages/s`);
   return rate;

@@ -52,7 +52,10 @@ const subscribe: Partial<autocannon.Options> = {
       method: 'POST',
       path: '/subscribe',
       headers: { 'content-type': 'application/json' },
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: `reader${++counter}@example.com`, name: 'Bench Reader', frequency: 'weekly', consent: true }) }),
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ email: `reader${++counter}@example.com`, name: 'Bench Reader', frequency: 'weekly', consent: true }),
+      }),
     },
   ],
 };
@@ -62,10 +65,20 @@ const hello = await measure('GET /hello (baseline)', { requests: [{ method: 'GET
 const subs = await measure('POST /subscribe (new address each time)', subscribe);
 
 const db = gazette.core.store.db;
-const count = async (table: 'subscribers' | 'deliveries') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const count = async (table: 'subscribers' | 'deliveries') =>
+  Number(
+    (
+      await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const [subscribers, queued] = [await count('subscribers'), await count('deliveries')];
 console.log(`\nratio POST /subscribe / hello-world: ${(subs.rps / hello.rps).toFixed(3)} (${(hello.rps / subs.rps).toFixed(1)}x slower)`);
-console.log(`subscribers created: ${subscribers}; confirmation mails queued in the outbox: ${queued}; mails received by SMTP during the run: ${sink.messages.length}`);
+console.log(
+  `subscribers created: ${subscribers}; confirmation mails queued in the outbox: ${queued}; mails received by SMTP during the run: ${sink.messages.length}`,
+);
 if (subs.non2xx > 0 || queued !== subscribers || sink.messages.length !== 0) {
   console.error('unexpected: every subscribe must be a 202 with one queued (unsent) confirmation');
   process.exitCode = 1;

@@ -33,7 +33,9 @@ import { TEST_SECRET } from '../test/support/test-config.ts';
 import { makeTestDatabaseUrl } from '../test/support/test-database.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
 
-const { values: args } = parseArgs({ options: { recipients: { type: 'string', default: '5000' }, kills: { type: 'string', default: '3' }, only: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { recipients: { type: 'string', default: '5000' }, kills: { type: 'string', default: '3' }, only: { type: 'string' } },
+});
 const RECIPIENTS = Number(args.recipients);
 const KILLS = Number(args.kills);
 const ONLY = args.only?.split(',');
@@ -68,11 +70,19 @@ function record(row: Row): void {
 
 /** The controllable SMTP server process, one per trial so its counts start at zero. */
 class SmtpProcess {
-  private constructor(readonly child: ChildProcess, private readonly lines: Interface, readonly port: number) {}
+  private constructor(
+    readonly child: ChildProcess,
+    private readonly lines: Interface,
+    readonly port: number,
+  ) {}
   private readonly queue: ((line: string) => void)[] = [];
 
   static async start(): Promise<SmtpProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL('../bench/support/chaos-smtp-process.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', new URL('../bench/support/chaos-smtp-process.ts', import.meta.url).pathname],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const lines = createInterface({ input: child.stdout });
     const first = await new Promise<string>((resolve) => lines.once('line', resolve));
     const smtp = new SmtpProcess(child, lines, (JSON.parse(first) as { port: number }).port);
@@ -117,8 +127,22 @@ async function waitFor(what: string, check: () => Promise<boolean>, ceilingMs = 
 async function runSendTrial(trial: SendTrial): Promise<void> {
   const dir = makeTempDir(scope, 'gazette-chaos-');
   const seedsDir = path.join(dir, 'seeds');
-  const databaseUrl = trial.databaseUrl ? await trial.databaseUrl() : trial.store === 'postgres' ? (await makeTestDatabaseUrl(scope, 'postgres'))! : `sqlite:${path.join(dir, 'chaos.sqlite')}`;
-  const config = loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, paths: { dataDir: path.join(dir, 'control'), seedsDir }, database: { url: databaseUrl }, secret: TEST_SECRET, scheduler: { enabled: false }, log: { level: 'silent' } } });
+  const databaseUrl = trial.databaseUrl
+    ? await trial.databaseUrl()
+    : trial.store === 'postgres'
+      ? (await makeTestDatabaseUrl(scope, 'postgres'))!
+      : `sqlite:${path.join(dir, 'chaos.sqlite')}`;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      site: { baseUrl: 'https://news.example.com' },
+      paths: { dataDir: path.join(dir, 'control'), seedsDir },
+      database: { url: databaseUrl },
+      secret: TEST_SECRET,
+      scheduler: { enabled: false },
+      log: { level: 'silent' },
+    },
+  });
   // Dated today: news, so the edition takes them (an article dated long before it became
   // visible is an archive import and mailed to nobody).
   const today = new Date().toISOString().slice(0, 10);
@@ -142,8 +166,21 @@ async function runSendTrial(trial: SendTrial): Promise<void> {
     const { byRecipient } = await smtp.report();
     const lost = emails.filter((e) => !byRecipient[e]?.length).length;
     const dups = emails.map((e) => byRecipient[e] ?? []).filter((ids) => ids.length > 1);
-    const bounced = await control.core.store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'bounced').executeTakeFirstOrThrow();
-    record({ trial: trial.name, store: trial.store, lost, duplicates: dups.length, duplicatesShareId: dups.every((ids) => new Set(ids).size === 1), bounced: Number(bounced.n), over500: null, drainSeconds });
+    const bounced = await control.core.store.db
+      .selectFrom('subscribers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'bounced')
+      .executeTakeFirstOrThrow();
+    record({
+      trial: trial.name,
+      store: trial.store,
+      lost,
+      duplicates: dups.length,
+      duplicatesShareId: dups.every((ids) => new Set(ids).size === 1),
+      bounced: Number(bounced.n),
+      over500: null,
+      drainSeconds,
+    });
   } finally {
     instance.child.kill('SIGTERM');
     await instance.exited;
@@ -223,7 +260,17 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
   const seedsDir = path.join(dir, 'seeds');
   const sharedDataDir = path.join(dir, 'shared');
   const databaseUrl = `sqlite:${path.join(sharedDataDir, 'gazette.sqlite')}`;
-  const config = loadConfig({ env: {}, overrides: { site: { baseUrl: 'https://news.example.com' }, paths: { dataDir: path.join(dir, 'control'), seedsDir }, database: { url: databaseUrl }, secret: TEST_SECRET, scheduler: { enabled: false }, log: { level: 'silent' } } });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      site: { baseUrl: 'https://news.example.com' },
+      paths: { dataDir: path.join(dir, 'control'), seedsDir },
+      database: { url: databaseUrl },
+      secret: TEST_SECRET,
+      scheduler: { enabled: false },
+      log: { level: 'silent' },
+    },
+  });
   mkdirSync(sharedDataDir, { recursive: true });
   const seed = writeArticle(seedsDir, { slug: 'a-story-edited-all-the-time', date: '1 September 2025' });
   const control = await createGazette(config);
@@ -232,7 +279,11 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
   const signer = createLinkSigner(TEST_SECRET);
   const smtp = await SmtpProcess.start();
   const instance = await startInstance(dir, 'chaos', { databaseUrl, smtpUrl: `smtp://127.0.0.1:${smtp.port}`, seedsDir });
-  const writer = spawn(process.execPath, ['--import', 'tsx', new URL('../test/support/sqlite-writer-child.ts', import.meta.url).pathname, sharedDataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const writer = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('../test/support/sqlite-writer-child.ts', import.meta.url).pathname, sharedDataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve) => createInterface({ input: writer.stdout }).once('line', () => resolve()));
   let ingesting = true;
   const configFile = path.join(dir, 'chaos', 'gazette.json');
@@ -240,7 +291,10 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
     for (let i = 0; ingesting; i++) {
       writeArticle(seedsDir, { slug: 'a-story-edited-all-the-time', date: '1 September 2025', paragraphs: [`Edit number ${i}.`] });
       utimesSync(seed, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'ingest'], { env: { ...process.env, GAZETTE_CONFIG: configFile }, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'ingest'], {
+        env: { ...process.env, GAZETTE_CONFIG: configFile },
+        stdio: 'ignore',
+      });
       await new Promise((resolve) => child.once('exit', resolve));
     }
   })();
@@ -252,14 +306,31 @@ async function runUnsubscribeTrial(count: number): Promise<void> {
       while (next < emails.length) {
         const email = emails[next++]!;
         const token = signer.sign('manage', `sub-${email}`);
-        const res = await fetch(`${instance.url}/unsubscribe/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+        const res = await fetch(`${instance.url}/unsubscribe/${token}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'List-Unsubscribe=One-Click',
+        });
         await res.arrayBuffer();
         if (res.status >= 500) over500 += 1;
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
-    const unsubscribed = await control.core.store.db.selectFrom('subscribers').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'unsubscribed').executeTakeFirstOrThrow();
-    record({ trial: `${count} one-click unsubscribes beside a writer and \`gazette ingest\` (${Number(unsubscribed.n)} recorded)`, store: 'sqlite', lost: count - Number(unsubscribed.n), duplicates: 0, duplicatesShareId: true, bounced: 0, over500, drainSeconds: (performance.now() - started) / 1000 });
+    const unsubscribed = await control.core.store.db
+      .selectFrom('subscribers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'unsubscribed')
+      .executeTakeFirstOrThrow();
+    record({
+      trial: `${count} one-click unsubscribes beside a writer and \`gazette ingest\` (${Number(unsubscribed.n)} recorded)`,
+      store: 'sqlite',
+      lost: count - Number(unsubscribed.n),
+      duplicates: 0,
+      duplicatesShareId: true,
+      bounced: 0,
+      over500,
+      drainSeconds: (performance.now() - started) / 1000,
+    });
   } finally {
     ingesting = false;
     writer.kill('SIGTERM');

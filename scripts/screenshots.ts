@@ -41,7 +41,12 @@ type Subject = { path: string; fill?: Record<string, string> } | { html: string 
 
 async function shoot(browser: Browser, site: BrowserGazette, name: string, subject: Subject): Promise<void> {
   for (const width of ['desktop', 'phone'] as const satisfies Width[]) {
-    const context = await browser.newContext({ baseURL: site.baseUrl, viewport: WIDTHS[width], deviceScaleFactor: 1, colorScheme: 'light' });
+    const context = await browser.newContext({
+      baseURL: site.baseUrl,
+      viewport: WIDTHS[width],
+      deviceScaleFactor: 1,
+      colorScheme: 'light',
+    });
     const page = await context.newPage();
     if ('html' in subject) await page.setContent(subject.html, { waitUntil: 'load' });
     else await page.goto(subject.path);
@@ -62,7 +67,10 @@ function linkInMail(html: string, kind: 'confirm' | 'preferences'): string {
 
 /** Subscribes through the form, then shows each page and mail of the flow. */
 async function shootSubscriptionFlow(browser: Browser, site: BrowserGazette, sink: SmtpSink): Promise<void> {
-  await shoot(browser, site, 'subscribe', { path: '/subscribe', fill: { 'Email address': 'grace@example.org', 'Name (optional)': 'Grace' } });
+  await shoot(browser, site, 'subscribe', {
+    path: '/subscribe',
+    fill: { 'Email address': 'grace@example.org', 'Name (optional)': 'Grace' },
+  });
   const context = await browser.newContext({ baseURL: site.baseUrl });
   const page = await context.newPage();
   await page.goto('/subscribe');
@@ -92,7 +100,9 @@ async function shootDigest(browser: Browser, site: BrowserGazette, sink: SmtpSin
   writeArticle(site.seedsDir, {
     slug: 'sunday-market-returns-to-the-old-harbour',
     date: '11 January 2026',
-    paragraphs: ['After two years of repairs to the quay, the Sunday market returned to the old harbour with more than sixty stalls, from fishmongers to booksellers.'],
+    paragraphs: [
+      'After two years of repairs to the quay, the Sunday market returned to the old harbour with more than sixty stalls, from fishmongers to booksellers.',
+    ],
   });
   await gazette.core.ingest.run();
   await createDueEdition(gazette.core.store.db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
@@ -107,8 +117,14 @@ async function main(): Promise<void> {
   try {
     const sink = await startSmtpSink();
     cleanup.after(() => sink.close());
-    const site = await startBrowserGazette(cleanup, { baseUrl: SITE_URL, overrides: { mail: { smtpUrl: sink.url } }, seed: writeSampleArticles });
-    const browser = await launchBrowser(cleanup, { extraArgs: [`--host-resolver-rules=MAP ${new URL(SITE_URL).host} 127.0.0.1:${site.port}`] });
+    const site = await startBrowserGazette(cleanup, {
+      baseUrl: SITE_URL,
+      overrides: { mail: { smtpUrl: sink.url } },
+      seed: writeSampleArticles,
+    });
+    const browser = await launchBrowser(cleanup, {
+      extraArgs: [`--host-resolver-rules=MAP ${new URL(SITE_URL).host} 127.0.0.1:${site.port}`],
+    });
     await shoot(browser, site, 'home', { path: '/' });
     await shoot(browser, site, 'article', { path: '/articles/western-leaders-convene-to-discuss-security-guarantees-for-ukraine' });
     await shootSubscriptionFlow(browser, site, sink);

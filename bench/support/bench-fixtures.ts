@@ -13,7 +13,10 @@ export function benchArticles(count = 10): Article[] {
     id: `article-${i}`,
     slug: `a-realistic-headline-about-topic-number-${i}`,
     title: `A realistic headline about topic number ${i}, with “quotes” & ampersands`,
-    summary: 'Leaders met on Thursday to discuss guarantees, trade and the winter ahead; the talks ran late into the evening and ended with a joint statement. '.repeat(2),
+    summary:
+      'Leaders met on Thursday to discuss guarantees, trade and the winter ahead; the talks ran late into the evening and ended with a joint statement. '.repeat(
+        2,
+      ),
     paragraphs: Array.from({ length: 6 }, () => 'A paragraph of body text, long enough to look like journalism. '.repeat(6)),
     sourceFile: `a-${i}.txt`,
     publishedAt: new Date(Date.UTC(2025, 8, 1 + (i % 7), 8)),

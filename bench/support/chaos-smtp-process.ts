@@ -57,10 +57,12 @@ function makeServer(): SMTPServer {
 }
 
 function listen(): Promise<void> {
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => {
-    port = (server.server.address() as { port: number }).port;
-    resolve();
-  }));
+  return new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => {
+      port = (server.server.address() as { port: number }).port;
+      resolve();
+    }),
+  );
 }
 
 function answer(value: unknown): void {
@@ -77,7 +79,8 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (command.cmd === 'down') {
     // close() waits for open connections; destroy them so the server is gone at once.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of (server as unknown as { connections: Set<{ _socket?: { destroy(): void } }> }).connections ?? []) socket._socket?.destroy();
+    for (const socket of (server as unknown as { connections: Set<{ _socket?: { destroy(): void } }> }).connections ?? [])
+      socket._socket?.destroy();
     await closed;
     answer({ down: true });
   } else if (command.cmd === 'up') {

@@ -16,5 +16,10 @@ export function formatArticleDate(config: Config, date: Date): string {
 }
 
 export function toArticleCard(config: Config, article: Article): ArticleCard {
-  return { title: article.title, url: articleUrl(config.site.baseUrl, article.slug), date: formatArticleDate(config, article.publishedAt), summary: article.summary };
+  return {
+    title: article.title,
+    url: articleUrl(config.site.baseUrl, article.slug),
+    date: formatArticleDate(config, article.publishedAt),
+    summary: article.summary,
+  };
 }

@@ -33,7 +33,8 @@ export function createArticleReader(deps: { db: Db; clock: Clock }): ArticleRead
         listPublishedArticles(deps.db, { now, limit: pageSize, offset: (page - 1) * pageSize }),
       ]);
       const pageCount = Math.max(1, Math.ceil(total / pageSize));
-      if (page > pageCount) throw new GazetteError('NotFound', `There is no page ${page}: the articles fill ${pageCount} page${pageCount === 1 ? '' : 's'}.`);
+      if (page > pageCount)
+        throw new GazetteError('NotFound', `There is no page ${page}: the articles fill ${pageCount} page${pageCount === 1 ? '' : 's'}.`);
       return { articles, page, pageCount, total };
     },
 

@@ -65,7 +65,9 @@ export async function findNextEmbargoEnd(db: Db, now: Date): Promise<Date | unde
   return row?.next ? new Date(row.next) : undefined;
 }
 
-export async function listLiveArticleOwners(db: Db): Promise<{ slug: string; sourceFile: string; contentHash: string; deleted: boolean }[]> {
+export async function listLiveArticleOwners(
+  db: Db,
+): Promise<{ slug: string; sourceFile: string; contentHash: string; deleted: boolean }[]> {
   const rows = await db.selectFrom('articles').select(['slug', 'source_file', 'content_hash', 'deleted_at']).execute();
   return rows.map((r) => ({ slug: r.slug, sourceFile: r.source_file, contentHash: r.content_hash, deleted: r.deleted_at !== null }));
 }
@@ -81,7 +83,9 @@ export interface ArticleWrite {
 }
 
 /** The columns a seed file determines, shared by insert and update. */
-function contentColumns(article: ArticleWrite): Pick<Insertable<ArticlesTable>, 'title' | 'summary' | 'body' | 'source_file' | 'content_hash' | 'published_at'> {
+function contentColumns(
+  article: ArticleWrite,
+): Pick<Insertable<ArticlesTable>, 'title' | 'summary' | 'body' | 'source_file' | 'content_hash' | 'published_at'> {
   return {
     title: article.title,
     summary: article.summary,
@@ -97,7 +101,10 @@ function toArticleRow(id: string, article: ArticleWrite, now: Date): Insertable<
 }
 
 export async function insertArticle(db: Db, id: string, article: ArticleWrite, now: Date): Promise<void> {
-  await db.insertInto('articles').values(toArticleRow(id, article, now)).execute();
+  await db
+    .insertInto('articles')
+    .values(toArticleRow(id, article, now))
+    .execute();
 }
 
 /** Inserts many new articles with one statement per 500 rows. */
@@ -115,7 +122,12 @@ export async function insertArticles(db: Db, articles: readonly { id: string; ar
  * whose text changed or that comes back from deletion (`reentersFeed`) leaves its place in the
  * feed and takes a new one at the next render (`assignFeedPlaces`).
  */
-export async function updateArticle(db: Db, article: ArticleWrite, changedAt: Date | null, reentersFeed = changedAt !== null): Promise<void> {
+export async function updateArticle(
+  db: Db,
+  article: ArticleWrite,
+  changedAt: Date | null,
+  reentersFeed = changedAt !== null,
+): Promise<void> {
   await db
     .updateTable('articles')
     .set({
@@ -130,7 +142,12 @@ export async function updateArticle(db: Db, article: ArticleWrite, changedAt: Da
 
 export async function markArticlesDeleted(db: Db, slugs: readonly string[], now: Date): Promise<void> {
   for (let i = 0; i < slugs.length; i += 500) {
-    await db.updateTable('articles').set({ deleted_at: now.toISOString() }).where('slug', 'in', slugs.slice(i, i + 500)).where('deleted_at', 'is', null).execute();
+    await db
+      .updateTable('articles')
+      .set({ deleted_at: now.toISOString() })
+      .where('slug', 'in', slugs.slice(i, i + 500))
+      .where('deleted_at', 'is', null)
+      .execute();
   }
 }
 
@@ -167,7 +184,10 @@ export async function assignFeedPlaces(trx: Db, now: Date): Promise<number> {
   // 500 rows a statement: a first ingest of 10,000 files costs 20 statements, not 10,000.
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    const places = sql.join(chunk.map((id, j) => sql`WHEN ${id} THEN CAST(${last + i + j + 1} AS INTEGER)`), sql` `);
+    const places = sql.join(
+      chunk.map((id, j) => sql`WHEN ${id} THEN CAST(${last + i + j + 1} AS INTEGER)`),
+      sql` `,
+    );
     await trx
       .updateTable('articles')
       .set({ feed_seq: sql<number>`CASE id ${places} END` })
@@ -190,7 +210,6 @@ export async function findLastFeedPlace(db: Db): Promise<number> {
   return Math.max(Number(row?.last ?? 0), Number(counter ?? 0));
 }
 
-
 /** Article ids as a subquery (`select article_id …`), chosen by the capability that knows why to leave them out. */
 export type ArticleIdQuery = SelectQueryBuilder<Database, keyof Database, { article_id: string }>;
 
@@ -200,7 +219,10 @@ export type ArticleIdQuery = SelectQueryBuilder<Database, keyof Database, { arti
  * "visibleSince(article) <= until" in plain comparisons, without date arithmetic that SQLite
  * and PostgreSQL spell differently. Newest first.
  */
-export async function listArticlesVisibleBetween(db: Db, bounds: { since: Date; until: Date; excluding: ArticleIdQuery }): Promise<Article[]> {
+export async function listArticlesVisibleBetween(
+  db: Db,
+  bounds: { since: Date; until: Date; excluding: ArticleIdQuery },
+): Promise<Article[]> {
   const until = bounds.until.toISOString();
   const rows = await db
     .selectFrom('articles')
@@ -220,7 +242,11 @@ export async function listArticlesVisibleBetween(db: Db, bounds: { since: Date; 
 export async function findArticlesByIds(db: Db, ids: readonly string[]): Promise<Article[]> {
   const found = new Map<string, Article>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('articles').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('articles')
+      .selectAll()
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const row of rows) found.set(row.id, toArticle(row));
   }
   return ids.flatMap((id) => found.get(id) ?? []);

@@ -30,7 +30,9 @@ export async function checkSeeds(seedsDir: string, timeZone: string, stored: rea
   const plan = planSeedChanges(files, stored);
   problems.push(...plan.rejected);
   const rejected = new Set(plan.rejected.map((p) => p.file));
-  const valid = files.flatMap((f) => (f.kind === 'read' && f.article && !rejected.has(f.path) ? [{ file: f.path, article: withoutBookkeeping(f.article) }] : []));
+  const valid = files.flatMap((f) =>
+    f.kind === 'read' && f.article && !rejected.has(f.path) ? [{ file: f.path, article: withoutBookkeeping(f.article) }] : [],
+  );
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   return { files: entries.length, valid, problems, wouldRemove: plan.remove };
 }

@@ -24,7 +24,12 @@ interface StoredLastIngest {
 }
 
 export async function writeLastIngest(db: Db, record: LastIngest): Promise<void> {
-  const stored: StoredLastIngest = { at: record.at.toISOString(), durationMs: record.durationMs, scanned: record.scanned, problems: record.problems };
+  const stored: StoredLastIngest = {
+    at: record.at.toISOString(),
+    durationMs: record.durationMs,
+    scanned: record.scanned,
+    problems: record.problems,
+  };
   await writeSiteState(db, LAST_INGEST_KEY, JSON.stringify(stored));
 }
 

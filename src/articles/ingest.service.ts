@@ -78,7 +78,18 @@ export async function ingestSeeds(deps: IngestDeps, options: IngestOptions = {})
   const problems = [...sorted.unreadRecords, ...records].flatMap((r) => r.problems).sort(byFileAndLine);
   const durationMs = Math.round(performance.now() - wallStart);
   const { added, updated, removed, changed } = changes;
-  const report: IngestReport = { startedAt, durationMs, scanned: entries.length, read: candidates.length, added, updated, removed, deferred: sorted.deferred, problems, changed };
+  const report: IngestReport = {
+    startedAt,
+    durationMs,
+    scanned: entries.length,
+    read: candidates.length,
+    added,
+    updated,
+    removed,
+    deferred: sorted.deferred,
+    problems,
+    changed,
+  };
   await writeLastIngest(deps.db, { at: startedAt, durationMs, scanned: report.scanned, problems: problems.length });
   logReport(deps.log, report, records);
   return report;
@@ -142,7 +153,11 @@ async function applyPlan(db: Kysely<Database>, { plan, records, gone, changed }:
   await db.transaction().execute(async (trx) => {
     // `updatedAt` moves only with the text; an edited or restored article takes a new feed place.
     for (const u of plan.update) await updateArticle(trx, u.article, u.textChanged ? now : null, u.textChanged || u.restored);
-    await insertArticles(trx, plan.add.map((article) => ({ id: randomUUID(), article })), now);
+    await insertArticles(
+      trx,
+      plan.add.map((article) => ({ id: randomUUID(), article })),
+      now,
+    );
     await saveSeedFiles(trx, records);
     await deleteSeedFiles(trx, gone);
     await markArticlesDeleted(trx, plan.remove, now);
@@ -153,9 +168,16 @@ async function applyPlan(db: Kysely<Database>, { plan, records, gone, changed }:
 function logPlanNotices(deps: IngestDeps, plan: SeedPlan<SeedArticle>, owners: readonly StoredArticle[]): void {
   if (plan.heldBack) {
     const published = owners.filter((o) => !o.deleted).length;
-    deps.log.error({ seedsDir: deps.seedsDir, published }, `${deps.seedsDir} holds no article files: the ${published} published articles stay published (empty or unmounted directory?)`);
+    deps.log.error(
+      { seedsDir: deps.seedsDir, published },
+      `${deps.seedsDir} holds no article files: the ${published} published articles stay published (empty or unmounted directory?)`,
+    );
   }
-  if (plan.removalsPostponed.length > 0) deps.log.info({ slugs: plan.removalsPostponed }, 'a file being written names the slug of a removed file (a rename): the article stays published until the next scan');
+  if (plan.removalsPostponed.length > 0)
+    deps.log.info(
+      { slugs: plan.removalsPostponed },
+      'a file being written names the slug of a removed file (a rename): the article stays published until the next scan',
+    );
 }
 
 function byFileAndLine(a: ArticleProblem, b: ArticleProblem): number {
@@ -165,7 +187,16 @@ function byFileAndLine(a: ArticleProblem, b: ArticleProblem): number {
 function logReport(log: Logger, report: IngestReport, records: readonly SeedFileRecord[]): void {
   for (const r of records) for (const p of r.problems) log.warn({ file: p.file, line: p.line, code: p.code }, formatProblem(p));
   const { added, updated, removed, deferred, scanned, read, durationMs } = report;
-  const summary = { scanned, read, added: added.length, updated: updated.length, removed: removed.length, deferred: deferred.length, problems: report.problems.length, durationMs };
+  const summary = {
+    scanned,
+    read,
+    added: added.length,
+    updated: updated.length,
+    removed: removed.length,
+    deferred: deferred.length,
+    problems: report.problems.length,
+    durationMs,
+  };
   if (report.changed || records.length > 0) log.info(summary, 'ingest finished');
   else log.debug(summary, 'ingest finished, nothing changed');
 }

@@ -25,7 +25,10 @@ export function isSeedFileName(relativePath: string): boolean {
 
 /** The one wording of a missing seeds directory, for the server's start and every scan. */
 export function seedsDirectoryMissing(seedsDir: string, what = 'does not exist'): GazetteError {
-  return new GazetteError('SeedDirectoryMissing', `The seeds directory ${seedsDir} ${what}: create it or set paths.seedsDir (GAZETTE_SEEDS_DIR).`);
+  return new GazetteError(
+    'SeedDirectoryMissing',
+    `The seeds directory ${seedsDir} ${what}: create it or set paths.seedsDir (GAZETTE_SEEDS_DIR).`,
+  );
 }
 
 /**

@@ -58,10 +58,15 @@ export function parseArticleFile(file: string, bytes: Uint8Array, timeZone: stri
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     const offset = firstInvalidUtf8Offset(bytes);
-    return problem(lineOfOffset(bytes, offset), 'NotUtf8', `the file is not valid UTF-8 (first bad byte at offset ${offset}); save it as UTF-8`);
+    return problem(
+      lineOfOffset(bytes, offset),
+      'NotUtf8',
+      `the file is not valid UTF-8 (first bad byte at offset ${offset}); save it as UTF-8`,
+    );
   }
   const lines = stripControlCharacters(text).split(/\r\n|\r|\n/);
-  if (lines.every((l) => l.trim() === '')) return problem(1, 'EmptyFile', 'the file is empty; expected a date on line 1, a slug on line 2, a blank line, then the body');
+  if (lines.every((l) => l.trim() === ''))
+    return problem(1, 'EmptyFile', 'the file is empty; expected a date on line 1, a slug on line 2, a blank line, then the body');
 
   const problems: ArticleProblem[] = [];
   const dateLine = lines[0] ?? '';
@@ -78,7 +83,12 @@ export function parseArticleFile(file: string, bytes: Uint8Array, timeZone: stri
   if (slug === '') {
     problems.push({ file, line: 2, code: 'MissingSlug', message: 'line 2 must be the slug, such as "security-guarantees-for-ukraine"' });
   } else if (slug.length > MAX_SLUG_LENGTH) {
-    problems.push({ file, line: 2, code: 'InvalidSlug', message: `the slug is ${slug.length} characters long; at most ${MAX_SLUG_LENGTH} are allowed` });
+    problems.push({
+      file,
+      line: 2,
+      code: 'InvalidSlug',
+      message: `the slug is ${slug.length} characters long; at most ${MAX_SLUG_LENGTH} are allowed`,
+    });
   } else if (!SLUG.test(slug)) {
     problems.push({
       file,

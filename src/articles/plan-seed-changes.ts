@@ -32,7 +32,11 @@ export type PlanFile<A extends PlannedArticle> = ReadFile<A> | UnreadFile;
  * waiting on another file's slug), `deferred` (changed less than `quietMs` ago: it may still be
  * being written) or `read`. `ageMs` is how long ago the file last changed.
  */
-export function classifySeedFile(file: { fingerprint: string; ageMs: number }, previous: { fingerprint: string; waitsOnOthers: boolean } | undefined, quietMs: number): 'kept' | 'deferred' | 'read' {
+export function classifySeedFile(
+  file: { fingerprint: string; ageMs: number },
+  previous: { fingerprint: string; waitsOnOthers: boolean } | undefined,
+  quietMs: number,
+): 'kept' | 'deferred' | 'read' {
   if (previous && previous.fingerprint === file.fingerprint && !previous.waitsOnOthers) return 'kept';
   // Absolute: a file dated in the future (a clock skewed between machines) is as suspect as a young one.
   if (quietMs > 0 && Math.abs(file.ageMs) < quietMs) return 'deferred';
@@ -91,14 +95,21 @@ export function planSeedChanges<A extends PlannedArticle>(files: readonly PlanFi
   for (const f of files) if (f.kind === 'read') slugOf.set(f.path, f.article ? null : f.previousSlug);
 
   // The file that publishes a slug keeps it; among newcomers the first path wins.
-  const valid = files.filter((f): f is ReadFile<A> & { article: A } => f.kind === 'read' && f.article !== undefined).sort((a, b) => ownsFirst(a, b, bySlug));
+  const valid = files
+    .filter((f): f is ReadFile<A> & { article: A } => f.kind === 'read' && f.article !== undefined)
+    .sort((a, b) => ownsFirst(a, b, bySlug));
   const rejected: ArticleProblem[] = [];
   const accepted: (ReadFile<A> & { article: A })[] = [];
   for (const f of valid) {
     const slug = f.article.slug;
     const holder = claims.get(slug);
     if (holder !== undefined && holder !== f.path) {
-      rejected.push({ file: f.path, line: 2, code: 'DuplicateSlug', message: `the slug "${slug}" is already used by ${holder}; give one of the two files another slug` });
+      rejected.push({
+        file: f.path,
+        line: 2,
+        code: 'DuplicateSlug',
+        message: `the slug "${slug}" is already used by ${holder}; give one of the two files another slug`,
+      });
       continue;
     }
     claims.set(slug, f.path);
@@ -112,7 +123,12 @@ export function planSeedChanges<A extends PlannedArticle>(files: readonly PlanFi
     const existing = bySlug.get(f.article.slug);
     if (!existing) add.push(f.article);
     else if (existing.deleted || existing.contentHash !== f.article.contentHash || existing.sourceFile !== f.path) {
-      update.push({ article: f.article, path: f.path, textChanged: existing.contentHash !== f.article.contentHash, restored: existing.deleted });
+      update.push({
+        article: f.article,
+        path: f.path,
+        textChanged: existing.contentHash !== f.article.contentHash,
+        restored: existing.deleted,
+      });
     }
   }
 
@@ -135,7 +151,12 @@ function ownsFirst(a: ReadFile<PlannedArticle>, b: ReadFile<PlannedArticle>, byS
 }
 
 /** What a plan changes as readers see it: an article back from deletion counts as added, not updated. */
-export function publishedChangesOf(plan: SeedPlan<PlannedArticle>): { added: string[]; updated: string[]; removed: string[]; changed: boolean } {
+export function publishedChangesOf(plan: SeedPlan<PlannedArticle>): {
+  added: string[];
+  updated: string[];
+  removed: string[];
+  changed: boolean;
+} {
   const added = [...plan.add.map((a) => a.slug), ...plan.update.filter((u) => u.restored).map((u) => u.article.slug)];
   const updated = plan.update.filter((u) => !u.restored).map((u) => u.article.slug);
   const removed = plan.remove;

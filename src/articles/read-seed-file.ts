@@ -27,7 +27,12 @@ export async function readSeedFile(entry: Pick<SeedFileEntry, 'path' | 'absolute
   try {
     bytes = await readFile(entry.absolutePath);
   } catch (error) {
-    const problem: ArticleProblem = { file: entry.path, line: 1, code: 'UnreadableFile', message: `cannot read the file: ${(error as Error).message}` };
+    const problem: ArticleProblem = {
+      file: entry.path,
+      line: 1,
+      code: 'UnreadableFile',
+      message: `cannot read the file: ${(error as Error).message}`,
+    };
     return { contentHash: '', problems: [problem] };
   }
   return parseSeedFile(entry.path, bytes, timeZone);

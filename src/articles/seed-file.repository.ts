@@ -56,9 +56,12 @@ export async function saveSeedFiles(db: Db, records: readonly SeedFileRecord[]):
 }
 
 export async function deleteSeedFiles(db: Db, paths: readonly string[]): Promise<void> {
-  for (let i = 0; i < paths.length; i += 500) await db.deleteFrom('seed_files').where('path', 'in', paths.slice(i, i + 500)).execute();
+  for (let i = 0; i < paths.length; i += 500)
+    await db
+      .deleteFrom('seed_files')
+      .where('path', 'in', paths.slice(i, i + 500))
+      .execute();
 }
-
 
 /** Current problems of every seed file, for `gazette check`-like reports and /healthz. */
 export async function listSeedProblems(db: Db): Promise<ArticleProblem[]> {

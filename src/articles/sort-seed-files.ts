@@ -21,7 +21,12 @@ export interface SortedSeedFiles {
 }
 
 /** Sorts the listed files into kept, deferred and to read, as `classifySeedFile` decides. */
-export async function sortSeedFiles(entries: readonly SeedFileEntry[], known: ReadonlyMap<string, SeedFileRecord>, clock: Clock, quietMs: number): Promise<SortedSeedFiles> {
+export async function sortSeedFiles(
+  entries: readonly SeedFileEntry[],
+  known: ReadonlyMap<string, SeedFileRecord>,
+  clock: Clock,
+  quietMs: number,
+): Promise<SortedSeedFiles> {
   const sorted: SortedSeedFiles = { unread: [], unreadRecords: [], deferred: [], toRead: [] };
   for (const entry of entries) {
     const fingerprint = `${entry.size}:${Math.trunc(entry.mtimeMs)}`;
@@ -29,7 +34,11 @@ export async function sortSeedFiles(entries: readonly SeedFileEntry[], known: Re
     // The file system writes mtime from the wall clock, which is what the service's clock is in
     // production; a test or a simulation that moves the clock moves the files' age with it.
     const ageMs = clock.now().getTime() - entry.mtimeMs;
-    const kind = classifySeedFile({ fingerprint, ageMs }, previous && { fingerprint: previous.fingerprint, waitsOnOthers: waitsOnOthers(previous.problems) }, quietMs);
+    const kind = classifySeedFile(
+      { fingerprint, ageMs },
+      previous && { fingerprint: previous.fingerprint, waitsOnOthers: waitsOnOthers(previous.problems) },
+      quietMs,
+    );
     if (previous && kind === 'kept') {
       sorted.unreadRecords.push(previous);
       sorted.unread.push({ kind: 'kept', path: entry.path, slug: previous.slug });

@@ -21,7 +21,8 @@ export const checkCommand: Command = {
     const isPublishedDir = path.resolve(dir) === path.resolve(config.paths.seedsDir);
     const report = await checkSeeds(dir, config.site.timezone, isPublishedDir ? await readPublished(config) : []);
     for (const p of report.problems) ctx.stdout.write(`${formatProblem(p)}\n`);
-    for (const slug of report.wouldRemove) ctx.stdout.write(`${slug}: published, but no file holds it any more: the next ingest unpublishes it\n`);
+    for (const slug of report.wouldRemove)
+      ctx.stdout.write(`${slug}: published, but no file holds it any more: the next ingest unpublishes it\n`);
     ctx.stdout.write(`${report.files} files checked in ${dir}: ${report.valid.length} valid, ${report.problems.length} problems\n`);
     return report.problems.length > 0 ? 1 : 0;
   },
@@ -30,7 +31,12 @@ export const checkCommand: Command = {
 /** The articles the store holds, read only; none when no store exists yet (check never creates one). */
 async function readPublished(config: Config): Promise<StoredArticle[]> {
   const url = config.database.url;
-  const sqliteFile = url === null ? path.join(config.paths.dataDir, 'gazette.sqlite') : url.startsWith('sqlite:') ? path.resolve(url.slice('sqlite:'.length)) : null;
+  const sqliteFile =
+    url === null
+      ? path.join(config.paths.dataDir, 'gazette.sqlite')
+      : url.startsWith('sqlite:')
+        ? path.resolve(url.slice('sqlite:'.length))
+        : null;
   if (sqliteFile !== null && !existsSync(sqliteFile)) return [];
   const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
   try {

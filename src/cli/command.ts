@@ -27,7 +27,12 @@ export const commonOptions = {
 } as const;
 
 export function parseCommandArgs(command: Command, argv: string[], env: Readonly<Record<string, string | undefined>>): CommandContext {
-  const { values, positionals } = parseArgs({ args: argv, options: { ...commonOptions, ...command.options }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...commonOptions, ...command.options },
+    allowPositionals: true,
+    strict: true,
+  });
   let config: Config | undefined;
   return {
     values,

@@ -34,7 +34,11 @@ export const digestCommand: Command = {
       resume: (g) => resume(ctx, g),
     };
     const run = action ? actions[action] : undefined;
-    if (!run) throw new GazetteError('InvalidArgument', `Say what to do: gazette digest ${Object.keys(actions).join('|')} (got ${action ? `"${action}"` : 'nothing'}).`);
+    if (!run)
+      throw new GazetteError(
+        'InvalidArgument',
+        `Say what to do: gazette digest ${Object.keys(actions).join('|')} (got ${action ? `"${action}"` : 'nothing'}).`,
+      );
     const core = await createCore(ctx.config());
     try {
       return await run(core);
@@ -48,7 +52,10 @@ function frequencyOption(ctx: CommandContext, allowInstant: boolean): Frequency 
   const value = ctx.values.frequency;
   const allowed = allowInstant ? FREQUENCIES : FREQUENCIES.filter((f) => f !== 'instant');
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new GazetteError('InvalidArgument', `--frequency must be one of ${allowed.join(', ')} (got ${value === undefined ? 'nothing' : JSON.stringify(value)}).`);
+    throw new GazetteError(
+      'InvalidArgument',
+      `--frequency must be one of ${allowed.join(', ')} (got ${value === undefined ? 'nothing' : JSON.stringify(value)}).`,
+    );
   }
   return value as Frequency;
 }
@@ -72,10 +79,13 @@ async function preview(ctx: CommandContext, core: Core): Promise<number> {
 
 async function send(ctx: CommandContext, core: Core): Promise<number> {
   const frequency = frequencyOption(ctx, true);
-  if (ctx.values['dry-run'] && frequency === 'instant') throw new GazetteError('InvalidArgument', '--dry-run works with --frequency daily or weekly.');
+  if (ctx.values['dry-run'] && frequency === 'instant')
+    throw new GazetteError('InvalidArgument', '--dry-run works with --frequency daily or weekly.');
   const result = await core.editions.sendNow({ frequency, dryRun: ctx.values['dry-run'] === true });
   if (result.dryRun) {
-    ctx.stdout.write(`Dry run: the ${frequency} edition would carry ${result.articles.length} articles to ${result.audience} subscribers.\n`);
+    ctx.stdout.write(
+      `Dry run: the ${frequency} edition would carry ${result.articles.length} articles to ${result.audience} subscribers.\n`,
+    );
     for (const a of result.articles) ctx.stdout.write(`  ${a.publishedAt.toISOString()}  ${a.title}\n`);
     return 0;
   }
@@ -85,7 +95,12 @@ async function send(ctx: CommandContext, core: Core): Promise<number> {
     return 0;
   }
   const total = created.reduce((n, c) => n + c.recipients, 0);
-  const bar = ctx.stdout.isTTY ? new cliProgress.SingleBar({ format: 'sending [{bar}] {value}/{total} ({eta}s left)', stream: ctx.stdout }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = ctx.stdout.isTTY
+    ? new cliProgress.SingleBar(
+        { format: 'sending [{bar}] {value}/{total} ({eta}s left)', stream: ctx.stdout },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   bar?.start(total, 0);
   let stoppedBy: DeliverReport | undefined;
   for (;;) {
@@ -96,8 +111,14 @@ async function send(ctx: CommandContext, core: Core): Promise<number> {
   bar?.stop();
   for (const c of created) ctx.stdout.write(formatReport(await core.editions.report(c.edition.id)));
   const server = core.mail.transport.description;
-  if (stoppedBy?.refusal) ctx.stderr.write(`The mail server at ${server} refused: ${stoppedBy.refusal.reply}. That is about the server or its settings, not a recipient: nobody was bounced, the rest stays queued and \`gazette serve\` sends it once the server accepts mail.\n`);
-  else if (stoppedBy) ctx.stderr.write(`The mail server at ${server} is unreachable: the rest stays queued and \`gazette serve\` sends it when the server is back.\n`);
+  if (stoppedBy?.refusal)
+    ctx.stderr.write(
+      `The mail server at ${server} refused: ${stoppedBy.refusal.reply}. That is about the server or its settings, not a recipient: nobody was bounced, the rest stays queued and \`gazette serve\` sends it once the server accepts mail.\n`,
+    );
+  else if (stoppedBy)
+    ctx.stderr.write(
+      `The mail server at ${server} is unreachable: the rest stays queued and \`gazette serve\` sends it when the server is back.\n`,
+    );
   return stoppedBy ? 1 : 0;
 }
 
@@ -105,7 +126,8 @@ async function status(ctx: CommandContext, core: Core): Promise<number> {
   if (typeof ctx.values.edition === 'string') {
     const report = await core.editions.report(ctx.values.edition);
     ctx.stdout.write(formatReport(report));
-    for (const u of report.undelivered) ctx.stdout.write(`  ${u.status.padEnd(8)} ${u.email ?? '(deleted subscriber)'}  attempts ${u.attempts}  ${u.lastReply ?? ''}\n`);
+    for (const u of report.undelivered)
+      ctx.stdout.write(`  ${u.status.padEnd(8)} ${u.email ?? '(deleted subscriber)'}  attempts ${u.attempts}  ${u.lastReply ?? ''}\n`);
     return 0;
   }
   const reports = await core.editions.listReports(20);
@@ -115,7 +137,8 @@ async function status(ctx: CommandContext, core: Core): Promise<number> {
 }
 
 async function resend(ctx: CommandContext, core: Core): Promise<number> {
-  if (typeof ctx.values.edition !== 'string') throw new GazetteError('InvalidArgument', '--edition ID is required (see `gazette digest status`).');
+  if (typeof ctx.values.edition !== 'string')
+    throw new GazetteError('InvalidArgument', '--edition ID is required (see `gazette digest status`).');
   const { requeued } = await core.editions.resendFailed(ctx.values.edition);
   ctx.stdout.write(`${requeued} failed deliveries queued again; sent and bounced ones are untouched.\n`);
   return 0;
@@ -124,22 +147,40 @@ async function resend(ctx: CommandContext, core: Core): Promise<number> {
 async function restore(ctx: CommandContext, core: Core): Promise<number> {
   const editionId = typeof ctx.values.edition === 'string' ? ctx.values.edition : undefined;
   const reply = typeof ctx.values.reply === 'string' && ctx.values.reply !== '' ? ctx.values.reply : undefined;
-  if (!editionId && !reply) throw new GazetteError('InvalidArgument', 'Say which bounces to undo: --edition ID (see `gazette digest status`), --reply TEXT (part of the SMTP reply, e.g. "5.7.0"), or both.');
-  if (typeof ctx.values.reason !== 'string' || ctx.values.reason.trim() === '') throw new GazetteError('InvalidArgument', '--reason TEXT is required: it is recorded with each restored subscriber.');
-  const result = await core.editions.restoreBounced({ editionId, reply, reason: ctx.values.reason.trim(), actor: `cli:${userInfo().username}` });
-  ctx.stdout.write(`${result.restored} subscribers restored to confirmed, ${result.requeued} deliveries queued again${result.unchanged ? `; ${result.unchanged} matching subscribers are no longer bounced and were left as they are` : ''}.\n`);
+  if (!editionId && !reply)
+    throw new GazetteError(
+      'InvalidArgument',
+      'Say which bounces to undo: --edition ID (see `gazette digest status`), --reply TEXT (part of the SMTP reply, e.g. "5.7.0"), or both.',
+    );
+  if (typeof ctx.values.reason !== 'string' || ctx.values.reason.trim() === '')
+    throw new GazetteError('InvalidArgument', '--reason TEXT is required: it is recorded with each restored subscriber.');
+  const result = await core.editions.restoreBounced({
+    editionId,
+    reply,
+    reason: ctx.values.reason.trim(),
+    actor: `cli:${userInfo().username}`,
+  });
+  ctx.stdout.write(
+    `${result.restored} subscribers restored to confirmed, ${result.requeued} deliveries queued again${result.unchanged ? `; ${result.unchanged} matching subscribers are no longer bounced and were left as they are` : ''}.\n`,
+  );
   return 0;
 }
 
 async function resume(ctx: CommandContext, core: Core): Promise<number> {
   if (typeof ctx.values.edition !== 'string') throw new GazetteError('InvalidArgument', '--edition ID is required (see `gazette status`).');
   const { resumed } = await core.editions.resume(ctx.values.edition, `cli:${userInfo().username}`);
-  ctx.stdout.write(resumed ? `Edition ${ctx.values.edition} resumed: its queued deliveries are sent again.\n` : `Edition ${ctx.values.edition} was not stopped: nothing to resume.\n`);
+  ctx.stdout.write(
+    resumed
+      ? `Edition ${ctx.values.edition} resumed: its queued deliveries are sent again.\n`
+      : `Edition ${ctx.values.edition} was not stopped: nothing to resume.\n`,
+  );
   return 0;
 }
 
 export function formatReport(r: EditionReport): string {
   const c = r.counts;
-  const stopped = r.stopped ? `  STOPPED by the bounce circuit breaker at ${r.stopped.pausedAt.toISOString()}: ${r.stopped.reason}; \`gazette digest resume --edition ${r.edition.id}\` sends the rest\n` : '';
+  const stopped = r.stopped
+    ? `  STOPPED by the bounce circuit breaker at ${r.stopped.pausedAt.toISOString()}: ${r.stopped.reason}; \`gazette digest resume --edition ${r.edition.id}\` sends the rest\n`
+    : '';
   return `${r.edition.id}  ${r.edition.frequency.padEnd(7)} ${r.edition.createdAt.toISOString()}  ${r.articles.length} articles  ${r.total} recipients: ${c.sent} sent, ${c.queued + c.sending} queued, ${c.failed} failed, ${c.bounced} bounced, ${c.skipped} skipped\n${stopped}`;
 }

@@ -10,7 +10,8 @@ export const mailCommand: Command = {
   usage: 'gazette mail test --to ADDRESS',
   options: { to: { type: 'string', short: 't' } },
   async run(ctx) {
-    if (ctx.positionals[0] !== 'test') throw new GazetteError('InvalidArgument', 'The only mail action is "test": gazette mail test --to ADDRESS.');
+    if (ctx.positionals[0] !== 'test')
+      throw new GazetteError('InvalidArgument', 'The only mail action is "test": gazette mail test --to ADDRESS.');
     if (typeof ctx.values.to !== 'string') throw new GazetteError('InvalidEmail', '--to must be one email address (got nothing).');
     // The same address rules as subscribing: a test message goes where a subscriber's would.
     const checked = normalizeEmail(ctx.values.to);

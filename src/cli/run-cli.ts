@@ -24,7 +24,7 @@ function usage(): string {
     '  -c, --config FILE  read this config file after config/default.json and config/local.json',
     '  -h, --help         show help for the command',
     '',
-    'Run `gazette <command> --help` for a command\'s own options.',
+    "Run `gazette <command> --help` for a command's own options.",
   ].join('\n');
 }
 
@@ -33,7 +33,10 @@ function commandHelp(command: Command): string {
   const options = Object.entries(command.options);
   if (options.length > 0) {
     lines.push('', 'Options:');
-    for (const [name, o] of options) lines.push(`  ${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' VALUE' : ''}${'description' in o ? `  ${String(o.description)}` : ''}`);
+    for (const [name, o] of options)
+      lines.push(
+        `  ${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' VALUE' : ''}${'description' in o ? `  ${String(o.description)}` : ''}`,
+      );
   }
   lines.push('  -c, --config FILE', '  -h, --help');
   return lines.join('\n');

@@ -11,7 +11,8 @@ export const serveCommand: Command = {
     const base = ctx.config();
     const port = ctx.values.port === undefined ? base.server.port : Number(ctx.values.port);
     // --port bypasses the config schema, so it gets the schema's check here.
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new GazetteError('InvalidArgument', `--port must be a whole number from 0 to 65535 (got ${JSON.stringify(ctx.values.port)}).`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new GazetteError('InvalidArgument', `--port must be a whole number from 0 to 65535 (got ${JSON.stringify(ctx.values.port)}).`);
     const config = { ...base, server: { ...base.server, port } };
     const gazette = await createGazette(config);
     const { log } = gazette.core;
@@ -24,7 +25,10 @@ export const serveCommand: Command = {
       throw error;
     }
     const address = gazette.address();
-    log.info({ address, store: gazette.core.store.location, seeds: config.paths.seedsDir }, `Gazette is serving ${config.site.baseUrl} (listening on ${address})`);
+    log.info(
+      { address, store: gazette.core.store.location, seeds: config.paths.seedsDir },
+      `Gazette is serving ${config.site.baseUrl} (listening on ${address})`,
+    );
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {

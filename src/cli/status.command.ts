@@ -25,13 +25,23 @@ export const statusCommand: Command = {
       for (const job of status.scheduler.jobs) {
         const never = job.everyInstance ? 'on every instance, see its /healthz' : 'never run';
         const last = job.lastFinishedAt ? `${job.lastStatus} at ${job.lastFinishedAt}${job.lastError ? ` (${job.lastError})` : ''}` : never;
-        lines.push(`  ${job.name.padEnd(8)} ${job.cron.padEnd(14)} last: ${last}${job.running ? ', running now' : ''}; next: ${job.nextRunAt ?? '-'}`);
+        lines.push(
+          `  ${job.name.padEnd(8)} ${job.cron.padEnd(14)} last: ${last}${job.running ? ', running now' : ''}; next: ${job.nextRunAt ?? '-'}`,
+        );
       }
       lines.push(`Delivery queue: ${status.deliveryQueue.pending} message(s) waiting`);
       const paused = status.deliveryQueue.paused;
-      if (paused) lines.push(`  Sending PAUSED since ${paused.since}: the SMTP server ${paused.reason === 'unreachable' ? 'is unreachable' : 'refused'}: ${paused.reply}. Nobody was bounced; it resumes by itself once the server accepts a message (next try ${paused.nextProbeAt}).`);
-      for (const e of status.deliveryQueue.stoppedEditions) lines.push(`  Edition ${e.editionId} STOPPED by the bounce circuit breaker at ${e.pausedAt}: ${e.reason}. Resume it with \`gazette digest resume --edition ${e.editionId}\`.`);
-      lines.push(ingest ? `Last ingest: ${ingest.at.toISOString()}, ${ingest.scanned} files, ${problems.length} problem(s)` : 'Last ingest: never');
+      if (paused)
+        lines.push(
+          `  Sending PAUSED since ${paused.since}: the SMTP server ${paused.reason === 'unreachable' ? 'is unreachable' : 'refused'}: ${paused.reply}. Nobody was bounced; it resumes by itself once the server accepts a message (next try ${paused.nextProbeAt}).`,
+        );
+      for (const e of status.deliveryQueue.stoppedEditions)
+        lines.push(
+          `  Edition ${e.editionId} STOPPED by the bounce circuit breaker at ${e.pausedAt}: ${e.reason}. Resume it with \`gazette digest resume --edition ${e.editionId}\`.`,
+        );
+      lines.push(
+        ingest ? `Last ingest: ${ingest.at.toISOString()}, ${ingest.scanned} files, ${problems.length} problem(s)` : 'Last ingest: never',
+      );
       ctx.stdout.write(`${lines.join('\n')}\n`);
       return 0;
     } finally {

@@ -15,7 +15,7 @@ const PROGRESS_BAR_BYTES = 256 * 1024;
 
 export const subscribersCommand: Command = {
   name: 'subscribers',
-  summary: 'Manage the list: list, import FILE, export, stats (the admin API\'s operations)',
+  summary: "Manage the list: list, import FILE, export, stats (the admin API's operations)",
   usage: [
     'gazette subscribers list [--status S] [--frequency F] [--search TEXT] [--page N] [--page-size N] [--json]',
     '       gazette subscribers import FILE|- [--consent-source TEXT]   (rows are pending unless a consent source is stated; exit 1 if a row is invalid)',
@@ -35,7 +35,11 @@ export const subscribersCommand: Command = {
   async run(ctx) {
     const [action, ...rest] = ctx.positionals;
     const run = action ? actions[action] : undefined;
-    if (!run) throw new GazetteError('InvalidArgument', `Say what to do: ${Object.keys(actions).join(', ')} (got ${action ? `"${action}"` : 'nothing'}).`);
+    if (!run)
+      throw new GazetteError(
+        'InvalidArgument',
+        `Say what to do: ${Object.keys(actions).join(', ')} (got ${action ? `"${action}"` : 'nothing'}).`,
+      );
     const core = await createCore(ctx.config());
     try {
       return await run(core, ctx, rest);
@@ -57,9 +61,14 @@ const actions: Record<string, Action> = {
       pageSize: wholeNumber(ctx.values['page-size'], 'page-size', 50),
     });
     for (const s of page.items) {
-      ctx.stdout.write(ctx.values.json ? `${JSON.stringify(presentSubscriber(s))}\n` : `${s.id}  ${s.status.padEnd(12)} ${s.frequency.padEnd(7)} ${s.email}${s.name ? `  (${s.name})` : ''}\n`);
+      ctx.stdout.write(
+        ctx.values.json
+          ? `${JSON.stringify(presentSubscriber(s))}\n`
+          : `${s.id}  ${s.status.padEnd(12)} ${s.frequency.padEnd(7)} ${s.email}${s.name ? `  (${s.name})` : ''}\n`,
+      );
     }
-    if (!ctx.values.json) ctx.stderr.write(`${page.items.length} of ${page.total} subscribers (page ${page.page}, ${page.pageSize} per page)\n`);
+    if (!ctx.values.json)
+      ctx.stderr.write(`${page.items.length} of ${page.total} subscribers (page ${page.page}, ${page.pageSize} per page)\n`);
     return 0;
   },
 
@@ -67,7 +76,13 @@ const actions: Record<string, Action> = {
     if (!file) throw new GazetteError('InvalidArgument', 'Name the CSV file to import (or - for standard input).');
     if (file !== '-' && !existsSync(file)) throw new GazetteError('InvalidArgument', `There is no file ${file}.`);
     const size = file === '-' ? 0 : statSync(file).size;
-    const bar = size >= PROGRESS_BAR_BYTES && ctx.stderr.isTTY ? new cliProgress.SingleBar({ stream: ctx.stderr, format: 'Importing |{bar}| {percentage}% | {rows} rows' }, cliProgress.Presets.shades_classic) : undefined;
+    const bar =
+      size >= PROGRESS_BAR_BYTES && ctx.stderr.isTTY
+        ? new cliProgress.SingleBar(
+            { stream: ctx.stderr, format: 'Importing |{bar}| {percentage}% | {rows} rows' },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
     bar?.start(size, 0, { rows: 0 });
     const report = await importSubscribersCsv(core.store.db, file === '-' ? process.stdin : createReadStream(file), {
       now: core.clock.now(),
@@ -94,7 +109,9 @@ const actions: Record<string, Action> = {
 function writeImportReport(ctx: CommandContext, file: string, report: CsvImportReport): void {
   for (const { line, reason } of report.invalid) ctx.stderr.write(`${file}:${line}: ${reason}\n`);
   if (report.ignoredColumns.length > 0) ctx.stderr.write(`ignored columns: ${report.ignoredColumns.join(', ')}\n`);
-  ctx.stdout.write(`${report.rows} rows: ${report.imported} imported, ${report.unchanged} already on the list (unchanged), ${report.invalid.length} invalid\n`);
+  ctx.stdout.write(
+    `${report.rows} rows: ${report.imported} imported, ${report.unchanged} already on the list (unchanged), ${report.invalid.length} invalid\n`,
+  );
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T | undefined {
@@ -108,4 +125,3 @@ function wholeNumber(value: unknown, what: string, fallback: number): number {
   if (typeof value === 'string' && /^[1-9][0-9]{0,5}$/.test(value)) return Number(value);
   throw new GazetteError('InvalidArgument', `--${what} must be a whole number from 1 (got ${JSON.stringify(value)}).`);
 }
-

@@ -4,7 +4,12 @@ import { FREQUENCIES } from '../shared/frequency.ts';
 
 /** Every setting Gazette has. Defaults live in config/default.json; this schema says what is valid. */
 
-const cronExpression = z.string().refine((v) => cronExpressionProblem(v) === undefined, 'a cron expression such as "*/5 * * * *" (five fields, or six with seconds first)');
+const cronExpression = z
+  .string()
+  .refine(
+    (v) => cronExpressionProblem(v) === undefined,
+    'a cron expression such as "*/5 * * * *" (five fields, or six with seconds first)',
+  );
 const nullableString = z.string().min(1).nullable();
 
 function isIanaTimezone(value: string): boolean {
@@ -46,9 +51,7 @@ export const configSchema = z
         shutdownTimeoutMs: z.number().int().min(100),
       })
       .strict(),
-    paths: z
-      .object({ dataDir: z.string().min(1), seedsDir: z.string().min(1), templatesDir: z.string().min(1) })
-      .strict(),
+    paths: z.object({ dataDir: z.string().min(1), seedsDir: z.string().min(1), templatesDir: z.string().min(1) }).strict(),
     database: z
       .object({
         url: z
@@ -63,7 +66,11 @@ export const configSchema = z
         archivePageSize: z.number().int().min(5).max(1000),
         maxAgeSeconds: z.number().int().min(60).max(86400),
         // Kept exactly as written: a hub URL may end in a slash that matters.
-        websubHub: z.string().url().refine((u) => /^https?:\/\//.test(u), 'an absolute http(s) URL').nullable(),
+        websubHub: z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//.test(u), 'an absolute http(s) URL')
+          .nullable(),
       })
       .strict(),
     ingest: z
@@ -78,7 +85,10 @@ export const configSchema = z
     pages: z.object({ pageSize: z.number().int().min(1).max(200) }).strict(),
     mail: z
       .object({
-        smtpUrl: z.string().regex(/^smtps?:\/\//, 'an "smtp://host:port" or "smtps://…" URL').nullable(),
+        smtpUrl: z
+          .string()
+          .regex(/^smtps?:\/\//, 'an "smtp://host:port" or "smtps://…" URL')
+          .nullable(),
         from: z.string().min(3),
         replyTo: nullableString,
         listId: nullableString,
@@ -89,9 +99,7 @@ export const configSchema = z
           .strict()
           .nullable(),
         maxConnections: z.number().int().min(1).max(50),
-        rateLimit: z
-          .object({ perSecond: z.number().positive().nullable(), perHour: z.number().positive().nullable() })
-          .strict(),
+        rateLimit: z.object({ perSecond: z.number().positive().nullable(), perHour: z.number().positive().nullable() }).strict(),
         maxAttempts: z.number().int().min(1).max(50),
         retryBaseSeconds: z.number().min(0),
         leaseSeconds: z.number().int().min(5),
@@ -133,10 +141,19 @@ export const configSchema = z
     // A generated secret lives in one instance's data directory: the links another instance
     // mailed would not verify. PostgreSQL is how several instances share a list, so require it there.
     if (config.secret === null && /^postgres(ql)?:\/\//.test(config.database.url ?? '')) {
-      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a shared secret when database.url is PostgreSQL: every instance must sign links with the same key. Set GAZETTE_SECRET (at least 32 characters, e.g. `openssl rand -base64 32`) on every instance' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message:
+          'a shared secret when database.url is PostgreSQL: every instance must sign links with the same key. Set GAZETTE_SECRET (at least 32 characters, e.g. `openssl rand -base64 32`) on every instance',
+      });
     }
   });
 
 export type ConfigInput = z.input<typeof configSchema>;
-type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 export type Config = DeepReadonly<z.output<typeof configSchema>>;

@@ -83,7 +83,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     setPath(fromEnv, key.split('.'), value);
   }
   const unknown = Object.keys(env).filter((n) => n.startsWith('GAZETTE_') && n !== 'GAZETTE_CONFIG' && !(n in environmentVariables));
-  for (const name of unknown) problems.push(`${name}: unknown environment variable (known: GAZETTE_CONFIG, ${Object.keys(environmentVariables).join(', ')})`);
+  for (const name of unknown)
+    problems.push(`${name}: unknown environment variable (known: GAZETTE_CONFIG, ${Object.keys(environmentVariables).join(', ')})`);
   layers.push({ source: 'environment', baseDir: process.cwd(), data: fromEnv });
   if (options.overrides) layers.push({ source: 'overrides', baseDir: process.cwd(), data: options.overrides });
 

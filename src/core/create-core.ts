@@ -73,7 +73,14 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const templates = createMailTemplates(config.paths.templatesDir);
   const feeds = createFeedPublisher({ db, config, clock, log });
   // The outbox asks subscribers and editions through its context; making an edition wakes it.
-  const outbox = createMailService({ db, config, log, clock, outages, context: createDeliveryContext({ db, config, clock, log, signer, templates }) });
+  const outbox = createMailService({
+    db,
+    config,
+    log,
+    clock,
+    outages,
+    context: createDeliveryContext({ db, config, clock, log, signer, templates }),
+  });
   const editions = createEditionService({ db, config, clock, log, templates, kickDelivery: () => outbox.kick() });
 
   return {
@@ -91,7 +98,10 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     subscriberAdmin: { db, clock, forgetSubscriber },
     ingest: {
       async run(ingestOptions) {
-        const report = await ingestSeeds({ db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log }, ingestOptions);
+        const report = await ingestSeeds(
+          { db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log },
+          ingestOptions,
+        );
         await feeds.refresh();
         return report;
       },
@@ -99,7 +109,11 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     },
     async sendTestMessage(to) {
       const latest = await listPublishedArticles(db, { now: clock.now(), limit: WELCOME_ARTICLES });
-      const welcome = await renderTransactional(templates, config, { kind: 'welcome', frequency: config.subscriptions.defaultFrequency, latest });
+      const welcome = await renderTransactional(templates, config, {
+        kind: 'welcome',
+        frequency: config.subscriptions.defaultFrequency,
+        latest,
+      });
       return outbox.sendTestMessage(to, welcome, personalValuesOf(config, signer, { id: 'test', name: null }, {}));
     },
     async close(abortSendsAt) {

@@ -46,12 +46,20 @@ export function createDeliveryContext(deps: DeliveryContextDeps): DeliveryContex
       const personal = personalValuesOf(config, deps.signer, recipient, delivery.params);
       if (delivery.kind === 'edition' && delivery.editionId) {
         const editionId = delivery.editionId;
-        return { to: recipient.email, personal, content: { key: `edition:${editionId}`, render: () => renderEditionMail(deps, editionId) } };
+        return {
+          to: recipient.email,
+          personal,
+          content: { key: `edition:${editionId}`, render: () => renderEditionMail(deps, editionId) },
+        };
       }
       const kind = delivery.kind === 'welcome' ? 'welcome' : 'confirmation';
       const latest = kind === 'welcome' ? await listPublishedArticles(db, { now: deps.clock.now(), limit: WELCOME_ARTICLES }) : [];
       const content = { kind, frequency: recipient.frequency, latest } as const;
-      return { to: recipient.email, personal, content: { key: transactionalCacheKey(content), render: () => renderTransactional(deps.templates, config, content) } };
+      return {
+        to: recipient.email,
+        personal,
+        content: { key: transactionalCacheKey(content), render: () => renderTransactional(deps.templates, config, content) },
+      };
     },
     onHardBounce: (tx, bounce) => recordSubscriberBounce(tx, bounce),
     async afterHardBounce(bounce) {

@@ -47,10 +47,16 @@ export async function checkBounceBreaker(deps: BounceBreakerDeps, editionId: str
   if (pause && !pause.resumedAt) return { tripped: true, bounced: 0, recipients: 0 };
   const windowStart = now.getTime() - deps.settings.windowMinutes * 60_000;
   const since = new Date(Math.max(windowStart, pause?.resumedAt?.getTime() ?? 0));
-  const [bounced, recipients] = await Promise.all([countEditionBouncesSince(deps.db, editionId, since), countEditionDeliveries(deps.db, editionId)]);
+  const [bounced, recipients] = await Promise.all([
+    countEditionBouncesSince(deps.db, editionId, since),
+    countEditionDeliveries(deps.db, editionId),
+  ]);
   if (!isBreakerTripped(deps.settings, bounced, recipients)) return { tripped: false, bounced, recipients };
   const reason = `${bounced} of ${recipients} recipients hard-bounced within ${deps.settings.windowMinutes} min (limit ${Math.round(deps.settings.share * 1000) / 10} %, at least ${deps.settings.minBounces})`;
   await pauseEdition(deps.db, editionId, reason, now);
-  deps.log.error({ edition: editionId, bounced, recipients }, `bounce circuit breaker: edition ${editionId} stopped, its remaining deliveries stay queued: ${reason}. Check the replies with \`gazette digest status --edition ${editionId}\`, restore wrongly bounced subscribers with \`gazette digest restore\`, then \`gazette digest resume --edition ${editionId}\`.`);
+  deps.log.error(
+    { edition: editionId, bounced, recipients },
+    `bounce circuit breaker: edition ${editionId} stopped, its remaining deliveries stay queued: ${reason}. Check the replies with \`gazette digest status --edition ${editionId}\`, restore wrongly bounced subscribers with \`gazette digest restore\`, then \`gazette digest resume --edition ${editionId}\`.`,
+  );
   return { tripped: true, bounced, recipients };
 }

@@ -34,12 +34,19 @@ export interface DueEditionsOptions {
  * Idempotent: editions are keyed by their period end, so a second call, a second instance or a
  * tick after a catch-up creates nothing twice. A firing with nothing new creates nothing.
  */
-export async function createDueEditions(db: Kysely<Database>, frequency: DigestFrequency, schedule: CronSchedule, now: Date, options: DueEditionsOptions = {}): Promise<CreatedEdition[]> {
+export async function createDueEditions(
+  db: Kysely<Database>,
+  frequency: DigestFrequency,
+  schedule: CronSchedule,
+  now: Date,
+  options: DueEditionsOptions = {},
+): Promise<CreatedEdition[]> {
   const due = schedule.previous(new Date(now.getTime() - (options.settleMs ?? 0)));
   if (!due) return [];
   const after = (await findLatestEdition(db, frequency))?.periodEnd ?? (await readMailingStart(db));
   const firings: Date[] = [];
-  for (let f: Date | undefined = due; f && f > after && firings.length < MAX_CATCH_UP[frequency]; f = schedule.periodEndingAt(f).start) firings.unshift(f);
+  for (let f: Date | undefined = due; f && f > after && firings.length < MAX_CATCH_UP[frequency]; f = schedule.periodEndingAt(f).start)
+    firings.unshift(f);
   const created: CreatedEdition[] = [];
   for (const firing of firings) {
     const period = schedule.periodEndingAt(firing);

@@ -23,13 +23,25 @@ export async function pauseEdition(db: Db, editionId: string, reason: string, no
 
 /** Returns whether the edition was paused (and is not any more). */
 export async function resumeEdition(db: Db, editionId: string, now: Date): Promise<boolean> {
-  const result = await db.updateTable('edition_pauses').set({ resumed_at: now.toISOString() }).where('edition_id', '=', editionId).where('resumed_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('edition_pauses')
+    .set({ resumed_at: now.toISOString() })
+    .where('edition_id', '=', editionId)
+    .where('resumed_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
 export async function findEditionPause(db: Db, editionId: string): Promise<EditionPause | undefined> {
   const row = await db.selectFrom('edition_pauses').selectAll().where('edition_id', '=', editionId).executeTakeFirst();
-  return row && { editionId: row.edition_id, pausedAt: new Date(row.paused_at), reason: row.reason, resumedAt: row.resumed_at ? new Date(row.resumed_at) : null };
+  return (
+    row && {
+      editionId: row.edition_id,
+      pausedAt: new Date(row.paused_at),
+      reason: row.reason,
+      resumedAt: row.resumed_at ? new Date(row.resumed_at) : null,
+    }
+  );
 }
 
 /** Editions stopped now (not resumed), newest first: for /healthz and `gazette status`. */

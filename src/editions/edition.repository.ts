@@ -13,7 +13,14 @@ export interface Edition {
 }
 
 function toEdition(row: Selectable<EditionsTable>): Edition {
-  return { id: row.id, frequency: row.frequency, periodKey: row.period_key, periodStart: new Date(row.period_start), periodEnd: new Date(row.period_end), createdAt: new Date(row.created_at) };
+  return {
+    id: row.id,
+    frequency: row.frequency,
+    periodKey: row.period_key,
+    periodStart: new Date(row.period_start),
+    periodEnd: new Date(row.period_end),
+    createdAt: new Date(row.created_at),
+  };
 }
 
 export async function findEdition(db: Db, id: string): Promise<Edition | undefined> {
@@ -22,7 +29,12 @@ export async function findEdition(db: Db, id: string): Promise<Edition | undefin
 }
 
 export async function findEditionByPeriod(db: Db, frequency: Frequency, periodKey: string): Promise<Edition | undefined> {
-  const row = await db.selectFrom('editions').selectAll().where('frequency', '=', frequency).where('period_key', '=', periodKey).executeTakeFirst();
+  const row = await db
+    .selectFrom('editions')
+    .selectAll()
+    .where('frequency', '=', frequency)
+    .where('period_key', '=', periodKey)
+    .executeTakeFirst();
   return row && toEdition(row);
 }
 
@@ -33,7 +45,13 @@ export async function listEditions(db: Db, options: { limit: number; frequency?:
 }
 
 export async function findLatestEdition(db: Db, frequency: Frequency): Promise<Edition | undefined> {
-  const row = await db.selectFrom('editions').selectAll().where('frequency', '=', frequency).orderBy('period_end', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('editions')
+    .selectAll()
+    .where('frequency', '=', frequency)
+    .orderBy('period_end', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row && toEdition(row);
 }
 
@@ -44,17 +62,31 @@ export function selectMailedArticleIds(db: Db, frequency: Frequency) {
 
 /** The edition's article ids in the order the mail lists them. */
 export async function listEditionArticleIds(db: Db, editionId: string): Promise<string[]> {
-  const rows = await db.selectFrom('edition_articles').select('article_id').where('edition_id', '=', editionId).orderBy('position').execute();
+  const rows = await db
+    .selectFrom('edition_articles')
+    .select('article_id')
+    .where('edition_id', '=', editionId)
+    .orderBy('position')
+    .execute();
   return rows.map((r) => r.article_id);
 }
 
 export async function insertEdition(db: Db, edition: Edition, articleIds: readonly string[]): Promise<void> {
   await db
     .insertInto('editions')
-    .values({ id: edition.id, frequency: edition.frequency, period_key: edition.periodKey, period_start: edition.periodStart.toISOString(), period_end: edition.periodEnd.toISOString(), created_at: edition.createdAt.toISOString() })
+    .values({
+      id: edition.id,
+      frequency: edition.frequency,
+      period_key: edition.periodKey,
+      period_start: edition.periodStart.toISOString(),
+      period_end: edition.periodEnd.toISOString(),
+      created_at: edition.createdAt.toISOString(),
+    })
     .execute();
   for (let i = 0; i < articleIds.length; i += 200) {
-    const chunk = articleIds.slice(i, i + 200).map((articleId, j) => ({ edition_id: edition.id, article_id: articleId, frequency: edition.frequency, position: i + j }));
+    const chunk = articleIds
+      .slice(i, i + 200)
+      .map((articleId, j) => ({ edition_id: edition.id, article_id: articleId, frequency: edition.frequency, position: i + j }));
     await db.insertInto('edition_articles').values(chunk).execute();
   }
 }

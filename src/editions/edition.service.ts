@@ -44,10 +44,19 @@ export async function listMailableArticles(db: Db, frequency: Frequency, since: 
  * the period end, so a second call for the same firing (a catch-up after a restart, a second
  * instance) returns the edition already made.
  */
-export async function createDueEdition(db: Kysely<Database>, frequency: DigestFrequency, periodStart: Date, periodEnd: Date, now: Date, until?: Date): Promise<CreatedEdition | null> {
+export async function createDueEdition(
+  db: Kysely<Database>,
+  frequency: DigestFrequency,
+  periodStart: Date,
+  periodEnd: Date,
+  now: Date,
+  until?: Date,
+): Promise<CreatedEdition | null> {
   const since = await readMailingStart(db);
   const bound = until ?? (periodEnd < now ? periodEnd : now);
-  return createEdition(db, { frequency, periodKey: periodEnd.toISOString(), periodStart, periodEnd, now }, (tx) => listMailableArticles(tx, frequency, since, bound));
+  return createEdition(db, { frequency, periodKey: periodEnd.toISOString(), periodStart, periodEnd, now }, (tx) =>
+    listMailableArticles(tx, frequency, since, bound),
+  );
 }
 
 /**
@@ -59,7 +68,11 @@ export async function createInstantEditions(db: Kysely<Database>, now: Date): Pr
   const articles = (await listMailableArticles(db, 'instant', since, now)).reverse();
   const created: CreatedEdition[] = [];
   for (const article of articles) {
-    const result = await createEdition(db, { frequency: 'instant', periodKey: article.id, periodStart: article.publishedAt, periodEnd: article.publishedAt, now }, async () => [article]);
+    const result = await createEdition(
+      db,
+      { frequency: 'instant', periodKey: article.id, periodStart: article.publishedAt, periodEnd: article.publishedAt, now },
+      async () => [article],
+    );
     if (result?.created) created.push(result);
   }
   return created;
@@ -73,15 +86,30 @@ interface EditionSpec {
   now: Date;
 }
 
-async function createEdition(db: Kysely<Database>, spec: EditionSpec, articlesOf: (tx: Kysely<Database>) => Promise<Article[]>): Promise<CreatedEdition | null> {
+async function createEdition(
+  db: Kysely<Database>,
+  spec: EditionSpec,
+  articlesOf: (tx: Kysely<Database>) => Promise<Article[]>,
+): Promise<CreatedEdition | null> {
   try {
     return await db.transaction().execute(async (tx) => {
       const existing = await findEditionByPeriod(tx, spec.frequency, spec.periodKey);
       if (existing) return { edition: existing, articles: [], recipients: 0, created: false };
       const articles = await articlesOf(tx);
       if (articles.length === 0) return null;
-      const edition: Edition = { id: randomUUID(), frequency: spec.frequency, periodKey: spec.periodKey, periodStart: spec.periodStart, periodEnd: spec.periodEnd, createdAt: spec.now };
-      await insertEdition(tx, edition, articles.map((a) => a.id));
+      const edition: Edition = {
+        id: randomUUID(),
+        frequency: spec.frequency,
+        periodKey: spec.periodKey,
+        periodStart: spec.periodStart,
+        periodEnd: spec.periodEnd,
+        createdAt: spec.now,
+      };
+      await insertEdition(
+        tx,
+        edition,
+        articles.map((a) => a.id),
+      );
       const recipients = await enqueueEditionDeliveries(tx, edition.id, selectAudienceIds(tx, edition.frequency), spec.now);
       return { edition, articles, recipients, created: true };
     });

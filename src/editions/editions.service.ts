@@ -91,7 +91,9 @@ export interface DigestPreview {
 
 /** What the CLI and the admin API say when the next digest would have nothing in it. */
 export function nothingToSend(frequency: Frequency): string {
-  return frequency === 'instant' ? 'Nothing new for instant subscribers: no edition would be sent.' : `Nothing new for the ${frequency} digest: no edition would be sent.`;
+  return frequency === 'instant'
+    ? 'Nothing new for instant subscribers: no edition would be sent.'
+    : `Nothing new for the ${frequency} digest: no edition would be sent.`;
 }
 
 async function listArticlesOfEdition(db: Kysely<Database>, editionId: string): Promise<Article[]> {
@@ -99,10 +101,17 @@ async function listArticlesOfEdition(db: Kysely<Database>, editionId: string): P
 }
 
 /** The mail of an existing edition, rendered once per edition (the outbox caches it by edition). */
-export async function renderEditionMail(deps: Pick<EditionServiceDeps, 'db' | 'config' | 'templates'>, editionId: string): Promise<RenderedMail> {
+export async function renderEditionMail(
+  deps: Pick<EditionServiceDeps, 'db' | 'config' | 'templates'>,
+  editionId: string,
+): Promise<RenderedMail> {
   const edition = await findEdition(deps.db, editionId);
   if (!edition) throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
-  return renderEdition(deps.templates, deps.config, { frequency: edition.frequency, periodEnd: edition.periodEnd, articles: await listArticlesOfEdition(deps.db, editionId) });
+  return renderEdition(deps.templates, deps.config, {
+    frequency: edition.frequency,
+    periodEnd: edition.periodEnd,
+    articles: await listArticlesOfEdition(deps.db, editionId),
+  });
 }
 
 export interface EditionServiceDeps {
@@ -117,7 +126,10 @@ export interface EditionServiceDeps {
 
 export function createEditionService(deps: EditionServiceDeps): EditionService {
   const { db, config, clock, templates } = deps;
-  const schedules = { daily: createCronSchedule(config.scheduler.daily, config.site.timezone), weekly: createCronSchedule(config.scheduler.weekly, config.site.timezone) };
+  const schedules = {
+    daily: createCronSchedule(config.scheduler.daily, config.site.timezone),
+    weekly: createCronSchedule(config.scheduler.weekly, config.site.timezone),
+  };
   const bounceAdmin = { db, clock, log: deps.log };
 
   const queued = (editions: CreatedEdition[]): CreatedEdition[] => {
@@ -130,8 +142,10 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
     return edition;
   };
   /** Where the next daily or weekly edition starts: the end of the last one, or the mailing start. */
-  const nextPeriodStart = async (frequency: DigestFrequency): Promise<Date> => (await findLatestEdition(db, frequency))?.periodEnd ?? (await readMailingStart(db));
-  const nextEditionArticles = async (frequency: DigestFrequency, now: Date): Promise<Article[]> => listMailableArticles(db, frequency, await readMailingStart(db), now);
+  const nextPeriodStart = async (frequency: DigestFrequency): Promise<Date> =>
+    (await findLatestEdition(db, frequency))?.periodEnd ?? (await readMailingStart(db));
+  const nextEditionArticles = async (frequency: DigestFrequency, now: Date): Promise<Article[]> =>
+    listMailableArticles(db, frequency, await readMailingStart(db), now);
   const articlesOf = (editionId: string): Promise<Article[]> => listArticlesOfEdition(db, editionId);
 
   const service: EditionService = {
@@ -141,7 +155,12 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
       const now = clock.now();
       if (dryRun) {
         if (frequency === 'instant') throw new GazetteError('InvalidArgument', 'A dry run works with the daily or weekly frequency.');
-        return { dryRun: true, frequency, articles: await nextEditionArticles(frequency, now), audience: await countAudience(db, frequency) };
+        return {
+          dryRun: true,
+          frequency,
+          articles: await nextEditionArticles(frequency, now),
+          audience: await countAudience(db, frequency),
+        };
       }
       if (frequency === 'instant') return { dryRun: false, frequency, editions: await service.createInstant(now) };
       const edition = await createDueEdition(db, frequency, await nextPeriodStart(frequency), now, now);
@@ -154,12 +173,30 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
       const articles = await nextEditionArticles(frequency, now);
       if (articles.length === 0) return null;
       const mail = await renderEdition(templates, config, { frequency, periodEnd: now, articles });
-      const sample: PersonalValues = { greeting: 'Hello Reader,', unsubscribeUrl: `${config.site.baseUrl}/unsubscribe/preview`, preferencesUrl: `${config.site.baseUrl}/preferences/preview`, confirmUrl: '' };
-      return { frequency, periodStart, periodEnd: now, articles: articles.length, subject: mail.subject, html: fillHtml(mail.html, sample), text: fillText(mail.text, sample) };
+      const sample: PersonalValues = {
+        greeting: 'Hello Reader,',
+        unsubscribeUrl: `${config.site.baseUrl}/unsubscribe/preview`,
+        preferencesUrl: `${config.site.baseUrl}/preferences/preview`,
+        confirmUrl: '',
+      };
+      return {
+        frequency,
+        periodStart,
+        periodEnd: now,
+        articles: articles.length,
+        subject: mail.subject,
+        html: fillHtml(mail.html, sample),
+        text: fillText(mail.text, sample),
+      };
     },
     async report(editionId) {
       const edition = await mustFind(editionId);
-      const [articles, counts, undelivered, pause] = await Promise.all([articlesOf(editionId), countDeliveriesByStatus(db, editionId), listUndelivered(editionId), findEditionPause(db, editionId)]);
+      const [articles, counts, undelivered, pause] = await Promise.all([
+        articlesOf(editionId),
+        countDeliveriesByStatus(db, editionId),
+        listUndelivered(editionId),
+        findEditionPause(db, editionId),
+      ]);
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const stopped = pause && !pause.resumedAt ? { pausedAt: pause.pausedAt, reason: pause.reason } : null;
       return { edition, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), counts, total, undelivered, stopped };
@@ -181,8 +218,15 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
   /** Failed, then bounced, each by address; the first 1,000. */
   async function listUndelivered(editionId: string): Promise<UndeliveredRecipient[]> {
     const rows = await listUndeliveredOfEdition(db, editionId, 1000);
-    const emails = await findEmailsByIds(db, rows.map((r) => r.recipientId));
-    const undelivered = rows.map(({ recipientId, ...row }) => ({ subscriberId: recipientId, email: emails.get(recipientId) ?? null, ...row }));
+    const emails = await findEmailsByIds(
+      db,
+      rows.map((r) => r.recipientId),
+    );
+    const undelivered = rows.map(({ recipientId, ...row }) => ({
+      subscriberId: recipientId,
+      email: emails.get(recipientId) ?? null,
+      ...row,
+    }));
     return undelivered.sort((a, b) => a.status.localeCompare(b.status) || (a.email ?? '').localeCompare(b.email ?? ''));
   }
 

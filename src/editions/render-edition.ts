@@ -73,7 +73,12 @@ export function cutParagraphs(paragraphs: readonly string[], chars: number): str
 }
 
 /** `cards` articles with their summary, then titles only up to `listed` articles; the rest counted. */
-function renderDigest(templates: MailTemplates, config: Config, content: EditionContent, shown: { cards: number; listed: number }): Promise<RenderedMail> {
+function renderDigest(
+  templates: MailTemplates,
+  config: Config,
+  content: EditionContent,
+  shown: { cards: number; listed: number },
+): Promise<RenderedMail> {
   const { articles } = content;
   const { listed, cards: fullCards } = shown;
   const label = content.frequency === 'daily' ? 'daily' : 'weekly';
@@ -82,14 +87,19 @@ function renderDigest(templates: MailTemplates, config: Config, content: Edition
   return renderMailView(templates, config, {
     template: 'digest',
     subject: articles.length === 1 ? `${config.site.title}: ${articles[0]!.title}` : `${config.site.title} ${label}: ${count}`,
-    preheader: articles.slice(0, 3).map((a) => a.title).join(' · '),
+    preheader: articles
+      .slice(0, 3)
+      .map((a) => a.title)
+      .join(' · '),
     reason: subscriptionReason(config, frequencyLabel(content.frequency)),
     manageLinks: true,
     category: label,
     data: {
       intro: `Your ${label} digest of ${date}: ${count}.`,
       cards: articles.slice(0, fullCards).map((a) => toArticleCard(config, a)),
-      more: articles.slice(fullCards, listed).map((a) => ({ title: a.title, url: articleUrl(config.site.baseUrl, a.slug), date: formatArticleDate(config, a.publishedAt) })),
+      more: articles
+        .slice(fullCards, listed)
+        .map((a) => ({ title: a.title, url: articleUrl(config.site.baseUrl, a.slug), date: formatArticleDate(config, a.publishedAt) })),
       unlisted: articles.length - listed,
       alsoInEdition: listed > fullCards || listed < articles.length,
     },

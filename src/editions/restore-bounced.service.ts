@@ -43,7 +43,8 @@ export interface RestoreResult {
 }
 
 export async function restoreBounced(deps: BounceAdminDeps, request: RestoreRequest): Promise<RestoreResult> {
-  if (!request.editionId && !request.reply) throw new GazetteError('ValidationFailed', 'Say which bounces to undo: an edition, a reply text, or both.');
+  if (!request.editionId && !request.reply)
+    throw new GazetteError('ValidationFailed', 'Say which bounces to undo: an edition, a reply text, or both.');
   if (request.editionId) await mustFindEdition(deps, request.editionId);
   const now = deps.clock.now();
   const result = await deps.db.transaction().execute(async (tx) => {
@@ -54,12 +55,27 @@ export async function restoreBounced(deps: BounceAdminDeps, request: RestoreRequ
     const firstBySubscriber = new Map(undone.map((m) => [m.recipientId, m]));
     await insertSubscriberEvents(
       tx,
-      [...firstBySubscriber.values()].map((m) => ({ subscriberId: m.recipientId, editionId: m.editionId, kind: 'restored' as const, reply: m.reply, actor: request.actor, reason: request.reason, at: now })),
+      [...firstBySubscriber.values()].map((m) => ({
+        subscriberId: m.recipientId,
+        editionId: m.editionId,
+        kind: 'restored' as const,
+        reply: m.reply,
+        actor: request.actor,
+        reason: request.reason,
+        at: now,
+      })),
     );
-    const requeued = await requeueBouncedDeliveries(tx, undone.map((m) => m.id), now);
+    const requeued = await requeueBouncedDeliveries(
+      tx,
+      undone.map((m) => m.id),
+      now,
+    );
     return { restored: restored.size, requeued, unchanged: subscriberIds.length - restored.size };
   });
-  deps.log.warn({ ...result, edition: request.editionId, reply: request.reply, actor: request.actor, reason: request.reason }, 'bounced subscribers restored');
+  deps.log.warn(
+    { ...result, edition: request.editionId, reply: request.reply, actor: request.actor, reason: request.reason },
+    'bounced subscribers restored',
+  );
   return result;
 }
 
@@ -68,10 +84,15 @@ export async function resumeStoppedEdition(deps: BounceAdminDeps, editionId: str
   await mustFindEdition(deps, editionId);
   const pause = await findEditionPause(deps.db, editionId);
   const resumed = await resumeEdition(deps.db, editionId, deps.clock.now());
-  if (resumed) deps.log.warn({ edition: editionId, actor, pausedBecause: pause?.reason }, 'edition resumed by an operator after the bounce circuit breaker stopped it');
+  if (resumed)
+    deps.log.warn(
+      { edition: editionId, actor, pausedBecause: pause?.reason },
+      'edition resumed by an operator after the bounce circuit breaker stopped it',
+    );
   return { resumed };
 }
 
 async function mustFindEdition(deps: BounceAdminDeps, editionId: string): Promise<void> {
-  if (!(await findEdition(deps.db, editionId))) throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
+  if (!(await findEdition(deps.db, editionId)))
+    throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
 }

@@ -53,7 +53,11 @@ export type ArchivePageFinder = (format: FeedFormat, pageNumber: number, view: A
 export function createArchivePages(deps: ArchivePagesDeps): ArchivePageFinder {
   const cache = new Map<string, CachedPage>();
 
-  return async function findArchivePage(format: FeedFormat, pageNumber: number, view: ArchiveView): Promise<FeedRepresentation | undefined> {
+  return async function findArchivePage(
+    format: FeedFormat,
+    pageNumber: number,
+    view: ArchiveView,
+  ): Promise<FeedRepresentation | undefined> {
     const lastPage = archivePageCount(view.slotCount, deps.pageSize);
     if (pageNumber > lastPage) return undefined;
     const key = `${format}:${pageNumber}`;
@@ -65,30 +69,42 @@ export function createArchivePages(deps: ArchivePagesDeps): ArchivePageFinder {
     const isFull = pageNumber < lastPage;
     if (isFull) {
       const frozen = await findFrozenPage(deps.db, path);
-      if (frozen) return remember(key, { generation: view.generation, fingerprint: FROZEN, representation: frozenRepresentation(format, frozen) }).representation;
+      if (frozen)
+        return remember(key, { generation: view.generation, fingerprint: FROZEN, representation: frozenRepresentation(format, frozen) })
+          .representation;
     }
     const { first, last } = archivePageRange(pageNumber, deps.pageSize);
     const entries = await listFeedEntriesBetween(deps.db, first, last);
     const fingerprint = `${isFull}|${entries.map(entryFingerprint).join(',')}`;
-    if (!isFull && cached && cached.fingerprint === fingerprint) return remember(key, { ...cached, generation: view.generation }).representation;
+    if (!isFull && cached && cached.fingerprint === fingerprint)
+      return remember(key, { ...cached, generation: view.generation }).representation;
 
     const text = renderPage(format, pageNumber, entries, isFull);
     const candidate = lastChangeOfEntries(entries);
     if (isFull) {
       const lastModified = await settleLastModified(deps.db, path, hashText(text), candidate);
       const frozen = await freezePage(deps.db, path, { body: text, lastModified, hash: hashText(text) });
-      return remember(key, { generation: view.generation, fingerprint: FROZEN, representation: frozenRepresentation(format, frozen) }).representation;
+      return remember(key, { generation: view.generation, fingerprint: FROZEN, representation: frozenRepresentation(format, frozen) })
+        .representation;
     }
     const lastModified = await settleLastModified(deps.db, path, hashText(text), candidate);
     const representation = buildRepresentation(
-      { text, lastModified, contentType: `${feedMediaTypes[format]}; charset=utf-8`, cacheControl: `public, max-age=${deps.maxAgeSeconds}` },
+      {
+        text,
+        lastModified,
+        contentType: `${feedMediaTypes[format]}; charset=utf-8`,
+        cacheControl: `public, max-age=${deps.maxAgeSeconds}`,
+      },
       cached?.representation,
     );
     return remember(key, { generation: view.generation, fingerprint, representation }).representation;
   };
 
   function renderPage(format: FeedFormat, pageNumber: number, entries: readonly FeedEntry[], isFull: boolean): string {
-    const articles = entries.filter((e) => !e.article.deletedAt).map((e) => e.article).reverse();
+    const articles = entries
+      .filter((e) => !e.article.deletedAt)
+      .map((e) => e.article)
+      .reverse();
     const page: FeedPage = {
       articles,
       updated: newestChange(articles),
@@ -100,7 +116,12 @@ export function createArchivePages(deps: ArchivePagesDeps): ArchivePageFinder {
   }
 
   function frozenRepresentation(format: FeedFormat, frozen: { body: string; lastModified: Date }): FeedRepresentation {
-    return buildRepresentation({ text: frozen.body, lastModified: frozen.lastModified, contentType: `${feedMediaTypes[format]}; charset=utf-8`, cacheControl: IMMUTABLE });
+    return buildRepresentation({
+      text: frozen.body,
+      lastModified: frozen.lastModified,
+      contentType: `${feedMediaTypes[format]}; charset=utf-8`,
+      cacheControl: IMMUTABLE,
+    });
   }
 
   function remember(key: string, entry: CachedPage): CachedPage {

@@ -26,8 +26,18 @@ export async function settleLastModified(db: Db, path: string, hash: string, can
     const lastModified = new Date(seconds > previous ? seconds : previous + 1000).toISOString();
     // Conditional on what was read: of two instances racing, one writes and the other reads its value.
     const written = row
-      ? await db.updateTable('feed_documents').set({ hash, last_modified: lastModified }).where('path', '=', path).where('hash', '=', row.hash).where('body', 'is', null).executeTakeFirst()
-      : await db.insertInto('feed_documents').values({ path, hash, last_modified: lastModified, body: null }).onConflict((oc) => oc.column('path').doNothing()).executeTakeFirst();
+      ? await db
+          .updateTable('feed_documents')
+          .set({ hash, last_modified: lastModified })
+          .where('path', '=', path)
+          .where('hash', '=', row.hash)
+          .where('body', 'is', null)
+          .executeTakeFirst()
+      : await db
+          .insertInto('feed_documents')
+          .values({ path, hash, last_modified: lastModified, body: null })
+          .onConflict((oc) => oc.column('path').doNothing())
+          .executeTakeFirst();
     const count = 'numUpdatedRows' in written ? written.numUpdatedRows : (written.numInsertedOrUpdatedRows ?? 0n);
     if (count > 0n) return new Date(lastModified);
     // Lost a race, or the path is a frozen page: go round once more and take what is stored.
@@ -42,7 +52,12 @@ export interface FrozenPage {
 
 /** The bytes a full archive page was first served with, if it has been. */
 export async function findFrozenPage(db: Db, path: string): Promise<FrozenPage | undefined> {
-  const row = await db.selectFrom('feed_documents').select(['body', 'last_modified']).where('path', '=', path).where('body', 'is not', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('feed_documents')
+    .select(['body', 'last_modified'])
+    .where('path', '=', path)
+    .where('body', 'is not', null)
+    .executeTakeFirst();
   return row ? { body: row.body!, lastModified: new Date(row.last_modified) } : undefined;
 }
 
@@ -52,7 +67,11 @@ export async function findFrozenPage(db: Db, path: string): Promise<FrozenPage |
  */
 export async function freezePage(db: Db, path: string, page: FrozenPage & { hash: string }): Promise<FrozenPage> {
   const values = { path, hash: page.hash, last_modified: page.lastModified.toISOString(), body: page.body };
-  await db.insertInto('feed_documents').values(values).onConflict((oc) => oc.column('path').doNothing()).execute();
+  await db
+    .insertInto('feed_documents')
+    .values(values)
+    .onConflict((oc) => oc.column('path').doNothing())
+    .execute();
   await db.updateTable('feed_documents').set(values).where('path', '=', path).where('body', 'is', null).execute();
   return (await findFrozenPage(db, path))!;
 }

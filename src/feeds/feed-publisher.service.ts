@@ -100,17 +100,28 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
     const lastPage = archivePageCount(slotCount, config.feeds.archivePageSize);
     const page: FeedPage = { articles, updated: newestChange(articles), ...(lastPage > 0 ? { prevArchivePage: lastPage } : {}) };
     // The document changed when an article in it was added, edited or published, or any was deleted.
-    const contentChange = new Date(Math.max(page.updated.getTime(), latestDeletion?.getTime() ?? 0, ...articles.map((a) => a.createdAt.getTime())));
+    const contentChange = new Date(
+      Math.max(page.updated.getTime(), latestDeletion?.getTime() ?? 0, ...articles.map((a) => a.createdAt.getTime())),
+    );
     const { documents, changed } = await renderDocuments(page, contentChange);
     const isFirst = !published;
-    published = { generation: (published?.generation ?? 0) + 1, version: placed ? version : `${version}:retry`, nextEmbargoEnd, slotCount, documents };
+    published = {
+      generation: (published?.generation ?? 0) + 1,
+      version: placed ? version : `${version}:retry`,
+      nextEmbargoEnd,
+      slotCount,
+      documents,
+    };
     if (config.feeds.websubHub) track(notifyHub(config.feeds.websubHub, isFirst ? [...feedFormats] : changed, documents));
     if (changed.length > 0) log.info({ changed, articles: articles.length, archivePages: lastPage }, 'feeds rendered');
     return changed;
   }
 
   /** Renders and compresses every format; a format whose bytes did not change keeps its representation. */
-  async function renderDocuments(page: FeedPage, contentChange: Date): Promise<{ documents: Map<FeedFormat, FeedRepresentation>; changed: FeedFormat[] }> {
+  async function renderDocuments(
+    page: FeedPage,
+    contentChange: Date,
+  ): Promise<{ documents: Map<FeedFormat, FeedRepresentation>; changed: FeedFormat[] }> {
     const documents = new Map<FeedFormat, FeedRepresentation>();
     const changed: FeedFormat[] = [];
     for (const format of feedFormats) {
@@ -148,9 +159,15 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
       if ((await readSiteState(db, `${WEBSUB_KEY}:${format}`)) !== etag) due.push(format);
     }
     if (due.length === 0) return;
-    const accepted = await pingHub({ hub, feedUrls: due.map((f) => `${config.site.baseUrl}${feedPaths[f]}`), timeoutMs: deps.hubTimeoutMs ?? 5000, log });
+    const accepted = await pingHub({
+      hub,
+      feedUrls: due.map((f) => `${config.site.baseUrl}${feedPaths[f]}`),
+      timeoutMs: deps.hubTimeoutMs ?? 5000,
+      log,
+    });
     for (const format of due) {
-      if (accepted.includes(`${config.site.baseUrl}${feedPaths[format]}`)) await writeSiteState(db, `${WEBSUB_KEY}:${format}`, documents.get(format)!.etags.identity);
+      if (accepted.includes(`${config.site.baseUrl}${feedPaths[format]}`))
+        await writeSiteState(db, `${WEBSUB_KEY}:${format}`, documents.get(format)!.etags.identity);
     }
   }
 

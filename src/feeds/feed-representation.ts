@@ -48,7 +48,13 @@ export function buildRepresentation(input: RepresentationInput, previous?: FeedR
   const hash = hashText(input.text);
   const etags = { identity: `"${hash}"`, gzip: `"${hash}-gz"`, br: `"${hash}-br"` };
   const lastModified = new Date(Math.floor(input.lastModified.getTime() / 1000) * 1000);
-  if (previous && previous.etags.identity === etags.identity && previous.cacheControl === input.cacheControl && previous.lastModified.getTime() === lastModified.getTime()) return previous;
+  if (
+    previous &&
+    previous.etags.identity === etags.identity &&
+    previous.cacheControl === input.cacheControl &&
+    previous.lastModified.getTime() === lastModified.getTime()
+  )
+    return previous;
   return {
     bodies: {
       identity,

@@ -19,7 +19,8 @@ export function chooseContentCoding(acceptEncoding: string | undefined): Content
     weights.set(name.trim() === 'x-gzip' ? 'gzip' : name.trim(), q ? Number(q[1]) : 1);
   }
   const star = weights.get('*');
-  const weightOf = (coding: ContentCoding): number => weights.get(coding) ?? (coding === 'identity' ? (star === 0 ? 0 : Math.max(star ?? 0, 0.001)) : (star ?? 0));
+  const weightOf = (coding: ContentCoding): number =>
+    weights.get(coding) ?? (coding === 'identity' ? (star === 0 ? 0 : Math.max(star ?? 0, 0.001)) : (star ?? 0));
   let best: ContentCoding = 'identity';
   let bestWeight = 0;
   for (const coding of PREFERENCE) {

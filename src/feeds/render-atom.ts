@@ -64,4 +64,3 @@ function atomEntry(settings: FeedSettings, article: Article): Item {
     author: [{ name: forXmlText(site.author.name), ...(site.author.email ? { email: forXmlText(site.author.email) } : {}) }],
   };
 }
-

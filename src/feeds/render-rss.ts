@@ -37,7 +37,9 @@ export function renderRss(settings: FeedSettings, page: FeedPage): string {
 
 function atomLinks(settings: FeedSettings, page: FeedPage): { _attributes: Record<string, string> }[] {
   const links = feedPageLinks(settings.site.baseUrl, 'rss', page);
-  const link = (href: string, rel: string, type?: string) => ({ _attributes: { href: forXmlAttribute(href), rel, ...(type ? { type } : {}) } });
+  const link = (href: string, rel: string, type?: string) => ({
+    _attributes: { href: forXmlAttribute(href), rel, ...(type ? { type } : {}) },
+  });
   const out = [link(links.self, 'self', 'application/rss+xml')];
   if (!page.archivePage && settings.hub) out.push(link(settings.hub, 'hub'));
   if (page.archivePage) out.push(link(links.current, 'current', 'application/rss+xml'));

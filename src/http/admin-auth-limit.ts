@@ -42,7 +42,11 @@ export async function findAdminLockout(db: Db, client: string, now: Date): Promi
  * the limit, the seconds until the window ends: the count is atomic, so a burst spread over
  * several instances gets exactly `maxFailures` answers of 401 and refusals after.
  */
-export async function recordAdminAuthFailure(db: Db, client: string, now: Date): Promise<{ failures: number; retryAfterSeconds: number | undefined }> {
+export async function recordAdminAuthFailure(
+  db: Db,
+  client: string,
+  now: Date,
+): Promise<{ failures: number; retryAfterSeconds: number | undefined }> {
   const window = windowOf(client, now);
   const failures = await hitRateLimit(db, window.key, window.start);
   if (failures === 1) await pruneRateLimits(db, new Date(Date.parse(window.start) - LONGEST_WINDOW_MS).toISOString());

@@ -25,7 +25,8 @@ export interface AdminAuthDeps {
 export function adminAuth(deps: AdminAuthDeps): RequestHandler {
   const expected = deps.token === null ? undefined : digest(deps.token);
   return async (req, res, next) => {
-    if (!expected) throw new GazetteError('AdminApiDisabled', 'The admin API is off: set admin.token (or GAZETTE_ADMIN_TOKEN) to turn it on.');
+    if (!expected)
+      throw new GazetteError('AdminApiDisabled', 'The admin API is off: set admin.token (or GAZETTE_ADMIN_TOKEN) to turn it on.');
     const client = req.ip ?? 'unknown';
     // The path as the client sent it (no query): req.path is only what follows the router's mount point ("/stats").
     const where = { client, method: req.method, path: req.originalUrl.split('?')[0] };
@@ -37,7 +38,10 @@ export function adminAuth(deps: AdminAuthDeps): RequestHandler {
     const match = /^Bearer (\S+)$/i.exec(req.get('authorization') ?? '');
     if (match && timingSafeEqual(digest(match[1]!), expected)) return next();
     const { failures, retryAfterSeconds } = await recordAdminAuthFailure(deps.db, client, deps.clock.now());
-    deps.log.warn({ ...where, failures, limit: ADMIN_AUTH_LIMIT.maxFailures }, match ? 'admin API: wrong token' : 'admin API: no bearer token');
+    deps.log.warn(
+      { ...where, failures, limit: ADMIN_AUTH_LIMIT.maxFailures },
+      match ? 'admin API: wrong token' : 'admin API: no bearer token',
+    );
     if (retryAfterSeconds !== undefined) throw tooManyFailures(retryAfterSeconds);
     res.set('WWW-Authenticate', 'Bearer realm="gazette-admin"');
     throw new GazetteError('Unauthorized', 'Send the admin token as "Authorization: Bearer <token>".');
@@ -45,7 +49,11 @@ export function adminAuth(deps: AdminAuthDeps): RequestHandler {
 }
 
 function tooManyFailures(retryAfterSeconds: number): GazetteError {
-  return new GazetteError('RateLimited', `Too many wrong admin tokens from your address; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, { retryAfterSeconds });
+  return new GazetteError(
+    'RateLimited',
+    `Too many wrong admin tokens from your address; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+    { retryAfterSeconds },
+  );
 }
 
 function digest(token: string): Buffer {

@@ -43,8 +43,13 @@ export function adminSubscriberRoutes(deps: AdminSubscriberRoutesDeps): Router {
   });
 
   router.get('/api/subscribers/export', (_req, res) => {
-    res.status(200).set({ 'Cache-Control': 'no-store', 'Content-Disposition': 'attachment; filename="subscribers.csv"' }).type('text/csv; charset=utf-8');
-    exportSubscribersCsv(admin.db).on('error', (error) => res.destroy(error)).pipe(res);
+    res
+      .status(200)
+      .set({ 'Cache-Control': 'no-store', 'Content-Disposition': 'attachment; filename="subscribers.csv"' })
+      .type('text/csv; charset=utf-8');
+    exportSubscribersCsv(admin.db)
+      .on('error', (error) => res.destroy(error))
+      .pipe(res);
   });
 
   router.post('/api/subscribers/import', ...acceptBody(['csv'], CSV_IMPORT_LIMIT), async (req, res) => {

@@ -17,7 +17,11 @@ export const listQuery = z
   .object({
     status: statusField.optional(),
     frequency: frequencyField.optional(),
-    q: z.string().max(200, 'q is longer than 200 characters').optional().meta({ description: 'Part of the address or name, case-insensitive.' }),
+    q: z
+      .string()
+      .max(200, 'q is longer than 200 characters')
+      .optional()
+      .meta({ description: 'Part of the address or name, case-insensitive.' }),
     page: wholeNumber('page', 1, 1_000_000).optional(),
     pageSize: wholeNumber('pageSize', 1, 500).optional(),
   })
@@ -39,11 +43,15 @@ export const importQuery = z
       // eslint-disable-next-line no-control-regex -- the pattern matches control characters on purpose
       .regex(/^[^\u0000-\u001F\u007F]+$/, 'consentSource must be one line of text')
       .optional()
-      .meta({ description: 'Where these people agreed to receive mail. Given: rows are imported as confirmed with it recorded; absent: pending.' }),
+      .meta({
+        description: 'Where these people agreed to receive mail. Given: rows are imported as confirmed with it recorded; absent: pending.',
+      }),
   })
   .strict();
 
-export const subscriberPageAnswer = z.object({ items: z.array(subscriberView), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }).strict();
+export const subscriberPageAnswer = z
+  .object({ items: z.array(subscriberView), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() })
+  .strict();
 export const statsAnswer = z
   .object({
     total: z.number().int(),

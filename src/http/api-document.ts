@@ -8,7 +8,12 @@ import { subscriptionOperations } from './subscriptions.openapi.ts';
  * Every documented operation. A capability that adds API routes (public or under /api) adds its
  * table here; test/http/openapi.test.ts fails while Express and this list disagree.
  */
-export const apiOperations: readonly ApiOperation[] = [...subscriptionOperations, ...adminSubscriberOperations, ...editionsAdminOperations, openApiOperation];
+export const apiOperations: readonly ApiOperation[] = [
+  ...subscriptionOperations,
+  ...adminSubscriberOperations,
+  ...editionsAdminOperations,
+  openApiOperation,
+];
 
 export function buildApiDocument(config: Config): Record<string, unknown> {
   return buildOpenApiDocument(config, apiOperations);

@@ -57,7 +57,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
   app.use(openApiRoutes(deps.openApiDocument));
   // One guard for the whole admin API: wrong tokens count together, whichever route they hit.
-  const guard = adminAuth({ token: deps.config.admin.token, db: deps.subscriberAdmin.db, clock: deps.subscriberAdmin.clock, log: deps.log });
+  const guard = adminAuth({
+    token: deps.config.admin.token,
+    db: deps.subscriberAdmin.db,
+    clock: deps.subscriberAdmin.clock,
+    log: deps.log,
+  });
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin, guard }));
   app.use(editionsAdminRoutes({ editions: deps.editions, guard }));
   app.use(feedsRoutes(deps.feeds));

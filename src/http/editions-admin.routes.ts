@@ -3,7 +3,14 @@ import type { z } from 'zod';
 import { nothingToSend, type EditionReport, type EditionService } from '../editions/editions.service.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { ADMIN_JSON_LIMIT } from './admin-subscribers.routes.ts';
-import { editionParams, listEditionsQuery, previewQuery, restoreBody, sendEditionBody, type editionReportAnswer } from './editions-admin.schemas.ts';
+import {
+  editionParams,
+  listEditionsQuery,
+  previewQuery,
+  restoreBody,
+  sendEditionBody,
+  type editionReportAnswer,
+} from './editions-admin.schemas.ts';
 import { acceptBody } from './request-body.ts';
 import { parseInput } from './validate-request.ts';
 
@@ -39,7 +46,11 @@ export function editionsAdminRoutes(deps: { editions: EditionService; guard: Req
     }
     if (result.editions.length === 0) throw new GazetteError('NothingToSend', nothingToSend(result.frequency));
     const reports = await Promise.all(result.editions.map((e) => editions.report(e.edition.id)));
-    res.status(201).location(`/api/editions/${reports[0]!.edition.id}`).set('Cache-Control', 'no-store').json({ dryRun: false, items: reports.map(presentReport) });
+    res
+      .status(201)
+      .location(`/api/editions/${reports[0]!.edition.id}`)
+      .set('Cache-Control', 'no-store')
+      .json({ dryRun: false, items: reports.map(presentReport) });
   });
 
   router.get('/api/editions/:id', async (req, res) => {
@@ -64,7 +75,9 @@ export function editionsAdminRoutes(deps: { editions: EditionService; guard: Req
     const { frequency } = parseInput(previewQuery, req.query, 'the query', Object.keys(previewQuery.shape));
     const preview = await editions.previewNext(frequency);
     if (!preview) throw new GazetteError('NothingToSend', nothingToSend(frequency));
-    res.set('Cache-Control', 'no-store').json({ ...preview, periodStart: preview.periodStart.toISOString(), periodEnd: preview.periodEnd.toISOString() });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ ...preview, periodStart: preview.periodStart.toISOString(), periodEnd: preview.periodEnd.toISOString() });
   });
   return router;
 }

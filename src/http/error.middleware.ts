@@ -19,14 +19,24 @@ function fromBodyParser(error: unknown): GazetteError | undefined {
   const type = (error as { type?: unknown }).type;
   if (type === 'entity.too.large') return new GazetteError('PayloadTooLarge', 'The request body is too large.');
   if (type === 'entity.parse.failed') return new GazetteError('BadRequest', 'The request body is not valid JSON.');
-  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new GazetteError('UnsupportedMediaType', 'The request body uses an unsupported charset or encoding; send UTF-8.');
-  if (typeof type === 'string' && typeof (error as { status?: unknown }).status === 'number' && (error as { status: number }).status < 500) {
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported')
+    return new GazetteError('UnsupportedMediaType', 'The request body uses an unsupported charset or encoding; send UTF-8.');
+  if (
+    typeof type === 'string' &&
+    typeof (error as { status?: unknown }).status === 'number' &&
+    (error as { status: number }).status < 500
+  ) {
     return new GazetteError('BadRequest', 'The request body could not be read.');
   }
   // Express's router (a %-escape in the path that does not decode) and body decompression
   // (a gzip or brotli body that does not inflate) raise plain errors carrying a 400.
-  if (error instanceof URIError && (error as { status?: unknown }).status === 400) return new GazetteError('BadRequest', 'The address contains a malformed %-escape; check the link.');
-  if (error instanceof Error && (error as { status?: unknown }).status === 400 && /decompress|header check|zlib|Z_/i.test(`${error.message} ${String((error as { code?: unknown }).code)}`)) {
+  if (error instanceof URIError && (error as { status?: unknown }).status === 400)
+    return new GazetteError('BadRequest', 'The address contains a malformed %-escape; check the link.');
+  if (
+    error instanceof Error &&
+    (error as { status?: unknown }).status === 400 &&
+    /decompress|header check|zlib|Z_/i.test(`${error.message} ${String((error as { code?: unknown }).code)}`)
+  ) {
     return new GazetteError('BadRequest', 'The request body could not be decompressed; send it uncompressed or as valid gzip.');
   }
   return undefined;

@@ -26,7 +26,9 @@ export function feedsRoutes(publisher: FeedPublisher): Router {
     if (ready) return sendRepresentation(req, res, ready, chooseCoding);
     // Before the lookup, so that an archive page's 404 is readable cross-origin too.
     if (isFeedPath(req.path)) setCrossOriginHeaders(res);
-    publisher.find(req.path).then((representation) => (representation ? sendRepresentation(req, res, representation, chooseCoding) : next()), next);
+    publisher
+      .find(req.path)
+      .then((representation) => (representation ? sendRepresentation(req, res, representation, chooseCoding) : next()), next);
   });
   router.options(paths, (req, res, next) => {
     if (!isFeedPath(req.path)) return next();

@@ -6,7 +6,10 @@ export function healthRoutes(health: HealthService): Router {
   router.get('/healthz', async (_req, res, next) => {
     try {
       const report = await health.check();
-      res.status(report.ok ? 200 : 503).set('Cache-Control', 'no-store').json(report);
+      res
+        .status(report.ok ? 200 : 503)
+        .set('Cache-Control', 'no-store')
+        .json(report);
     } catch (error) {
       next(error);
     }

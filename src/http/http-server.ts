@@ -17,7 +17,14 @@ export function listen(app: Express, port: number, host: string): Promise<HttpSe
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host);
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new GazetteError('PortInUse', `Port ${port} on ${host} is already in use: stop the other process or set server.port (GAZETTE_PORT).`) : error);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new GazetteError(
+              'PortInUse',
+              `Port ${port} on ${host} is already in use: stop the other process or set server.port (GAZETTE_PORT).`,
+            )
+          : error,
+      );
     });
     server.once('listening', () => {
       const a = server.address() as AddressInfo;

@@ -65,7 +65,8 @@ function responsesOf(op: ApiOperation): Record<string, unknown> {
       else if (Number(status) >= 400) content['application/json'] = { schema: toSchema(errorAnswer) };
       if (r.html) content['text/html'] = { schema: { type: 'string' } };
       if (r.csv) content['text/csv'] = { schema: { type: 'string' } };
-      const headers = r.headers && Object.fromEntries(Object.entries(r.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]));
+      const headers =
+        r.headers && Object.fromEntries(Object.entries(r.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]));
       return [status, { description: r.description, ...(Object.keys(content).length ? { content } : {}), ...(headers ? { headers } : {}) }];
     }),
   );
@@ -76,7 +77,9 @@ export function buildOpenApiDocument(config: Config, operations: readonly ApiOpe
   for (const op of operations) {
     const body = op.body && {
       required: op.body.required ?? false,
-      content: Object.fromEntries(op.body.mediaTypes.map((t) => [t, { schema: op.body?.schema ? toSchema(op.body.schema) : { type: 'string' } }])),
+      content: Object.fromEntries(
+        op.body.mediaTypes.map((t) => [t, { schema: op.body?.schema ? toSchema(op.body.schema) : { type: 'string' } }]),
+      ),
     };
     (paths[op.path] ??= {})[op.method] = {
       summary: op.summary,
@@ -91,9 +94,17 @@ export function buildOpenApiDocument(config: Config, operations: readonly ApiOpe
   }
   return {
     openapi: '3.1.0',
-    info: { title: `${config.site.title} API`, version: '1', description: 'Subscriptions (public) and list management (admin, bearer token). Every error body is {"error":{"code","message"}}.' },
+    info: {
+      title: `${config.site.title} API`,
+      version: '1',
+      description: 'Subscriptions (public) and list management (admin, bearer token). Every error body is {"error":{"code","message"}}.',
+    },
     servers: [{ url: config.site.baseUrl }],
-    components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'admin.token from the configuration (GAZETTE_ADMIN_TOKEN).' } } },
+    components: {
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'admin.token from the configuration (GAZETTE_ADMIN_TOKEN).' },
+      },
+    },
     paths,
   };
 }

@@ -14,7 +14,12 @@ export interface PagesDeps {
   articles: ArticleReader;
 }
 
-const homeQuery = z.object({ page: z.string().regex(/^[1-9][0-9]{0,8}$/).optional() });
+const homeQuery = z.object({
+  page: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/)
+    .optional(),
+});
 
 /** The reader-facing HTML pages: `/` (newest first, paginated) and `/articles/:slug`. */
 export function pagesRoutes(deps: PagesDeps): Router {

@@ -45,7 +45,8 @@ export function acceptBody(types: readonly BodyType[], limit = PUBLIC_BODY_LIMIT
   if (types.includes('form')) parsers.push(express.urlencoded({ limit, extended: false, parameterLimit: 20 }));
   if (types.includes('csv')) parsers.push(express.text({ type: MEDIA_TYPES.csv, limit }));
   // Multipart is accepted only where its fields do not matter (RFC 8058 one-click): read within the limit, then ignored.
-  if (types.includes('multipart')) parsers.push(express.raw({ type: MEDIA_TYPES.multipart, limit }), (req, _res, next) => ((req.body = {}), next()));
+  if (types.includes('multipart'))
+    parsers.push(express.raw({ type: MEDIA_TYPES.multipart, limit }), (req, _res, next) => ((req.body = {}), next()));
   const ensureObject: RequestHandler = (req, _res, next) => {
     if (req.body === undefined) req.body = {};
     next();

@@ -27,7 +27,9 @@ export function selfServiceRoutes(deps: SubscriptionRoutesDeps): Router {
   const router = Router();
   const tokenOf = (req: Request): string => parseInput(tokenParams, req.params, 'the link').token;
   const unsubscribedPage = () =>
-    views.render('notice', notice('You are unsubscribed', [UNSUBSCRIBED], [{ href: '/subscribe', label: 'Subscribe again' }]), { title: 'Unsubscribed' });
+    views.render('notice', notice('You are unsubscribed', [UNSUBSCRIBED], [{ href: '/subscribe', label: 'Subscribe again' }]), {
+      title: 'Unsubscribed',
+    });
 
   // GET changes nothing: corporate mail scanners fetch every link in a message.
   router.get('/unsubscribe/:token', async (req, res) => {
@@ -49,7 +51,8 @@ export function selfServiceRoutes(deps: SubscriptionRoutesDeps): Router {
   router.get('/preferences/:token', async (req, res) => {
     await withTokenProblemPage(req, res, views, async () => {
       const { subscriber, links } = await readPreferences(subscriptions, tokenOf(req));
-      const page = () => views.render('preferences', presentPreferences(views, subscriber, req.originalUrl), { title: 'Your subscription' });
+      const page = () =>
+        views.render('preferences', presentPreferences(views, subscriber, req.originalUrl), { title: 'Your subscription' });
       answer(req, res, 200, { subscriber: presentSubscriber(subscriber), ...links }, page);
     });
   });
@@ -58,7 +61,11 @@ export function selfServiceRoutes(deps: SubscriptionRoutesDeps): Router {
     await withTokenProblemPage(req, res, views, async () => {
       const token = tokenOf(req);
       const { subscriber } = await readPreferences(subscriptions, token);
-      const renderForm = (errors: string[]) => views.render('preferences', presentPreferences(views, subscriber, req.originalUrl, { errors }), { title: 'Your subscription', status: 400 });
+      const renderForm = (errors: string[]) =>
+        views.render('preferences', presentPreferences(views, subscriber, req.originalUrl, { errors }), {
+          title: 'Your subscription',
+          status: 400,
+        });
       await withFormErrors(req, res, renderForm, async () => {
         const body = parseInput(preferencesBody, req.body, 'the preferences form', ['action', 'name', 'frequency', 'confirm']);
         await runPreferencesAction(deps, req, res, token, body);
@@ -69,12 +76,21 @@ export function selfServiceRoutes(deps: SubscriptionRoutesDeps): Router {
   return router;
 }
 
-async function runPreferencesAction(deps: SubscriptionRoutesDeps, req: Request, res: Response, token: string, body: z.output<typeof preferencesBody>): Promise<void> {
+async function runPreferencesAction(
+  deps: SubscriptionRoutesDeps,
+  req: Request,
+  res: Response,
+  token: string,
+  body: z.output<typeof preferencesBody>,
+): Promise<void> {
   const { views, subscriptions } = deps;
   if (body.action === 'update') {
     const changes = { ...(body.name !== undefined ? { name: body.name } : {}), ...(body.frequency ? { frequency: body.frequency } : {}) };
     const { subscriber, links } = await updatePreferences(subscriptions, token, changes);
-    const page = () => views.render('preferences', presentPreferences(views, subscriber, req.originalUrl, { notice: 'Your preferences are saved.' }), { title: 'Your subscription' });
+    const page = () =>
+      views.render('preferences', presentPreferences(views, subscriber, req.originalUrl, { notice: 'Your preferences are saved.' }), {
+        title: 'Your subscription',
+      });
     return answer(req, res, 200, { subscriber: presentSubscriber(subscriber), ...links }, page);
   }
   if (body.action === 'unsubscribe') {
@@ -89,6 +105,10 @@ async function runPreferencesAction(deps: SubscriptionRoutesDeps, req: Request, 
     return;
   }
   await deleteSubscriberData(subscriptions, token);
-  const page = notice('Your data is deleted', ['Your address and everything we stored about it are gone. Links in earlier mails no longer lead anywhere.'], [{ href: '/subscribe', label: 'Subscribe again' }]);
+  const page = notice(
+    'Your data is deleted',
+    ['Your address and everything we stored about it are gone. Links in earlier mails no longer lead anywhere.'],
+    [{ href: '/subscribe', label: 'Subscribe again' }],
+  );
   answer(req, res, 200, { status: 'deleted' }, () => views.render('notice', page, { title: 'Data deleted' }));
 }

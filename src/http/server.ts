@@ -28,7 +28,11 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
   const app = createApp({
     config,
     log: core.log,
-    health: createHealthService({ db: core.store.db, dialect: core.store.dialect, probes: [async () => ({ ingest: describeLastIngest(await core.ingest.lastRun()) }), ...(options.healthProbes ?? [])] }),
+    health: createHealthService({
+      db: core.store.db,
+      dialect: core.store.dialect,
+      probes: [async () => ({ ingest: describeLastIngest(await core.ingest.lastRun()) }), ...(options.healthProbes ?? [])],
+    }),
     editions: core.editions,
     views: createViewRenderer({ config, templatesDir: config.paths.templatesDir }),
     articles: core.articles,

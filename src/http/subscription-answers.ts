@@ -40,12 +40,21 @@ export async function withTokenProblemPage(req: Request, res: Response, views: V
     if (!heading || !isGazetteError(error) || !prefersHtml(req)) throw error;
     const status = statusByCode[error.code];
     const page = notice(heading, [error.message], [{ href: '/subscribe', label: 'Subscribe again' }]);
-    res.status(status).set('Cache-Control', 'no-store').type('html').send(views.render('notice', page, { title: heading, status }));
+    res
+      .status(status)
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(views.render('notice', page, { title: heading, status }));
   }
 }
 
 /** Renders a form again with the problems listed, for browsers; anything else goes to the error middleware. */
-export async function withFormErrors(req: Request, res: Response, renderForm: (errors: string[]) => string, run: () => Promise<void>): Promise<void> {
+export async function withFormErrors(
+  req: Request,
+  res: Response,
+  renderForm: (errors: string[]) => string,
+  run: () => Promise<void>,
+): Promise<void> {
   try {
     await run();
   } catch (error) {

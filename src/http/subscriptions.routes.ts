@@ -3,7 +3,12 @@ import { z } from 'zod';
 import type { Config } from '../config/config.schema.ts';
 import { FREQUENCIES, frequencyLabel } from '../shared/frequency.ts';
 import { presentSubscriber } from '../subscribers/subscriber.ts';
-import { confirmSubscription, previewConfirmation, requestSubscription, type SubscriptionDeps } from '../subscribers/subscription.service.ts';
+import {
+  confirmSubscription,
+  previewConfirmation,
+  requestSubscription,
+  type SubscriptionDeps,
+} from '../subscribers/subscription.service.ts';
 import type { SelfServiceDeps } from '../subscribers/self-service.service.ts';
 import { acceptBody } from './request-body.ts';
 import { answer, withFormErrors, withTokenProblemPage } from './subscription-answers.ts';
@@ -20,7 +25,8 @@ export interface SubscriptionRoutesDeps {
 
 const SUBSCRIBE_FIELDS = Object.keys(subscribeBody.shape);
 const emptyBody = z.object({}).strict();
-const ACCEPTED = 'If the address can receive mail, a message with a confirmation link is on its way. Nothing else is sent until the link is used.';
+const ACCEPTED =
+  'If the address can receive mail, a message with a confirmation link is on its way. Nothing else is sent until the link is used.';
 
 // eslint-disable-next-line no-control-regex -- the pattern matches control characters on purpose
 const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F]/g;
@@ -36,22 +42,42 @@ export function subscriptionRoutes(deps: SubscriptionRoutesDeps): Router {
   const { config, views, subscriptions } = deps;
   const router = Router();
   const renderForm = (values: object, errors: string[] = []) =>
-    views.render('subscribe', presentSubscribeForm(views, config, values, errors), { title: 'Subscribe', path: '/subscribe', status: errors.length ? 400 : 200 });
+    views.render('subscribe', presentSubscribeForm(views, config, values, errors), {
+      title: 'Subscribe',
+      path: '/subscribe',
+      status: errors.length ? 400 : 200,
+    });
 
   router.get('/subscribe', (req, res) => {
-    const json = { consentText: config.subscriptions.consentText, frequencies: [...FREQUENCIES], defaultFrequency: config.subscriptions.defaultFrequency };
+    const json = {
+      consentText: config.subscriptions.consentText,
+      frequencies: [...FREQUENCIES],
+      defaultFrequency: config.subscriptions.defaultFrequency,
+    };
     answer(req, res, 200, json, () => renderForm({}));
   });
 
   router.post('/subscribe', ...acceptBody(['json', 'form']), async (req, res) => {
-    await withFormErrors(req, res, (errors) => renderForm(req.body as object, errors), async () => {
-      const body = parseInput(subscribeBody, req.body, 'the subscription form', SUBSCRIBE_FIELDS);
-      const frequency = body.frequency ?? config.subscriptions.defaultFrequency;
-      const source = req.is('application/json') ? 'api' : 'form';
-      await requestSubscription(subscriptions, { email: body.email, name: body.name ?? null, frequency, consent: consentOf(req, source) });
-      const page = notice('Check your inbox', [ACCEPTED, 'The link works for a limited time; if it expires, subscribe again.']);
-      answer(req, res, 202, { status: 'accepted', message: ACCEPTED }, () => views.render('notice', page, { title: 'Check your inbox', status: 202 }));
-    });
+    await withFormErrors(
+      req,
+      res,
+      (errors) => renderForm(req.body as object, errors),
+      async () => {
+        const body = parseInput(subscribeBody, req.body, 'the subscription form', SUBSCRIBE_FIELDS);
+        const frequency = body.frequency ?? config.subscriptions.defaultFrequency;
+        const source = req.is('application/json') ? 'api' : 'form';
+        await requestSubscription(subscriptions, {
+          email: body.email,
+          name: body.name ?? null,
+          frequency,
+          consent: consentOf(req, source),
+        });
+        const page = notice('Check your inbox', [ACCEPTED, 'The link works for a limited time; if it expires, subscribe again.']);
+        answer(req, res, 202, { status: 'accepted', message: ACCEPTED }, () =>
+          views.render('notice', page, { title: 'Check your inbox', status: 202 }),
+        );
+      },
+    );
   });
 
   router.get('/confirm/:token', async (req, res) => {
@@ -59,7 +85,12 @@ export function subscriptionRoutes(deps: SubscriptionRoutesDeps): Router {
       const { token } = parseInput(tokenParams, req.params, 'the link');
       const preview = await previewConfirmation(subscriptions, token);
       const json = { email: preview.email, frequency: preview.frequency, expiresAt: preview.expiresAt.toISOString() };
-      const data = { email: preview.email, frequencyLabel: frequencyLabel(preview.frequency), expires: views.formatDate(preview.expiresAt), action: req.originalUrl };
+      const data = {
+        email: preview.email,
+        frequencyLabel: frequencyLabel(preview.frequency),
+        expires: views.formatDate(preview.expiresAt),
+        action: req.originalUrl,
+      };
       answer(req, res, 200, json, () => views.render('confirm', data, { title: 'Confirm your subscription' }));
     });
   });
@@ -69,10 +100,14 @@ export function subscriptionRoutes(deps: SubscriptionRoutesDeps): Router {
       const { token } = parseInput(tokenParams, req.params, 'the link');
       parseInput(emptyBody, req.body, 'the confirmation', []);
       const { subscriber, links } = await confirmSubscription(subscriptions, token);
-      const page = notice('You are subscribed', [`${subscriber.email} will receive ${frequencyLabel(subscriber.frequency)}. A welcome mail is on its way.`], [
-        { href: links.preferencesUrl, label: 'Change how often, or unsubscribe' },
-        { href: '/', label: 'Read the latest articles' },
-      ]);
+      const page = notice(
+        'You are subscribed',
+        [`${subscriber.email} will receive ${frequencyLabel(subscriber.frequency)}. A welcome mail is on its way.`],
+        [
+          { href: links.preferencesUrl, label: 'Change how often, or unsubscribe' },
+          { href: '/', label: 'Read the latest articles' },
+        ],
+      );
       const json = { subscriber: presentSubscriber(subscriber), ...links };
       answer(req, res, 200, json, () => views.render('notice', page, { title: 'You are subscribed' }));
     });

@@ -52,13 +52,18 @@ export const preferencesBody = z.discriminatedUnion(
     z.object({ action: z.literal('unsubscribe') }).strict(),
     z.object({ action: z.literal('export') }).strict(),
     z
-      .object({ action: z.literal('delete'), confirm: z.literal('yes', { error: 'confirm must be "yes": tick the box to delete your data for good' }) })
+      .object({
+        action: z.literal('delete'),
+        confirm: z.literal('yes', { error: 'confirm must be "yes": tick the box to delete your data for good' }),
+      })
       .strict(),
   ],
   { error: 'action must be one of update, unsubscribe, export, delete' },
 );
 
-export const tokenParams = z.object({ token: z.string().min(1).max(400, 'the link is too long to be one of ours; copy it whole from the mail') }).strict();
+export const tokenParams = z
+  .object({ token: z.string().min(1).max(400, 'the link is too long to be one of ours; copy it whole from the mail') })
+  .strict();
 
 export const acceptedAnswer = z.object({ status: z.literal('accepted'), message: z.string() }).strict();
 export const confirmationPreviewAnswer = z.object({ email: z.string(), frequency: z.enum(FREQUENCIES), expiresAt: z.string() }).strict();
@@ -75,14 +80,27 @@ export const subscriberView = z
     unsubscribedAt: z.string().nullable(),
     bouncedAt: z.string().nullable(),
     consent: z
-      .object({ at: z.string().nullable(), ip: z.string().nullable(), userAgent: z.string().nullable(), source: z.string(), text: z.string().nullable() })
+      .object({
+        at: z.string().nullable(),
+        ip: z.string().nullable(),
+        userAgent: z.string().nullable(),
+        source: z.string(),
+        text: z.string().nullable(),
+      })
       .strict()
       .nullable(),
   })
   .strict();
 /** A bounce (with the server's reply) or an operator's restore (actor, reason, the reply undone). */
 export const subscriberEventView = z
-  .object({ at: z.string(), kind: z.enum(['bounced', 'restored']), editionId: z.string().nullable(), reply: z.string().nullable(), actor: z.string().nullable(), reason: z.string().nullable() })
+  .object({
+    at: z.string(),
+    kind: z.enum(['bounced', 'restored']),
+    editionId: z.string().nullable(),
+    reply: z.string().nullable(),
+    actor: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
   .strict();
 /** The admin API's one subscriber: the subscriber and their bounces and restores, oldest first. */
 export const subscriberDetailView = subscriberView.extend({ events: z.array(subscriberEventView) }).strict();
@@ -90,7 +108,15 @@ export const preferencesAnswer = z.object({ subscriber: subscriberView, unsubscr
 export const confirmedAnswer = preferencesAnswer;
 export const unsubscribedAnswer = z.object({ status: z.enum(['unsubscribed', 'already-unsubscribed', 'no-such-subscriber']) }).strict();
 export const deletedAnswer = z.object({ status: z.literal('deleted') }).strict();
-export const dataExportAnswer = z.object({ exportedAt: z.string(), site: z.string(), subscriber: subscriberView, confirmationRequests: z.array(z.record(z.string(), z.unknown())), events: z.array(subscriberEventView) }).strict();
+export const dataExportAnswer = z
+  .object({
+    exportedAt: z.string(),
+    site: z.string(),
+    subscriber: subscriberView,
+    confirmationRequests: z.array(z.record(z.string(), z.unknown())),
+    events: z.array(subscriberEventView),
+  })
+  .strict();
 export const errorAnswer = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).strict() })
   .strict();

@@ -11,9 +11,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   const unknown = parsed.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : []));
   if (unknown.length > 0) {
     const accepted = known.length > 0 ? `; ${what} accepts ${known.join(', ')}` : '';
-    throw new GazetteError('UnknownField', `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} in ${what}${accepted}.`, {
-      fields: unknown,
-    });
+    throw new GazetteError(
+      'UnknownField',
+      `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} in ${what}${accepted}.`,
+      {
+        fields: unknown,
+      },
+    );
   }
   const problems = parsed.error.issues.map((i) => ({ field: i.path.join('.') || what, message: i.message }));
   const code: ErrorCode = problems.some((p) => p.field === 'email') ? 'InvalidEmail' : 'ValidationFailed';

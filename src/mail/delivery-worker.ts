@@ -108,14 +108,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       pausedReply = pause?.reply;
       if (pause) {
         await record({ ...pause, since: pausedSince.toISOString(), nextProbeAt: new Date(at.getTime() + pauseMs).toISOString() });
-        const what = pause.reason === 'unreachable' ? `SMTP server unreachable (${pause.reply})` : `SMTP server refused (${pause.reply}); no subscriber was bounced`;
-        options.log[news ? 'warn' : 'debug']({ pauseMs, reason: pause.reason, reply: pause.reply }, `${what}: delivery paused, trying one message after 1 s, 2 s, … up to ${maxPauseMs / 1000} s; it resumes by itself when the server accepts one`);
+        const what =
+          pause.reason === 'unreachable'
+            ? `SMTP server unreachable (${pause.reply})`
+            : `SMTP server refused (${pause.reply}); no subscriber was bounced`;
+        options.log[news ? 'warn' : 'debug'](
+          { pauseMs, reason: pause.reason, reply: pause.reply },
+          `${what}: delivery paused, trying one message after 1 s, 2 s, … up to ${maxPauseMs / 1000} s; it resumes by itself when the server accepts one`,
+        );
       } else options.log[news ? 'warn' : 'debug']({ pauseMs }, 'SMTP server throttling: slowing delivery down');
       return sleep(pauseMs, false);
     }
     if (pauseMs > 0 && report.sent > 0) {
       const seconds = Math.round((now().getTime() - (pausedSince ?? now()).getTime()) / 1000);
-      options.log.info({ pausedSeconds: seconds, reply: pausedReply }, `SMTP server accepts mail again: delivery resumed after ${seconds} s`);
+      options.log.info(
+        { pausedSeconds: seconds, reply: pausedReply },
+        `SMTP server accepts mail again: delivery resumed after ${seconds} s`,
+      );
       pauseMs = 0;
       pausedSince = undefined;
       pausedReply = undefined;

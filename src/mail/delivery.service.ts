@@ -63,7 +63,19 @@ export interface DeliverReport {
 }
 
 export function emptyDeliverReport(): DeliverReport {
-  return { claimed: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, deferred: 0, transportDown: false, transportError: null, throttled: false, refusal: null, pausedEditions: [] };
+  return {
+    claimed: 0,
+    sent: 0,
+    failed: 0,
+    bounced: 0,
+    skipped: 0,
+    deferred: 0,
+    transportDown: false,
+    transportError: null,
+    throttled: false,
+    refusal: null,
+    pausedEditions: [],
+  };
 }
 
 export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions): Promise<DeliverReport> {
@@ -85,7 +97,8 @@ export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions
   // On stop, every row not yet handed to SMTP goes back to the queue now, not when a lane stuck
   // on a silent server comes free (nor when the lease runs out after a restart).
   const released: Promise<void>[] = [];
-  const releaseWaiting = (): void => void released.push(...queue.splice(0).map(async (row) => count(await deferRow(deps, row, 'not attempted: delivery stopped'))));
+  const releaseWaiting = (): void =>
+    void released.push(...queue.splice(0).map(async (row) => count(await deferRow(deps, row, 'not attempted: delivery stopped'))));
   options.signal?.addEventListener('abort', releaseWaiting, { once: true });
   // Twice the pool size keeps every SMTP connection busy while the next message is being built.
   const lanes = Math.min(rows.length, deps.config.mail.maxConnections * 2);
@@ -120,7 +133,12 @@ async function deferRow(deps: DeliveryDeps, row: ClaimedDelivery, reply: string)
   return 'deferred';
 }
 
-async function deliverOne(deps: DeliveryDeps, row: ClaimedDelivery, report: DeliverReport, options: DeliverOptions): Promise<DeliveryOutcome> {
+async function deliverOne(
+  deps: DeliveryDeps,
+  row: ClaimedDelivery,
+  report: DeliverReport,
+  options: DeliverOptions,
+): Promise<DeliveryOutcome> {
   const { db, clock, composer } = deps;
   // The recipient is read just before the send: one who left a second ago gets nothing. (A
   // database failure here ends the pass, as any other would: it is not this row's fault.)
@@ -152,7 +170,12 @@ async function deliverOne(deps: DeliveryDeps, row: ClaimedDelivery, report: Deli
   }
 }
 
-async function recordSmtpError(deps: DeliveryDeps, row: ClaimedDelivery, verdict: SmtpVerdict, report: DeliverReport): Promise<DeliveryOutcome> {
+async function recordSmtpError(
+  deps: DeliveryDeps,
+  row: ClaimedDelivery,
+  verdict: SmtpVerdict,
+  report: DeliverReport,
+): Promise<DeliveryOutcome> {
   const now = deps.clock.now();
   switch (verdict.kind) {
     case 'bounce':
@@ -171,7 +194,12 @@ async function recordSmtpError(deps: DeliveryDeps, row: ClaimedDelivery, verdict
     case 'aborted':
       // Stuck at the shutdown deadline. If the server had the message already, the retry
       // carries the same Message-ID: the only duplicates are messages it may have accepted.
-      await recordOutcome(deps.db, row, { status: 'queued', reply: `${verdict.reply} (SMTP transaction ended at shutdown)`, nextAttemptAt: now }, now);
+      await recordOutcome(
+        deps.db,
+        row,
+        { status: 'queued', reply: `${verdict.reply} (SMTP transaction ended at shutdown)`, nextAttemptAt: now },
+        now,
+      );
       return 'deferred';
     case 'unreachable':
       report.transportDown = true;
@@ -190,7 +218,10 @@ async function recordBounce(deps: DeliveryDeps, row: ClaimedDelivery, reply: str
     await recordOutcome(tx, row, { status: 'bounced', reply }, bounce.at);
     await deps.context.onHardBounce(tx, bounce);
   });
-  deps.log.warn({ delivery: row.id, subscriber: row.recipientId, reply }, 'permanent failure about the recipient: subscriber marked bounced');
+  deps.log.warn(
+    { delivery: row.id, subscriber: row.recipientId, reply },
+    'permanent failure about the recipient: subscriber marked bounced',
+  );
   const { holdEdition } = await deps.context.afterHardBounce(bounce);
   if (holdEdition && row.editionId && !report.pausedEditions.includes(row.editionId)) report.pausedEditions.push(row.editionId);
   return 'bounced';

@@ -19,7 +19,19 @@ export interface DkimKey {
 export type DkimSigner = (raw: Buffer) => Buffer;
 
 /** Signed once each when present (what nodemailer signed before, Feedback-ID included). */
-const SIGNED = ['Sender', 'Reply-To', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type', 'Content-Transfer-Encoding', 'List-Id', 'Feedback-ID'];
+const SIGNED = [
+  'Sender',
+  'Reply-To',
+  'Date',
+  'Message-ID',
+  'To',
+  'Cc',
+  'MIME-Version',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'List-Id',
+  'Feedback-ID',
+];
 /** Signed once more than they occur: a second one, added anywhere, breaks the signature. */
 export const OVER_SIGNED = ['From', 'Subject', 'List-Unsubscribe', 'List-Unsubscribe-Post'];
 
@@ -40,10 +52,16 @@ export function createDkimSigner(key: DkimKey): DkimSigner {
     const fields = parseHeaderFields(headerBlock);
     const names = headerNamesToSign(fields);
     const bodyHash = createHash('sha256').update(relaxedBody(body), 'latin1').digest('base64');
-    const unsigned = foldLines(`DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${key.domainName}; s=${key.keySelector}; bh=${bodyHash}; h=${names.join(':')}`, 76) + ';\r\n b=';
+    const unsigned =
+      foldLines(
+        `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${key.domainName}; s=${key.keySelector}; bh=${bodyHash}; h=${names.join(':')}`,
+        76,
+      ) + ';\r\n b=';
     const signer = createSign('RSA-SHA256');
     signer.update(`${canonicalHeaders(fields, names)}${relaxedHeader(unsigned)}`, 'latin1');
-    const signature = signer.sign(privateKey, 'base64').replace(/.{1,72}/g, (chunk, offset: number) => (offset === 0 ? chunk : `\r\n ${chunk}`));
+    const signature = signer
+      .sign(privateKey, 'base64')
+      .replace(/.{1,72}/g, (chunk, offset: number) => (offset === 0 ? chunk : `\r\n ${chunk}`));
     return Buffer.concat([Buffer.from(`${unsigned}${signature}\r\n`, 'latin1'), raw]);
   };
 }
@@ -53,7 +71,10 @@ function parsePrivateKey(pem: string): KeyObject {
   try {
     return createPrivateKey(pem);
   } catch (error) {
-    throw new Error(`mail.dkim.privateKey is not a usable private key (${(error as Error).message}): give the PEM text of the RSA key, "-----BEGIN PRIVATE KEY-----" included`, { cause: error });
+    throw new Error(
+      `mail.dkim.privateKey is not a usable private key (${(error as Error).message}): give the PEM text of the RSA key, "-----BEGIN PRIVATE KEY-----" included`,
+      { cause: error },
+    );
   }
 }
 
@@ -89,7 +110,11 @@ function canonicalHeaders(fields: readonly HeaderField[], names: readonly string
 /** RFC 6376 §3.4.2. */
 function relaxedHeader(line: string): string {
   const colon = line.indexOf(':');
-  const value = line.slice(colon + 1).replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim();
+  const value = line
+    .slice(colon + 1)
+    .replace(/\r\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
   return `${line.slice(0, colon).trim().toLowerCase()}:${value}`;
 }
 

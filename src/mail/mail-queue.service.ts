@@ -11,7 +11,13 @@ import { insertTransactional } from './outbox.repository.ts';
 export function createMailQueue(deps: { clock: Clock; kick: () => void }): MailQueue {
   return {
     async enqueueTransactional(db: Db, request: TransactionalMailRequest) {
-      await insertTransactional(db, { id: `tx:${request.key}`, recipientId: request.recipientId, kind: request.kind, params: request.params, now: deps.clock.now() });
+      await insertTransactional(db, {
+        id: `tx:${request.key}`,
+        recipientId: request.recipientId,
+        kind: request.kind,
+        params: request.params,
+        now: deps.clock.now(),
+      });
     },
     // The caller kicks after its transaction commits: a kick inside it would find nothing to send yet.
     kick: deps.kick,

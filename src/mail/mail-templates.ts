@@ -51,5 +51,8 @@ export function createMailTemplates(templatesDir: string): MailTemplates {
 
 /** Handlebars blocks leave runs of blank lines; a text mail reads better with at most one. */
 function tidyText(text: string): string {
-  return `${text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${text
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }

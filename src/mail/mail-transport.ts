@@ -57,7 +57,11 @@ function createSmtpTransport(config: Config, smtpUrl: string): MailTransport {
     kind: 'smtp',
     async send(envelope, raw, _name, signal) {
       // nodemailer 10 closes the pooled connection carrying an aborted message and fails it with EABORT.
-      const info = await (transporter.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: sign(raw), ...(signal ? { signal } : {}) }) as Promise<{ response?: string }>);
+      const info = await (transporter.sendMail({
+        envelope: { from: envelope.from, to: [envelope.to] },
+        raw: sign(raw),
+        ...(signal ? { signal } : {}),
+      }) as Promise<{ response?: string }>);
       return String(info.response ?? '250 OK');
     },
     close: () => transporter.close(),
@@ -72,7 +76,9 @@ function createFileTransport(config: Config): MailTransport {
     description: `files in ${dir}`,
     kind: 'files',
     async send(envelope, raw, name) {
-      const info = await (streamer.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: sign(raw) }) as Promise<{ message: Buffer }>);
+      const info = await (streamer.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw: sign(raw) }) as Promise<{
+        message: Buffer;
+      }>);
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
       // Written then renamed: a reader (or a crash) never sees half a message.

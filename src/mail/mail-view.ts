@@ -38,7 +38,12 @@ export async function renderMailView(templates: MailTemplates, config: Config, i
   const placeholders = createPlaceholders();
   const { html, text } = await templates.render(input.template, {
     ...input.data,
-    site: { title: config.site.title, url: `${config.site.baseUrl}/`, language: config.site.language, postalAddress: config.site.postalAddress },
+    site: {
+      title: config.site.title,
+      url: `${config.site.baseUrl}/`,
+      language: config.site.language,
+      postalAddress: config.site.postalAddress,
+    },
     subject: input.subject,
     preheader: input.preheader,
     reason: input.reason,

@@ -50,9 +50,24 @@ export function createMailService(deps: MailServiceDeps): MailService {
   const { db, config, clock } = deps;
   const transport = createMailTransport(config);
   const composer = createMessageComposer(config);
-  const deliveryDeps: DeliveryDeps = { db, config, log: deps.log, clock, transport, composer, limiter: createRateLimiter(config.mail.rateLimit), context: deps.context };
+  const deliveryDeps: DeliveryDeps = {
+    db,
+    config,
+    log: deps.log,
+    clock,
+    transport,
+    composer,
+    limiter: createRateLimiter(config.mail.rateLimit),
+    context: deps.context,
+  };
   const deliver = (options: DeliverOptions): Promise<DeliverReport> => deliverPending(deliveryDeps, options);
-  const worker = createDeliveryWorker({ deliver, log: deps.log, outages: deps.outages, now: () => clock.now(), recordPause: (pause) => writeSendingPause(db, pause) });
+  const worker = createDeliveryWorker({
+    deliver,
+    log: deps.log,
+    outages: deps.outages,
+    now: () => clock.now(),
+    recordPause: (pause) => writeSendingPause(db, pause),
+  });
   const queue = createMailQueue({ clock, kick: () => worker.kick() });
 
   return {
@@ -62,8 +77,17 @@ export function createMailService(deps: MailServiceDeps): MailService {
     deliverPending: deliver,
     async sendTestMessage(to, mail, personal) {
       const sentAt = clock.now();
-      const template = await composer.templateFor(`test:${sentAt.getTime()}`, async () => ({ ...mail, subject: `Test message from ${config.site.title}`, category: 'test' }));
-      const raw = template.render({ to, messageId: composer.messageId(`test:${to}:${sentAt.toISOString()}`), date: sentAt, values: personal });
+      const template = await composer.templateFor(`test:${sentAt.getTime()}`, async () => ({
+        ...mail,
+        subject: `Test message from ${config.site.title}`,
+        category: 'test',
+      }));
+      const raw = template.render({
+        to,
+        messageId: composer.messageId(`test:${to}:${sentAt.toISOString()}`),
+        date: sentAt,
+        values: personal,
+      });
       try {
         return await transport.send({ from: composer.envelopeFrom, to }, raw, `test-${sentAt.getTime()}`);
       } catch (error) {

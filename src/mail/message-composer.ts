@@ -53,6 +53,10 @@ export function createMessageComposer(config: Config): MessageComposer {
 /** RFC 2919: "Title <list-label.host>", stable for the life of the list. */
 function defaultListId(config: Config): string {
   const host = new URL(config.site.baseUrl).hostname;
-  const label = config.site.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'gazette';
+  const label =
+    config.site.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'gazette';
   return `${config.site.title.replace(/[<>"\r\n]/g, '')} <${label}.${host}>`;
 }

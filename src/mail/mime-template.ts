@@ -43,8 +43,12 @@ export function buildMimeTemplate(spec: MimeMessageSpec): MimeTemplate {
   const staticHeaders = Buffer.from(buildStaticHeaders(spec, boundary).join(CRLF) + CRLF);
   const textPart = encodeSegments(normaliseNewlines(spec.text));
   const htmlPart = encodeSegments(normaliseNewlines(spec.html));
-  const textHead = Buffer.from(`${CRLF}--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`);
-  const htmlHead = Buffer.from(`${CRLF}--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`);
+  const textHead = Buffer.from(
+    `${CRLF}--${boundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`,
+  );
+  const htmlHead = Buffer.from(
+    `${CRLF}--${boundary}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}`,
+  );
   const end = Buffer.from(`${CRLF}--${boundary}--${CRLF}`);
   const preamble = Buffer.from(`${CRLF}This is a multi-part message in MIME format.${CRLF}`);
 

@@ -31,7 +31,20 @@ export async function insertTransactional(db: Db, row: OutboxInsert): Promise<vo
   const now = row.now.toISOString();
   await db
     .insertInto('deliveries')
-    .values({ id: row.id, edition_id: null, subscriber_id: row.recipientId, kind: row.kind, params: JSON.stringify(row.params), status: 'queued', due_at: now, lease_token: null, last_reply: null, created_at: now, updated_at: now, sent_at: null })
+    .values({
+      id: row.id,
+      edition_id: null,
+      subscriber_id: row.recipientId,
+      kind: row.kind,
+      params: JSON.stringify(row.params),
+      status: 'queued',
+      due_at: now,
+      lease_token: null,
+      last_reply: null,
+      created_at: now,
+      updated_at: now,
+      sent_at: null,
+    })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
@@ -55,7 +68,10 @@ const NOT_IN_PAUSED_EDITION = sql<boolean>`(edition_id is null or not exists (se
  * A row whose lease expired (its worker died) is due again and is reclaimed the same way.
  * Rows of a paused edition (edition_pauses) are not due.
  */
-export async function claimDueDeliveries(db: Db, options: { now: Date; leaseUntil: Date; token: string; limit: number }): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(
+  db: Db,
+  options: { now: Date; leaseUntil: Date; token: string; limit: number },
+): Promise<ClaimedDelivery[]> {
   const now = options.now.toISOString();
   await db
     .with(
@@ -103,7 +119,12 @@ type Outcome =
   /** Back to the queue without counting an attempt: the transport, not the message, failed. */
   | { status: 'queued'; reply: string; nextAttemptAt: Date };
 
-export async function recordOutcome(db: Db, claimed: Pick<ClaimedDelivery, 'id' | 'leaseToken'>, outcome: Outcome, now: Date): Promise<void> {
+export async function recordOutcome(
+  db: Db,
+  claimed: Pick<ClaimedDelivery, 'id' | 'leaseToken'>,
+  outcome: Outcome,
+  now: Date,
+): Promise<void> {
   const at = now.toISOString();
   const base = { status: outcome.status, lease_token: null, last_reply: outcome.reply.slice(0, 500), updated_at: at };
   const update = db.updateTable('deliveries').where('id', '=', claimed.id).where('lease_token', '=', claimed.leaseToken);
@@ -112,7 +133,9 @@ export async function recordOutcome(db: Db, claimed: Pick<ClaimedDelivery, 'id' 
       await update.set({ ...base, due_at: null, sent_at: at }).execute();
       return;
     case 'failed':
-      await update.set((eb) => ({ ...base, due_at: outcome.nextAttemptAt?.toISOString() ?? null, attempts: eb('attempts', '+', 1) })).execute();
+      await update
+        .set((eb) => ({ ...base, due_at: outcome.nextAttemptAt?.toISOString() ?? null, attempts: eb('attempts', '+', 1) }))
+        .execute();
       return;
     case 'bounced':
       await update.set((eb) => ({ ...base, due_at: null, attempts: eb('attempts', '+', 1) })).execute();
@@ -143,7 +166,11 @@ export async function deleteDeliveriesOfRecipient(db: Db, recipientId: string): 
 
 /** Recipients of one edition (every row, whatever its state): the denominator of the bounce breaker's share. */
 export async function countEditionDeliveries(db: Db, editionId: string): Promise<number> {
-  const row = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string | number>().as('n')).where('edition_id', '=', editionId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('edition_id', '=', editionId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -153,14 +180,19 @@ export interface BouncedDeliveryFilter {
   reply?: string;
 }
 
-export async function listBouncedDeliveries(db: Db, filter: BouncedDeliveryFilter): Promise<{ id: string; recipientId: string; editionId: string | null; reply: string | null }[]> {
+export async function listBouncedDeliveries(
+  db: Db,
+  filter: BouncedDeliveryFilter,
+): Promise<{ id: string; recipientId: string; editionId: string | null; reply: string | null }[]> {
   let query = db.selectFrom('deliveries').select(['id', 'subscriber_id', 'edition_id', 'last_reply']).where('status', '=', 'bounced');
   if (filter.editionId) query = query.where('edition_id', '=', filter.editionId);
   const rows = await query.orderBy('id').execute();
   // The reply is matched here, case-sensitively as written: LIKE differs between SQLite and
   // PostgreSQL (case, and % or _ in the text), and bounced rows are few.
   const reply = filter.reply;
-  return rows.filter((r) => !reply || (r.last_reply ?? '').includes(reply)).map((r) => ({ id: r.id, recipientId: r.subscriber_id, editionId: r.edition_id, reply: r.last_reply }));
+  return rows
+    .filter((r) => !reply || (r.last_reply ?? '').includes(reply))
+    .map((r) => ({ id: r.id, recipientId: r.subscriber_id, editionId: r.edition_id, reply: r.last_reply }));
 }
 
 /** Puts restored deliveries back in the queue with fresh attempts (only rows still `bounced`). */
@@ -168,7 +200,12 @@ export async function requeueBouncedDeliveries(db: Db, ids: readonly string[], n
   const at = now.toISOString();
   let requeued = 0;
   for (let i = 0; i < ids.length; i += 500) {
-    const result = await db.updateTable('deliveries').set({ status: 'queued', attempts: 0, due_at: at, lease_token: null, updated_at: at }).where('id', 'in', ids.slice(i, i + 500)).where('status', '=', 'bounced').executeTakeFirst();
+    const result = await db
+      .updateTable('deliveries')
+      .set({ status: 'queued', attempts: 0, due_at: at, lease_token: null, updated_at: at })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('status', '=', 'bounced')
+      .executeTakeFirst();
     requeued += Number(result.numUpdatedRows);
   }
   return requeued;
@@ -207,7 +244,12 @@ export async function enqueueEditionDeliveries(db: Db, editionId: string, audien
 }
 
 export async function countDeliveriesByStatus(db: Db, editionId: string): Promise<Record<DeliveryStatus, number>> {
-  const rows = await db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<string | number>().as('n')]).where('edition_id', '=', editionId).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['status', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .where('edition_id', '=', editionId)
+    .groupBy('status')
+    .execute();
   const counts: Record<DeliveryStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0 };
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;
@@ -232,12 +274,23 @@ export async function listUndeliveredOfEdition(db: Db, editionId: string, limit:
     .orderBy('subscriber_id')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ recipientId: r.subscriber_id, status: r.status as 'failed' | 'bounced', attempts: r.attempts, lastReply: r.last_reply, nextAttemptAt: r.due_at ? new Date(r.due_at) : null }));
+  return rows.map((r) => ({
+    recipientId: r.subscriber_id,
+    status: r.status as 'failed' | 'bounced',
+    attempts: r.attempts,
+    lastReply: r.last_reply,
+    nextAttemptAt: r.due_at ? new Date(r.due_at) : null,
+  }));
 }
 
 /** Puts an edition's failed rows back in the queue with fresh attempts. Only `failed`: sent, bounced and skipped rows are never touched. */
 export async function requeueFailedOfEdition(db: Db, editionId: string, now: Date): Promise<number> {
   const at = now.toISOString();
-  const result = await db.updateTable('deliveries').set({ status: 'queued', attempts: 0, due_at: at, updated_at: at }).where('edition_id', '=', editionId).where('status', '=', 'failed').executeTakeFirst();
+  const result = await db
+    .updateTable('deliveries')
+    .set({ status: 'queued', attempts: 0, due_at: at, updated_at: at })
+    .where('edition_id', '=', editionId)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -13,7 +13,10 @@ export interface RateLimiterOptions {
   now?: () => number;
 }
 
-export function createRateLimiter(limits: { perSecond: number | null; perHour: number | null }, options: RateLimiterOptions = {}): RateLimiter {
+export function createRateLimiter(
+  limits: { perSecond: number | null; perHour: number | null },
+  options: RateLimiterOptions = {},
+): RateLimiter {
   const now = options.now ?? (() => performance.now());
   const spacingMs = limits.perSecond ? 1000 / limits.perSecond : 0;
   const perHour = limits.perHour;

@@ -24,7 +24,11 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
   const { config } = deps;
 
   const queueInstant = async (now: Date): Promise<number> => (await deps.editions.createInstant(now)).length;
-  const queueDueDigests = async (frequency: DigestFrequency, now: Date, options: DueEditionsOptions): Promise<{ id: string; articles: number; recipients: number }[]> => {
+  const queueDueDigests = async (
+    frequency: DigestFrequency,
+    now: Date,
+    options: DueEditionsOptions,
+  ): Promise<{ id: string; articles: number; recipients: number }[]> => {
     const editions = await deps.editions.createDue(frequency, now, options);
     return editions.map((e) => ({ id: e.edition.id, articles: e.articles.length, recipients: e.recipients }));
   };
@@ -67,7 +71,14 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
         const report = await ingestInTurn({ minFileAgeMs: quietMs, atStart });
         // Judged after the ingest, so that on a first start the articles just read are not news.
         const instant = await queueInstant(clock.now());
-        return { added: report.added.length, updated: report.updated.length, removed: report.removed.length, deferred: report.deferred.length, problems: report.problems.length, instantEditions: instant };
+        return {
+          added: report.added.length,
+          updated: report.updated.length,
+          removed: report.removed.length,
+          deferred: report.deferred.length,
+          problems: report.problems.length,
+          instantEditions: instant,
+        };
       },
     },
     {

@@ -10,7 +10,12 @@ export function createGazetteScheduler(core: Core): Scheduler {
     log: core.log,
     timeZone: core.config.site.timezone,
     outages: core.outages,
-    jobs: gazetteJobs({ config: core.config, ingest: (options) => core.ingest.run(options), refreshPublished: () => core.feeds.refresh(), editions: core.editions }),
+    jobs: gazetteJobs({
+      config: core.config,
+      ingest: (options) => core.ingest.run(options),
+      refreshPublished: () => core.feeds.refresh(),
+      editions: core.editions,
+    }),
   });
 }
 

@@ -6,7 +6,21 @@ import type { Db } from '../store/database.ts';
  * (several instances): the database decides who wins.
  */
 export async function ensureJobRow(db: Db, name: string): Promise<void> {
-  await db.insertInto('scheduler_jobs').values({ name, lease_holder: null, lease_expires_at: null, last_started_at: null, last_finished_at: null, last_status: null, last_error: null, last_summary: null, next_run_at: null }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('scheduler_jobs')
+    .values({
+      name,
+      lease_holder: null,
+      lease_expires_at: null,
+      last_started_at: null,
+      last_finished_at: null,
+      last_status: null,
+      last_error: null,
+      last_summary: null,
+      next_run_at: null,
+    })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
 }
 
 export async function acquireJobLease(db: Db, name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
@@ -14,7 +28,9 @@ export async function acquireJobLease(db: Db, name: string, holder: string, now:
     .updateTable('scheduler_jobs')
     .set({ lease_holder: holder, lease_expires_at: new Date(now.getTime() + ttlMs).toISOString(), last_started_at: now.toISOString() })
     .where('name', '=', name)
-    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now.toISOString()), eb('lease_holder', '=', holder)]))
+    .where((eb) =>
+      eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now.toISOString()), eb('lease_holder', '=', holder)]),
+    )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -8,7 +8,15 @@ import type { Database } from '../store/database.ts';
 import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 import { createCronSchedule, type CronSchedule } from '../shared/cron-schedule.ts';
 import { toJobReport, type JobReport } from './service-status.ts';
-import { acquireJobLease, ensureJobRow, releaseJobLease, renewJobLease, returnJobLease, listJobRecords, type JobRecord } from './job-lease.repository.ts';
+import {
+  acquireJobLease,
+  ensureJobRow,
+  releaseJobLease,
+  renewJobLease,
+  returnJobLease,
+  listJobRecords,
+  type JobRecord,
+} from './job-lease.repository.ts';
 
 export interface JobContext {
   /** When the run started. */
@@ -111,7 +119,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function executeLocally(job: JobDefinition, context: JobContext): Promise<RunOutcome> {
     const startedAt = context.now;
     const previous = localRecords.get(job.name);
-    const base: JobRecord = { name: job.name, running: false, lastStartedAt: startedAt.toISOString(), lastFinishedAt: null, lastStatus: null, lastError: null, lastSummary: null, nextRunAt: null };
+    const base: JobRecord = {
+      name: job.name,
+      running: false,
+      lastStartedAt: startedAt.toISOString(),
+      lastFinishedAt: null,
+      lastStatus: null,
+      lastError: null,
+      lastSummary: null,
+      nextRunAt: null,
+    };
     localRecords.set(job.name, { ...(previous ?? base), running: true, lastStartedAt: base.lastStartedAt });
     let outcome: Partial<JobRecord>;
     try {
@@ -138,12 +155,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       );
       return 'stopped';
     }
-    const heartbeat = setInterval(() => {
-      renewJobLease(deps.db, job.name, holder, deps.clock.now(), leaseMs).then(
-        (held) => held || deps.log.warn({ job: job.name }, 'job lease lost (not renewed in time): another instance may run this job too'),
-        (error: unknown) => outages.failed(`job ${job.name}`, error) || deps.log.warn({ err: error, job: job.name }, 'could not renew job lease'),
-      );
-    }, Math.max(1000, leaseMs / 3));
+    const heartbeat = setInterval(
+      () => {
+        renewJobLease(deps.db, job.name, holder, deps.clock.now(), leaseMs).then(
+          (held) => held || deps.log.warn({ job: job.name }, 'job lease lost (not renewed in time): another instance may run this job too'),
+          (error: unknown) =>
+            outages.failed(`job ${job.name}`, error) || deps.log.warn({ err: error, job: job.name }, 'could not renew job lease'),
+        );
+      },
+      Math.max(1000, leaseMs / 3),
+    );
     heartbeat.unref();
     let outcome: RunOutcome = 'ran';
     let summary: unknown;
@@ -196,11 +217,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     start() {
       if (abort.signal.aborted) return;
       tasks = deps.jobs.map((job) => {
-        const task = cron.schedule(
-          job.cron,
-          () => runInBackground(job.name),
-          { timezone: deps.timeZone, name: `gazette-${job.name}`, noOverlap: true, logger: nodeCronLogger(deps.log, job.name) },
-        );
+        const task = cron.schedule(job.cron, () => runInBackground(job.name), {
+          timezone: deps.timeZone,
+          name: `gazette-${job.name}`,
+          noOverlap: true,
+          logger: nodeCronLogger(deps.log, job.name),
+        });
         // A listener replaces node-cron's own coloured console warning with one JSON line.
         task.on('execution:missed', (context) => {
           const missedAt = context.date.toISOString();
@@ -216,7 +238,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await ensureRows();
       const now = deps.clock.now();
       const records = [...(await listJobRecords(deps.db, now)), ...localRecords.values()];
-      return deps.jobs.map((job) => toJobReport(job.name, job.cron, records.find((r) => r.name === job.name), schedules.get(job.name)!.next(now)));
+      return deps.jobs.map((job) =>
+        toJobReport(
+          job.name,
+          job.cron,
+          records.find((r) => r.name === job.name),
+          schedules.get(job.name)!.next(now),
+        ),
+      );
     },
     async stop(timeoutMs) {
       // Aborted before the first await: a tick that fires while the tasks are being destroyed
@@ -250,9 +279,11 @@ function logJobFailure(log: Logger, job: string, err: unknown, what = 'failed'):
 
 /** node-cron's own messages (overlap notices, its internal errors) as JSON lines of our logger, never on the console. */
 function nodeCronLogger(log: Logger, job: string): NodeCronLogger {
-  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string | Error, err?: Error): void => {
-    if (message instanceof Error) log[level]({ job, err: message }, `node-cron: ${message.message}`);
-    else log[level]({ job, ...(err ? { err } : {}) }, `node-cron: ${message}`);
-  };
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string | Error, err?: Error): void => {
+      if (message instanceof Error) log[level]({ job, err: message }, `node-cron: ${message.message}`);
+      else log[level]({ job, ...(err ? { err } : {}) }, `node-cron: ${message}`);
+    };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -52,8 +52,15 @@ const EVERY_INSTANCE_JOBS: ReadonlySet<string> = new Set(['feeds']);
  * that run on every instance have no shared record: the serving process passes its own
  * (`instanceRecords`), and another process (`gazette status`) shows them with no last run.
  */
-export async function readServiceStatus(db: Kysely<Database>, config: Config, now: Date, instanceRecords: readonly JobRecord[] = []): Promise<ServiceStatus> {
-  const records = new Map([...(await listJobRecords(db, now)), ...instanceRecords.filter((r) => EVERY_INSTANCE_JOBS.has(r.name))].map((r) => [r.name, r]));
+export async function readServiceStatus(
+  db: Kysely<Database>,
+  config: Config,
+  now: Date,
+  instanceRecords: readonly JobRecord[] = [],
+): Promise<ServiceStatus> {
+  const records = new Map(
+    [...(await listJobRecords(db, now)), ...instanceRecords.filter((r) => EVERY_INSTANCE_JOBS.has(r.name))].map((r) => [r.name, r]),
+  );
   const jobs = SCHEDULED_JOBS.map((name) => {
     const cron = config.scheduler[name];
     const next = config.scheduler.enabled ? createCronSchedule(cron, config.site.timezone).next(now) : undefined;
@@ -64,7 +71,11 @@ export async function readServiceStatus(db: Kysely<Database>, config: Config, no
     deliveryQueue: {
       pending: await countPendingDeliveries(db),
       paused: await readSendingPause(db),
-      stoppedEditions: (await listPausedEditions(db)).map((p) => ({ editionId: p.editionId, pausedAt: p.pausedAt.toISOString(), reason: p.reason })),
+      stoppedEditions: (await listPausedEditions(db)).map((p) => ({
+        editionId: p.editionId,
+        pausedAt: p.pausedAt.toISOString(),
+        reason: p.reason,
+      })),
     },
   };
 }

@@ -47,7 +47,10 @@ function openSqliteOrExplain(file: string): Store {
   const dir = path.dirname(file);
   const existing = statSync(dir, { throwIfNoEntry: false });
   if (existing && !existing.isDirectory()) {
-    throw new GazetteError('DataDirUnusable', `${dir} is a file, not a directory: set paths.dataDir (GAZETTE_DATA_DIR) to a directory, or move the file away.`);
+    throw new GazetteError(
+      'DataDirUnusable',
+      `${dir} is a file, not a directory: set paths.dataDir (GAZETTE_DATA_DIR) to a directory, or move the file away.`,
+    );
   }
   try {
     return openSqlite(file);
@@ -119,7 +122,11 @@ async function migrationSchemaOf(db: Kysely<Database>, url: string): Promise<str
  * instance migrates and the others wait, then find nothing pending.
  */
 async function migrateToLatest(db: Kysely<Database>, migrationTableSchema: string | undefined): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -40,7 +40,10 @@ export function createOutageLog(log: Logger, clock: Clock): OutageLog {
         return true;
       }
       current = { code: error.code, since: now(), sources: new Set([source]) };
-      log.error({ code: error.code, source }, `${error.message} Sending, ingest and the scheduled jobs pause and keep trying; the log says when it is over.`);
+      log.error(
+        { code: error.code, source },
+        `${error.message} Sending, ingest and the scheduled jobs pause and keep trying; the log says when it is over.`,
+      );
       return true;
     },
     succeeded(source) {
@@ -48,7 +51,10 @@ export function createOutageLog(log: Logger, clock: Clock): OutageLog {
       // database would say nothing about whether writes work again.
       if (!current?.sources.has(source)) return;
       const seconds = Math.round((now() - current.since) / 1000);
-      log.info({ code: current.code, source, outageSeconds: seconds }, `the database works again (${current.code} for ${seconds} s): sending, ingest and the scheduled jobs resumed`);
+      log.info(
+        { code: current.code, source, outageSeconds: seconds },
+        `the database works again (${current.code} for ${seconds} s): sending, ingest and the scheduled jobs resumed`,
+      );
       current = undefined;
     },
   };

@@ -26,27 +26,57 @@ export function translateStoreError(error: unknown, context: StoreErrorContext):
   const code = errorCodeOf(error);
   const message = (error as Error).message ?? String(error);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new GazetteError('DatabaseBusy', 'The database is busy with another process\'s writes; try again in a few seconds.', { retryAfterSeconds: RETRY_AFTER_SECONDS }, { cause: error });
+    return new GazetteError(
+      'DatabaseBusy',
+      "The database is busy with another process's writes; try again in a few seconds.",
+      { retryAfterSeconds: RETRY_AFTER_SECONDS },
+      { cause: error },
+    );
   }
   if (code === 'SQLITE_FULL' || code === '53100') {
-    const where = context.dialect === 'sqlite' ? `the disk that holds ${context.location}` : 'the PostgreSQL server\'s disk';
-    return new GazetteError('StorageFull', `No space left on ${where}: the disk is full. Free space there, then try again.`, {}, { cause: error });
+    const where = context.dialect === 'sqlite' ? `the disk that holds ${context.location}` : "the PostgreSQL server's disk";
+    return new GazetteError(
+      'StorageFull',
+      `No space left on ${where}: the disk is full. Free space there, then try again.`,
+      {},
+      { cause: error },
+    );
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
-    return new GazetteError('DataDirUnusable', `The database file ${context.location} cannot be written (${message}): check that its directory is writable.`, {}, { cause: error });
+    return new GazetteError(
+      'DataDirUnusable',
+      `The database file ${context.location} cannot be written (${message}): check that its directory is writable.`,
+      {},
+      { cause: error },
+    );
   }
   if (context.dialect === 'postgres' && isPostgresGone(code, message)) {
-    return new GazetteError('DatabaseUnavailable', `The database is unreachable right now (${message}); try again in a moment.`, { retryAfterSeconds: RETRY_AFTER_SECONDS }, { cause: error });
+    return new GazetteError(
+      'DatabaseUnavailable',
+      `The database is unreachable right now (${message}); try again in a moment.`,
+      { retryAfterSeconds: RETRY_AFTER_SECONDS },
+      { cause: error },
+    );
   }
   if (context.dialect === 'postgres' && (POSTGRES_CREDENTIALS.has(code) || code === '3D000')) {
-    return new GazetteError('DatabaseUnavailable', `PostgreSQL refused the connection: ${message}.`, { retryAfterSeconds: RETRY_AFTER_SECONDS }, { cause: error });
+    return new GazetteError(
+      'DatabaseUnavailable',
+      `PostgreSQL refused the connection: ${message}.`,
+      { retryAfterSeconds: RETRY_AFTER_SECONDS },
+      { cause: error },
+    );
   }
   return error;
 }
 
 function isPostgresGone(code: string, message: string): boolean {
   // Class 08 is "connection exception"; pg reports a dropped socket by message only.
-  return POSTGRES_GONE.has(code) || NETWORK_GONE.has(code) || code.startsWith('08') || /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(message);
+  return (
+    POSTGRES_GONE.has(code) ||
+    NETWORK_GONE.has(code) ||
+    code.startsWith('08') ||
+    /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(message)
+  );
 }
 
 /** The driver's or the system's error code (SQLITE_BUSY, 57P01, ENOSPC), or '' when there is none. */
@@ -72,14 +102,47 @@ function describeOne(error: Error, context: StoreErrorContext): GazetteError | u
   const code = errorCodeOf(error);
   const message = error.message;
   if (context.dialect === 'postgres') {
-    if (POSTGRES_CREDENTIALS.has(code)) return new GazetteError('DatabaseUnavailable', `PostgreSQL at ${context.location} refused the credentials (${message}): fix the user and password in database.url (DATABASE_URL).`, {}, { cause: error });
-    if (code === '3D000') return new GazetteError('DatabaseUnavailable', `PostgreSQL at ${context.location}: ${message}. Create it (createdb) or fix the database name in database.url (DATABASE_URL).`, {}, { cause: error });
-    if (isPostgresGone(code, message)) return new GazetteError('DatabaseUnavailable', `PostgreSQL at ${context.location} is unreachable (${message}): start it, or fix the host and port in database.url (DATABASE_URL).`, {}, { cause: error });
+    if (POSTGRES_CREDENTIALS.has(code))
+      return new GazetteError(
+        'DatabaseUnavailable',
+        `PostgreSQL at ${context.location} refused the credentials (${message}): fix the user and password in database.url (DATABASE_URL).`,
+        {},
+        { cause: error },
+      );
+    if (code === '3D000')
+      return new GazetteError(
+        'DatabaseUnavailable',
+        `PostgreSQL at ${context.location}: ${message}. Create it (createdb) or fix the database name in database.url (DATABASE_URL).`,
+        {},
+        { cause: error },
+      );
+    if (isPostgresGone(code, message))
+      return new GazetteError(
+        'DatabaseUnavailable',
+        `PostgreSQL at ${context.location} is unreachable (${message}): start it, or fix the host and port in database.url (DATABASE_URL).`,
+        {},
+        { cause: error },
+      );
     return undefined;
   }
-  if (code === 'SQLITE_FULL') return new GazetteError('StorageFull', `No space left on the disk that holds ${context.location}: free space there, or set paths.dataDir (GAZETTE_DATA_DIR) to a directory on another disk.`, {}, { cause: error });
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || ['EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOTDIR'].includes(code)) {
-    return new GazetteError('DataDirUnusable', `Cannot write the database ${context.location} (${message}): make its directory writable, or set paths.dataDir (GAZETTE_DATA_DIR) or database.url (DATABASE_URL) to a writable place.`, {}, { cause: error });
+  if (code === 'SQLITE_FULL')
+    return new GazetteError(
+      'StorageFull',
+      `No space left on the disk that holds ${context.location}: free space there, or set paths.dataDir (GAZETTE_DATA_DIR) to a directory on another disk.`,
+      {},
+      { cause: error },
+    );
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    ['EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOTDIR'].includes(code)
+  ) {
+    return new GazetteError(
+      'DataDirUnusable',
+      `Cannot write the database ${context.location} (${message}): make its directory writable, or set paths.dataDir (GAZETTE_DATA_DIR) or database.url (DATABASE_URL) to a writable place.`,
+      {},
+      { cause: error },
+    );
   }
   return undefined;
 }

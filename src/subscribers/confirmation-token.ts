@@ -8,7 +8,10 @@ import type { Subscriber } from './subscriber.ts';
 import { readConfirmationToken } from './subscriber-links.ts';
 
 export function confirmationUsedError(): GazetteError {
-  return new GazetteError('TokenUsed', 'This confirmation link has already been used. If you confirmed, you are subscribed; otherwise subscribe again to get a new link.');
+  return new GazetteError(
+    'TokenUsed',
+    'This confirmation link has already been used. If you confirmed, you are subscribed; otherwise subscribe again to get a new link.',
+  );
 }
 
 /**
@@ -21,11 +24,16 @@ export async function loadOpenConfirmation(
   token: string,
 ): Promise<{ confirmation: Confirmation; subscriber: Subscriber }> {
   const id = readConfirmationToken(deps.signer, token);
-  if (!id) throw new GazetteError('InvalidToken', 'This confirmation link is not valid. Check that the whole link was copied from the mail, or subscribe again.');
+  if (!id)
+    throw new GazetteError(
+      'InvalidToken',
+      'This confirmation link is not valid. Check that the whole link was copied from the mail, or subscribe again.',
+    );
   const confirmation = await findConfirmation(db, id);
   const subscriber = confirmation && (await findSubscriberById(db, confirmation.subscriberId));
   // An authentic link whose confirmation is gone: the subscriber deleted their data since.
-  if (!confirmation || !subscriber) throw new GazetteError('TokenUsed', 'This confirmation link is no longer valid. Subscribe again to get a new link.');
+  if (!confirmation || !subscriber)
+    throw new GazetteError('TokenUsed', 'This confirmation link is no longer valid. Subscribe again to get a new link.');
   if (confirmation.usedAt) throw confirmationUsedError();
   if (confirmation.expiresAt.getTime() <= deps.clock.now().getTime()) {
     throw new GazetteError('TokenExpired', 'This confirmation link has expired. Subscribe again to get a new link.');

@@ -62,18 +62,33 @@ export async function latestConfirmationAt(db: Db, subscriberId: string): Promis
  * same link exactly one gets `true`.
  */
 export async function markConfirmationUsed(db: Db, id: string, at: Date): Promise<boolean> {
-  const result = await db.updateTable('subscription_confirmations').set({ used_at: at.toISOString() }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('subscription_confirmations')
+    .set({ used_at: at.toISOString() })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
 /** Voids every open confirmation of a subscriber (after confirming or unsubscribing). */
 export async function voidOpenConfirmations(db: Db, subscriberId: string, at: Date): Promise<void> {
-  await db.updateTable('subscription_confirmations').set({ used_at: at.toISOString() }).where('subscriber_id', '=', subscriberId).where('used_at', 'is', null).execute();
+  await db
+    .updateTable('subscription_confirmations')
+    .set({ used_at: at.toISOString() })
+    .where('subscriber_id', '=', subscriberId)
+    .where('used_at', 'is', null)
+    .execute();
 }
 
 /** A subscriber's confirmations, oldest first: what "download my data" shows. */
 export async function listConfirmationsOf(db: Db, subscriberId: string): Promise<Confirmation[]> {
-  const rows = await db.selectFrom('subscription_confirmations').selectAll().where('subscriber_id', '=', subscriberId).orderBy('created_at').execute();
+  const rows = await db
+    .selectFrom('subscription_confirmations')
+    .selectAll()
+    .where('subscriber_id', '=', subscriberId)
+    .orderBy('created_at')
+    .execute();
   return rows.map(toConfirmation);
 }
 

@@ -6,15 +6,36 @@ import { iterateSubscribers } from './subscriber.repository.ts';
 import type { Subscriber } from './subscriber.ts';
 
 export const csvExportColumns = [
-  'id', 'email', 'name', 'frequency', 'status', 'created_at', 'confirmed_at', 'unsubscribed_at', 'bounced_at',
-  'consent_at', 'consent_source', 'consent_ip', 'consent_user_agent',
+  'id',
+  'email',
+  'name',
+  'frequency',
+  'status',
+  'created_at',
+  'confirmed_at',
+  'unsubscribed_at',
+  'bounced_at',
+  'consent_at',
+  'consent_source',
+  'consent_ip',
+  'consent_user_agent',
 ] as const;
 
 function toCsvRecord(s: Subscriber): string[] {
   const iso = (d: Date | null | undefined): string => d?.toISOString() ?? '';
   return [
-    s.id, escapeCsvFormula(s.email), escapeCsvFormula(s.name ?? ''), s.frequency, s.status, iso(s.createdAt), iso(s.confirmedAt),
-    iso(s.unsubscribedAt), iso(s.bouncedAt), iso(s.consent?.at), escapeCsvFormula(s.consent?.source ?? ''), s.consent?.ip ?? '',
+    s.id,
+    escapeCsvFormula(s.email),
+    escapeCsvFormula(s.name ?? ''),
+    s.frequency,
+    s.status,
+    iso(s.createdAt),
+    iso(s.confirmedAt),
+    iso(s.unsubscribedAt),
+    iso(s.bouncedAt),
+    iso(s.consent?.at),
+    escapeCsvFormula(s.consent?.source ?? ''),
+    s.consent?.ip ?? '',
     escapeCsvFormula(s.consent?.userAgent ?? ''),
   ];
 }

@@ -38,8 +38,17 @@ const KNOWN_COLUMNS = ['email', 'name', 'frequency'] as const;
  */
 export async function importSubscribersCsv(db: Db, input: Readable | string, options: CsvImportOptions): Promise<CsvImportReport> {
   const report: CsvImportReport = { rows: 0, imported: 0, unchanged: 0, invalid: [], ignoredColumns: [] };
-  const parser = parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true, info: true });
-  parser.on('skip', (error: CsvError & { lines?: number }) => report.invalid.push({ line: error.lines ?? 0, reason: `not valid CSV: ${error.message}` }));
+  const parser = parse({
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    skip_records_with_error: true,
+    info: true,
+  });
+  parser.on('skip', (error: CsvError & { lines?: number }) =>
+    report.invalid.push({ line: error.lines ?? 0, reason: `not valid CSV: ${error.message}` }),
+  );
   (typeof input === 'string' ? Readable.from([input]) : input).pipe(parser);
 
   let columns: Map<string, number> | undefined;
@@ -48,7 +57,10 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
   let storedThroughLine = 1;
   const flush = async (): Promise<void> => {
     try {
-      const inserted = await insertSubscribersIfAbsent(db, batch.map((b) => b.subscriber));
+      const inserted = await insertSubscribersIfAbsent(
+        db,
+        batch.map((b) => b.subscriber),
+      );
       report.imported += inserted.size;
       report.unchanged += batch.length - inserted.size;
     } catch (error) {
@@ -69,7 +81,8 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
     if (batch.length >= (options.batchSize ?? 500)) await flush();
     options.onProgress?.({ rows: report.rows, bytes: parser.info.bytes });
   }
-  if (!columns) throw new GazetteError('ValidationFailed', 'The CSV file is empty: its first line must be a header such as "email,name,frequency".');
+  if (!columns)
+    throw new GazetteError('ValidationFailed', 'The CSV file is empty: its first line must be a header such as "email,name,frequency".');
   await flush();
   report.invalid.sort((a, b) => a.line - b.line);
   return report;
@@ -83,25 +96,47 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
  */
 function stoppedPartway(error: unknown, report: CsvImportReport, storedThroughLine: number): unknown {
   if (!isGazetteError(error) || !['StorageFull', 'DatabaseBusy', 'DatabaseUnavailable'].includes(error.code)) return error;
-  const stored = storedThroughLine > 1 ? `Every valid row up to line ${storedThroughLine} is stored (${report.imported} imported, ${report.unchanged} already on the list), none after it` : 'No row of the file is stored';
-  return new GazetteError(error.code, `${error.message} ${stored}. Running the same import again finishes the job: rows already stored are left as they are.`, {
-    ...error.details,
-    storedThroughLine,
-    imported: report.imported,
-    unchanged: report.unchanged,
-  }, { cause: error });
+  const stored =
+    storedThroughLine > 1
+      ? `Every valid row up to line ${storedThroughLine} is stored (${report.imported} imported, ${report.unchanged} already on the list), none after it`
+      : 'No row of the file is stored';
+  return new GazetteError(
+    error.code,
+    `${error.message} ${stored}. Running the same import again finishes the job: rows already stored are left as they are.`,
+    {
+      ...error.details,
+      storedThroughLine,
+      imported: report.imported,
+      unchanged: report.unchanged,
+    },
+    { cause: error },
+  );
 }
 
 function readHeader(record: string[], report: CsvImportReport): Map<string, number> {
   const names = record.map((c) => c.trim().toLowerCase());
   if (!names.includes('email')) {
-    throw new GazetteError('ValidationFailed', `The first line must be a header naming the columns, with at least "email" (and optionally "name", "frequency"); it reads "${record.join(',').slice(0, 80)}".`);
+    throw new GazetteError(
+      'ValidationFailed',
+      `The first line must be a header naming the columns, with at least "email" (and optionally "name", "frequency"); it reads "${record.join(',').slice(0, 80)}".`,
+    );
   }
   report.ignoredColumns = names.filter((n) => !(KNOWN_COLUMNS as readonly string[]).includes(n));
-  return new Map(names.map((n, i) => [n, i] as const).filter(([n]) => (KNOWN_COLUMNS as readonly string[]).includes(n)).reverse());
+  return new Map(
+    names
+      .map((n, i) => [n, i] as const)
+      .filter(([n]) => (KNOWN_COLUMNS as readonly string[]).includes(n))
+      .reverse(),
+  );
 }
 
-function checkRow(record: string[], columns: Map<string, number>, line: number, seen: Map<string, number>, options: CsvImportOptions): NewSubscriber | { reason: string } {
+function checkRow(
+  record: string[],
+  columns: Map<string, number>,
+  line: number,
+  seen: Map<string, number>,
+  options: CsvImportOptions,
+): NewSubscriber | { reason: string } {
   const cell = (name: string): string | undefined => {
     const i = columns.get(name);
     return i === undefined ? undefined : unescapeCsvFormula(record[i] ?? '');

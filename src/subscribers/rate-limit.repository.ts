@@ -21,6 +21,11 @@ export async function pruneRateLimits(db: Db, before: string): Promise<void> {
 
 /** The count of one window without adding to it (0 when the window has no row). */
 export async function countRateLimitHits(db: Db, key: string, windowStart: string): Promise<number> {
-  const row = await db.selectFrom('rate_limit_counters').select('hits').where('key', '=', key).where('window_start', '=', windowStart).executeTakeFirst();
+  const row = await db
+    .selectFrom('rate_limit_counters')
+    .select('hits')
+    .where('key', '=', key)
+    .where('window_start', '=', windowStart)
+    .executeTakeFirst();
   return row ? Number(row.hits) : 0;
 }

@@ -52,7 +52,11 @@ export async function readPreferences(deps: SelfServiceDeps, token: string): Pro
 }
 
 /** Name and frequency only: the status changes through confirm and unsubscribe, never here. */
-export async function updatePreferences(deps: SelfServiceDeps, token: string, changes: { name?: string | null; frequency?: Frequency }): Promise<Preferences> {
+export async function updatePreferences(
+  deps: SelfServiceDeps,
+  token: string,
+  changes: { name?: string | null; frequency?: Frequency },
+): Promise<Preferences> {
   const subscriber = await loadSubscriber(deps, token);
   await updateSubscriber(deps.db, subscriber.id, { ...changes, updatedAt: deps.clock.now() });
   return readPreferences(deps, token);

@@ -18,8 +18,12 @@ export async function enforceSubscribeIpLimit(db: Db, ip: string | null, now: Da
   if (hits === 1) await pruneRateLimits(db, new Date(windowStartMs - HOUR_MS).toISOString());
   if (hits > maxPerHour) {
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStartMs + HOUR_MS - now.getTime()) / 1000));
-    throw new GazetteError('RateLimited', `Too many subscription requests from your network; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {
-      retryAfterSeconds,
-    });
+    throw new GazetteError(
+      'RateLimited',
+      `Too many subscription requests from your network; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+      {
+        retryAfterSeconds,
+      },
+    );
   }
 }

@@ -4,7 +4,14 @@ import { GazetteError } from '../shared/errors.ts';
 import { FREQUENCIES, type Frequency } from '../shared/frequency.ts';
 import type { Database, Db } from '../store/database.ts';
 import { deleteConfirmationsOf, voidOpenConfirmations } from './confirmation.repository.ts';
-import { countSubscribersBy, deleteSubscriberRow, findSubscriberById, searchSubscribers, updateSubscriber, type SubscriberSearch } from './subscriber.repository.ts';
+import {
+  countSubscribersBy,
+  deleteSubscriberRow,
+  findSubscriberById,
+  searchSubscribers,
+  updateSubscriber,
+  type SubscriberSearch,
+} from './subscriber.repository.ts';
 import { subscriberStatuses, type Subscriber, type SubscriberStatus } from './subscriber.ts';
 import { listSubscriberEvents, type SubscriberEvent } from './subscriber-event.repository.ts';
 
@@ -22,7 +29,10 @@ export interface SubscriberPage {
   pageSize: number;
 }
 
-export async function listSubscribers(deps: SubscriberAdminDeps, search: Omit<SubscriberSearch, 'limit' | 'offset'> & { page: number; pageSize: number }): Promise<SubscriberPage> {
+export async function listSubscribers(
+  deps: SubscriberAdminDeps,
+  search: Omit<SubscriberSearch, 'limit' | 'offset'> & { page: number; pageSize: number },
+): Promise<SubscriberPage> {
   const { page, pageSize, ...filters } = search;
   const found = await searchSubscribers(deps.db, { ...filters, limit: pageSize, offset: (page - 1) * pageSize });
   return { ...found, page, pageSize };
@@ -35,7 +45,10 @@ export async function getSubscriber(deps: SubscriberAdminDeps, id: string): Prom
 }
 
 /** One subscriber with the record of their bounces and restores, oldest first: what an operator looks at before a restore. */
-export async function getSubscriberWithEvents(deps: SubscriberAdminDeps, id: string): Promise<{ subscriber: Subscriber; events: SubscriberEvent[] }> {
+export async function getSubscriberWithEvents(
+  deps: SubscriberAdminDeps,
+  id: string,
+): Promise<{ subscriber: Subscriber; events: SubscriberEvent[] }> {
   const subscriber = await getSubscriber(deps, id);
   return { subscriber, events: await listSubscriberEvents(deps.db, id) };
 }

@@ -10,5 +10,15 @@ import { markSubscriberBounced } from './subscriber.repository.ts';
  */
 export async function recordSubscriberBounce(db: Db, bounce: HardBounce): Promise<void> {
   await markSubscriberBounced(db, bounce.recipientId, bounce.at);
-  await insertSubscriberEvents(db, [{ subscriberId: bounce.recipientId, editionId: bounce.editionId, kind: 'bounced', reply: bounce.reply, actor: bounce.source, reason: null, at: bounce.at }]);
+  await insertSubscriberEvents(db, [
+    {
+      subscriberId: bounce.recipientId,
+      editionId: bounce.editionId,
+      kind: 'bounced',
+      reply: bounce.reply,
+      actor: bounce.source,
+      reason: null,
+      at: bounce.at,
+    },
+  ]);
 }

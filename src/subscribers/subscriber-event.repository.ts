@@ -41,8 +41,21 @@ export async function countEditionBouncesSince(db: Db, editionId: string, since:
 }
 
 export async function listSubscriberEvents(db: Db, subscriberId: string): Promise<SubscriberEvent[]> {
-  const rows = await db.selectFrom('subscriber_events').selectAll().where('subscriber_id', '=', subscriberId).orderBy('created_at').execute();
-  return rows.map((r) => ({ subscriberId: r.subscriber_id, editionId: r.edition_id, kind: r.kind, reply: r.reply, actor: r.actor, reason: r.reason, at: new Date(r.created_at) }));
+  const rows = await db
+    .selectFrom('subscriber_events')
+    .selectAll()
+    .where('subscriber_id', '=', subscriberId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({
+    subscriberId: r.subscriber_id,
+    editionId: r.edition_id,
+    kind: r.kind,
+    reply: r.reply,
+    actor: r.actor,
+    reason: r.reason,
+    at: new Date(r.created_at),
+  }));
 }
 
 /** A subscriber's data is being deleted (GDPR article 17): their events go too. */

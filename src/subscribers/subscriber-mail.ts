@@ -56,7 +56,12 @@ export async function renderTransactional(templates: MailTemplates, config: Conf
  * A subscriber's own values in a message: the greeting and their signed links. `params` are the
  * delivery's (a confirmation carries the id of its confirmation row, signed here at send time).
  */
-export function personalValuesOf(config: Config, signer: LinkSigner, subscriber: { id: string; name: string | null }, params: Readonly<Record<string, string>>): PersonalValues {
+export function personalValuesOf(
+  config: Config,
+  signer: LinkSigner,
+  subscriber: { id: string; name: string | null },
+  params: Readonly<Record<string, string>>,
+): PersonalValues {
   const links = subscriberLinks(config.site.baseUrl, signer, subscriber.id);
   const name = subscriber.name ? cleanPersonalText(subscriber.name) : '';
   return {

@@ -96,13 +96,22 @@ export async function countSubscribersBy(db: Db, column: 'status' | 'frequency')
 }
 
 export async function findRecipient(db: Db, subscriberId: string): Promise<Recipient | undefined> {
-  return db.selectFrom('subscribers').select(['id', 'email', 'name', 'status', 'frequency']).where('id', '=', subscriberId).executeTakeFirst();
+  return db
+    .selectFrom('subscribers')
+    .select(['id', 'email', 'name', 'status', 'frequency'])
+    .where('id', '=', subscriberId)
+    .executeTakeFirst();
 }
 
 /** A permanent SMTP failure: the address takes no more mail until the subscriber signs up again. */
 export async function markSubscriberBounced(db: Db, subscriberId: string, now: Date): Promise<void> {
   const at = now.toISOString();
-  await db.updateTable('subscribers').set({ status: 'bounced', bounced_at: at, updated_at: at }).where('id', '=', subscriberId).where('status', 'in', ['pending', 'confirmed']).execute();
+  await db
+    .updateTable('subscribers')
+    .set({ status: 'bounced', bounced_at: at, updated_at: at })
+    .where('id', '=', subscriberId)
+    .where('status', 'in', ['pending', 'confirmed'])
+    .execute();
 }
 
 /** An operator restores subscribers bounced by a reply that was the server's problem, not theirs. Only rows still `bounced` change. */
@@ -110,7 +119,13 @@ export async function restoreBouncedSubscribers(db: Db, subscriberIds: readonly 
   const at = now.toISOString();
   const restored: string[] = [];
   for (let i = 0; i < subscriberIds.length; i += 500) {
-    const rows = await db.updateTable('subscribers').set({ status: 'confirmed', bounced_at: null, updated_at: at }).where('id', 'in', subscriberIds.slice(i, i + 500)).where('status', '=', 'bounced').returning('id').execute();
+    const rows = await db
+      .updateTable('subscribers')
+      .set({ status: 'confirmed', bounced_at: null, updated_at: at })
+      .where('id', 'in', subscriberIds.slice(i, i + 500))
+      .where('status', '=', 'bounced')
+      .returning('id')
+      .execute();
     restored.push(...rows.map((r) => r.id));
   }
   return restored;
@@ -141,7 +156,11 @@ export async function findEmailsByIds(db: Db, ids: readonly string[]): Promise<M
   const emails = new Map<string, string>();
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db.selectFrom('subscribers').select(['id', 'email']).where('id', 'in', unique.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('subscribers')
+      .select(['id', 'email'])
+      .where('id', 'in', unique.slice(i, i + 500))
+      .execute();
     for (const r of rows) emails.set(r.id, r.email);
   }
   return emails;

@@ -24,7 +24,13 @@ export function toSubscriber(row: Selectable<SubscribersTable>): Subscriber {
     bouncedAt: dateOrNull(row.bounced_at),
     consent:
       row.consent_at && row.consent_source
-        ? { at: new Date(row.consent_at), ip: row.consent_ip, userAgent: row.consent_user_agent, source: row.consent_source, text: row.consent_text }
+        ? {
+            at: new Date(row.consent_at),
+            ip: row.consent_ip,
+            userAgent: row.consent_user_agent,
+            source: row.consent_source,
+            text: row.consent_text,
+          }
         : null,
   };
 }

@@ -34,7 +34,9 @@ export interface NewSubscriber extends Subscriber {
 }
 
 /** What may change on a stored subscriber; every change stamps `updatedAt`. */
-export type SubscriberUpdate = Partial<Pick<Subscriber, 'name' | 'frequency' | 'status' | 'confirmedAt' | 'unsubscribedAt' | 'bouncedAt' | 'consent'>> & {
+export type SubscriberUpdate = Partial<
+  Pick<Subscriber, 'name' | 'frequency' | 'status' | 'confirmedAt' | 'unsubscribedAt' | 'bouncedAt' | 'consent'>
+> & {
   updatedAt: Date;
 };
 
@@ -52,7 +54,13 @@ export function presentSubscriber(s: Subscriber): Record<string, unknown> {
     confirmedAt: iso(s.confirmedAt),
     unsubscribedAt: iso(s.unsubscribedAt),
     bouncedAt: iso(s.bouncedAt),
-    consent: s.consent && { at: iso(s.consent.at), ip: s.consent.ip, userAgent: s.consent.userAgent, source: s.consent.source, text: s.consent.text },
+    consent: s.consent && {
+      at: iso(s.consent.at),
+      ip: s.consent.ip,
+      userAgent: s.consent.userAgent,
+      source: s.consent.source,
+      text: s.consent.text,
+    },
   };
 }
 

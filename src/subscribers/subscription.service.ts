@@ -58,14 +58,25 @@ export async function requestSubscription(deps: SubscriptionDeps, request: Subsc
       usedAt: null,
     });
     const params = { confirmationId, frequency: request.frequency };
-    await deps.mailQueue.enqueueTransactional(trx, { kind: 'confirmation', recipientId: subscriber.id, key: `confirmation:${confirmationId}`, params });
+    await deps.mailQueue.enqueueTransactional(trx, {
+      kind: 'confirmation',
+      recipientId: subscriber.id,
+      key: `confirmation:${confirmationId}`,
+      params,
+    });
     return true;
   });
   if (queued) deps.mailQueue.kick();
 }
 
 /** For an address already stored: may it get another confirmation mail now? If so, it is made pending. */
-async function mayConfirmAgain(deps: SubscriptionDeps, db: Db, subscriber: Subscriber, request: SubscribeRequest, now: Date): Promise<boolean> {
+async function mayConfirmAgain(
+  deps: SubscriptionDeps,
+  db: Db,
+  subscriber: Subscriber,
+  request: SubscribeRequest,
+  now: Date,
+): Promise<boolean> {
   // Already subscribed: nothing to confirm, and nothing a stranger's request may change.
   if (subscriber.status === 'confirmed') return false;
   // At most one confirmation mail per address per window; silently, so the answer reveals nothing.
@@ -78,7 +89,11 @@ async function mayConfirmAgain(deps: SubscriptionDeps, db: Db, subscriber: Subsc
   return true;
 }
 
-async function findOrCreatePendingSubscriber(db: Db, request: SubscribeRequest, now: Date): Promise<{ subscriber: Subscriber; created: boolean }> {
+async function findOrCreatePendingSubscriber(
+  db: Db,
+  request: SubscribeRequest,
+  now: Date,
+): Promise<{ subscriber: Subscriber; created: boolean }> {
   const existing = await findSubscriberByEmailKey(db, request.email.key);
   if (existing) return { subscriber: existing, created: false };
   const subscriber: Subscriber = {
@@ -97,7 +112,8 @@ async function findOrCreatePendingSubscriber(db: Db, request: SubscribeRequest, 
   };
   // Insert-if-absent: of two simultaneous first requests for one address (PostgreSQL), one
   // inserts and the other reads the winner's row, instead of failing on the unique key.
-  if ((await insertSubscribersIfAbsent(db, [{ ...subscriber, emailKey: request.email.key }])).size === 1) return { subscriber, created: true };
+  if ((await insertSubscribersIfAbsent(db, [{ ...subscriber, emailKey: request.email.key }])).size === 1)
+    return { subscriber, created: true };
   const winner = await findSubscriberByEmailKey(db, request.email.key);
   if (!winner) throw new Error(`subscriber ${request.email.key} vanished while being created`);
   return { subscriber: winner, created: false };
@@ -145,7 +161,12 @@ export async function confirmSubscription(deps: SubscriptionDeps, token: string)
     // A subscriber who was already confirmed only changed settings: no second welcome.
     const welcome = before.status !== 'confirmed';
     if (welcome) {
-      await deps.mailQueue.enqueueTransactional(trx, { kind: 'welcome', recipientId: before.id, key: `welcome:${confirmation.id}`, params: { frequency: confirmation.frequency } });
+      await deps.mailQueue.enqueueTransactional(trx, {
+        kind: 'welcome',
+        recipientId: before.id,
+        key: `welcome:${confirmation.id}`,
+        params: { frequency: confirmation.frequency },
+      });
     }
     return { subscriber: (await findSubscriberById(trx, before.id))!, welcomed: welcome };
   });

@@ -27,15 +27,21 @@ const EXAMPLE = 'an address such as name@example.com';
 
 export function normalizeEmail(input: string): Checked<NormalizedEmail> {
   // Checked before trimming: a trailing CR/LF is exactly what a header injection looks like.
-  if (CONTROL.test(input)) return { ok: false, reason: `The address contains a line break or another control character; enter ${EXAMPLE}.` };
+  if (CONTROL.test(input))
+    return { ok: false, reason: `The address contains a line break or another control character; enter ${EXAMPLE}.` };
   const trimmed = input.trim();
   if (trimmed === '') return { ok: false, reason: `The address is empty; enter ${EXAMPLE}.` };
   const at = trimmed.lastIndexOf('@');
-  if (at <= 0 || at === trimmed.length - 1) return { ok: false, reason: `"${trimmed.slice(0, 60)}" is not an email address; enter ${EXAMPLE}.` };
+  if (at <= 0 || at === trimmed.length - 1)
+    return { ok: false, reason: `"${trimmed.slice(0, 60)}" is not an email address; enter ${EXAMPLE}.` };
   const local = trimmed.slice(0, at);
   if (local.length > 64) return { ok: false, reason: 'The part before the @ is longer than 64 characters.' };
   if (!LOCAL_PART.test(local)) {
-    return { ok: false, reason: 'The part before the @ may hold only letters, digits, dots (not two in a row, not first or last) and ! # $ % & \' * + - / = ? ^ _ ` { | } ~.' };
+    return {
+      ok: false,
+      reason:
+        "The part before the @ may hold only letters, digits, dots (not two in a row, not first or last) and ! # $ % & ' * + - / = ? ^ _ ` { | } ~.",
+    };
   }
   const domain = asciiDomain(trimmed.slice(at + 1));
   if (!domain) return { ok: false, reason: `The part after the @ is not a domain name; enter ${EXAMPLE}.` };
@@ -62,7 +68,8 @@ function asciiDomain(raw: string): string | undefined {
  */
 export function normalizeName(input: string | null | undefined): Checked<string | null> {
   if (input === undefined || input === null) return { ok: true, value: null };
-  if (CONTROL.test(input)) return { ok: false, reason: 'The name contains a line break or another control character; write it on one line.' };
+  if (CONTROL.test(input))
+    return { ok: false, reason: 'The name contains a line break or another control character; write it on one line.' };
   const trimmed = input.trim().replace(/\s+/g, ' ');
   if (trimmed === '') return { ok: true, value: null };
   if (trimmed.length > MAX_NAME_LENGTH) return { ok: false, reason: `The name is longer than ${MAX_NAME_LENGTH} characters; shorten it.` };

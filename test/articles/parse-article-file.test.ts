@@ -82,7 +82,14 @@ describe('parseArticleFile', () => {
   it('reports every problem of a file at once', () => {
     const r = parse('31 February 2025\nBad Slug\n\nBody.');
     assert.equal(r.ok, false);
-    if (!r.ok) assert.deepEqual(r.problems.map((p) => [p.line, p.code]), [[1, 'ImpossibleDate'], [2, 'InvalidSlug']]);
+    if (!r.ok)
+      assert.deepEqual(
+        r.problems.map((p) => [p.line, p.code]),
+        [
+          [1, 'ImpossibleDate'],
+          [2, 'InvalidSlug'],
+        ],
+      );
   });
 
   it('rejects binary files and invalid UTF-8 with the line of the first bad byte', () => {
@@ -108,7 +115,9 @@ describe('parseArticleFile', () => {
   });
 
   it('derives the title from the slug with the capitalisation the body uses', () => {
-    const r = parse('2025-09-04\nnato-and-the-eu-meet-in-paris\n\nThe NATO chiefs met the EU in Paris. The meeting was long and the food was good.');
+    const r = parse(
+      '2025-09-04\nnato-and-the-eu-meet-in-paris\n\nThe NATO chiefs met the EU in Paris. The meeting was long and the food was good.',
+    );
     assert.ok(r.ok);
     assert.equal(r.article.title, 'NATO and the EU meet in Paris');
   });

@@ -1,13 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planSeedChanges, publishedChangesOf, readPlanFile, waitsOnOthers, type StoredArticle } from '../../src/articles/plan-seed-changes.ts';
+import {
+  planSeedChanges,
+  publishedChangesOf,
+  readPlanFile,
+  waitsOnOthers,
+  type StoredArticle,
+} from '../../src/articles/plan-seed-changes.ts';
 
-const stored = (slug: string, sourceFile: string, deleted = false, contentHash = 'h'): StoredArticle => ({ slug, sourceFile, contentHash, deleted });
+const stored = (slug: string, sourceFile: string, deleted = false, contentHash = 'h'): StoredArticle => ({
+  slug,
+  sourceFile,
+  contentHash,
+  deleted,
+});
 
 describe('what a plan changes as readers see it', () => {
   it('counts a restored article as added, an edited one as updated, and an unclaimed one as removed', () => {
     const plan = planSeedChanges(
-      [readPlanFile('new.txt', null, { slug: 'new', contentHash: 'h' }), readPlanFile('back.txt', null, { slug: 'back', contentHash: 'h' }), readPlanFile('edited.txt', 'edited', { slug: 'edited', contentHash: 'k' })],
+      [
+        readPlanFile('new.txt', null, { slug: 'new', contentHash: 'h' }),
+        readPlanFile('back.txt', null, { slug: 'back', contentHash: 'h' }),
+        readPlanFile('edited.txt', 'edited', { slug: 'edited', contentHash: 'k' }),
+      ],
       [stored('back', 'back.txt', true), stored('edited', 'edited.txt'), stored('gone', 'gone.txt')],
     );
     assert.deepEqual(publishedChangesOf(plan), { added: ['new', 'back'], updated: ['edited'], removed: ['gone'], changed: true });
@@ -19,7 +34,10 @@ describe('what a plan changes as readers see it', () => {
   });
 
   it('makes a file that lost a slug contest wait on the other file, and only that one', () => {
-    const plan = planSeedChanges([readPlanFile('a.txt', null, { slug: 'x', contentHash: 'h' }), readPlanFile('b.txt', null, { slug: 'x', contentHash: 'k' })], []);
+    const plan = planSeedChanges(
+      [readPlanFile('a.txt', null, { slug: 'x', contentHash: 'h' }), readPlanFile('b.txt', null, { slug: 'x', contentHash: 'k' })],
+      [],
+    );
     assert.equal(waitsOnOthers(plan.rejected), true);
     assert.equal(waitsOnOthers([{ file: 'c.txt', line: 1, code: 'MissingDate', message: 'no date' }]), false);
   });

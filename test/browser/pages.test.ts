@@ -47,7 +47,9 @@ describe('pages in Chromium', () => {
   it('finds the three feeds by autodiscovery and by visible links, and each answers with its media type', BROWSER_TEST, async (t) => {
     const { page, baseUrl } = await openSite(t);
     await page.goto('/articles/winter-storm-closes-mountain-passes-for-a-second-day');
-    const discovered = await page.$$eval('head link[rel="alternate"]', (links) => links.map((l) => [l.getAttribute('type'), l.getAttribute('href')]));
+    const discovered = await page.$$eval('head link[rel="alternate"]', (links) =>
+      links.map((l) => [l.getAttribute('type'), l.getAttribute('href')]),
+    );
     const expected = [
       ['application/rss+xml', `${baseUrl}/feed.xml`],
       ['application/atom+xml', `${baseUrl}/atom.xml`],
@@ -57,10 +59,15 @@ describe('pages in Chromium', () => {
 
     await page.goto('/');
     const section = page.getByRole('region', { name: 'Follow in a feed reader' });
-    const visible = await section.locator('a').evaluateAll((links) => links.map((l) => [l.getAttribute('type'), (l as HTMLAnchorElement).href]));
+    const visible = await section
+      .locator('a')
+      .evaluateAll((links) => links.map((l) => [l.getAttribute('type'), (l as HTMLAnchorElement).href]));
     assert.deepEqual(visible, expected);
     const footer = await page.locator('footer a').evaluateAll((links) => links.map((l) => (l as HTMLAnchorElement).href));
-    assert.deepEqual(footer, expected.map(([, href]) => href));
+    assert.deepEqual(
+      footer,
+      expected.map(([, href]) => href),
+    );
 
     const winterStorm = `${baseUrl}/articles/winter-storm-closes-mountain-passes-for-a-second-day`;
     const starts: Record<string, RegExp> = {
@@ -106,7 +113,10 @@ describe('pages in Chromium', () => {
     const { page } = await openSite(t);
     await page.goto('/');
     await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => ({ text: document.activeElement?.textContent, left: document.activeElement?.getBoundingClientRect().left }));
+    const focused = await page.evaluate(() => ({
+      text: document.activeElement?.textContent,
+      left: document.activeElement?.getBoundingClientRect().left,
+    }));
     assert.equal(focused.text, 'Skip to content');
     assert.ok((focused.left ?? -1) >= 0, 'the focused skip link is on screen');
     await page.keyboard.press('Enter');
@@ -128,14 +138,18 @@ const EVERY_PAGE: (readonly [string, number])[] = [
 ];
 
 describe('every page at phone and desktop width, light and dark', () => {
-  it('has no serious or critical axe violation, no sideways scrolling on a phone, alt text on every image, no console error', BROWSER_TEST, async (t) => {
-    const { page, context, seedsDir, gazette } = await openSite(t, { pages: { pageSize: 2 } });
-    writeArticle(seedsDir, { slug: 'an-older-article', date: '1 January 2026' });
-    await gazette.core.ingest.run();
-    const errors = collectConsoleErrors(page, [/the server responded with a status of (404|400)/]);
-    const problems = await checkSitePages(page, EVERY_PAGE);
-    await context.close();
-    assert.deepEqual(problems, []);
-    assert.deepEqual(errors, []);
-  });
+  it(
+    'has no serious or critical axe violation, no sideways scrolling on a phone, alt text on every image, no console error',
+    BROWSER_TEST,
+    async (t) => {
+      const { page, context, seedsDir, gazette } = await openSite(t, { pages: { pageSize: 2 } });
+      writeArticle(seedsDir, { slug: 'an-older-article', date: '1 January 2026' });
+      await gazette.core.ingest.run();
+      const errors = collectConsoleErrors(page, [/the server responded with a status of (404|400)/]);
+      const problems = await checkSitePages(page, EVERY_PAGE);
+      await context.close();
+      assert.deepEqual(problems, []);
+      assert.deepEqual(errors, []);
+    },
+  );
 });

@@ -6,7 +6,14 @@ import { createDueEdition, createInstantEditions } from '../../src/editions/edit
 import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
 import { LONG_WORDS_ARTICLE, startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 import { writeArticle } from '../support/build-article.ts';
-import { checkMailHtml, checkSitePages, clickLinkInMail, collectConsoleErrors, DESKTOP, seriousAxeViolations } from '../support/page-checks.ts';
+import {
+  checkMailHtml,
+  checkSitePages,
+  clickLinkInMail,
+  collectConsoleErrors,
+  DESKTOP,
+  seriousAxeViolations,
+} from '../support/page-checks.ts';
 import { startSmtpSink, type ReceivedMail } from '../support/smtp-sink.ts';
 
 async function openSiteWithMail(t: TestContext) {
@@ -29,93 +36,102 @@ async function assertAccessible(page: Page): Promise<void> {
   assert.deepEqual(await seriousAxeViolations(page), [], `axe on ${page.url()}`);
 }
 
-async function subscriberRow(site: { gazette: { core: { store: { db: import('kysely').Kysely<import('../../src/store/database.ts').Database> } } } }) {
+async function subscriberRow(site: {
+  gazette: { core: { store: { db: import('kysely').Kysely<import('../../src/store/database.ts').Database> } } };
+}) {
   return site.gazette.core.store.db.selectFrom('subscribers').select(['email', 'status', 'frequency', 'name']).executeTakeFirstOrThrow();
 }
 
-it('a reader subscribes on the home page, confirms from the mail, changes the frequency, receives a digest and unsubscribes from it', BROWSER_TEST, async (t) => {
-  const site = await openSiteWithMail(t);
-  const { page, context, sink, browser, gazette, clock, seedsDir } = site;
-  const errors = collectConsoleErrors(page);
+it(
+  'a reader subscribes on the home page, confirms from the mail, changes the frequency, receives a digest and unsubscribes from it',
+  BROWSER_TEST,
+  async (t) => {
+    const site = await openSiteWithMail(t);
+    const { page, context, sink, browser, gazette, clock, seedsDir } = site;
+    const errors = collectConsoleErrors(page);
 
-  // 1. The form on the home page, filled and sent as a person would.
-  await page.goto('/');
-  await page.getByLabel('Email address').fill('grace@example.org');
-  await page.getByLabel('Name (optional)').fill('Grace');
-  await page.getByLabel('A daily digest').check();
-  await page.getByLabel(/Send me new articles by email/).check();
-  const [sent] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Subscribe' }).click()]);
-  assert.equal(sent.status(), 202);
-  assert.equal(await page.locator('h1').textContent(), 'Check your inbox');
-  await assertAccessible(page);
+    // 1. The form on the home page, filled and sent as a person would.
+    await page.goto('/');
+    await page.getByLabel('Email address').fill('grace@example.org');
+    await page.getByLabel('Name (optional)').fill('Grace');
+    await page.getByLabel('A daily digest').check();
+    await page.getByLabel(/Send me new articles by email/).check();
+    const [sent] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Subscribe' }).click(),
+    ]);
+    assert.equal(sent.status(), 202);
+    assert.equal(await page.locator('h1').textContent(), 'Check your inbox');
+    await assertAccessible(page);
 
-  // 2. The confirmation mail reaches the SMTP sink (the delivery worker is running) and reads well anywhere.
-  const [confirmation] = await sink.waitFor(1);
-  assert.deepEqual(confirmation!.envelopeTo, ['grace@example.org']);
-  const confirmationHtml = htmlOf(confirmation);
-  assert.deepEqual(await checkMailHtml(browser, confirmationHtml, 'confirmation mail'), []);
+    // 2. The confirmation mail reaches the SMTP sink (the delivery worker is running) and reads well anywhere.
+    const [confirmation] = await sink.waitFor(1);
+    assert.deepEqual(confirmation!.envelopeTo, ['grace@example.org']);
+    const confirmationHtml = htmlOf(confirmation);
+    assert.deepEqual(await checkMailHtml(browser, confirmationHtml, 'confirmation mail'), []);
 
-  // 3. Its button opens the confirmation page, which changes nothing until the reader presses Confirm.
-  const confirmPage = await clickLinkInMail(context, confirmationHtml, 'Confirm my subscription');
-  assert.match(new URL(confirmPage.url()).pathname, /^\/confirm\/[A-Za-z0-9._-]+$/);
-  assert.equal(await confirmPage.locator('h1').textContent(), 'Confirm your subscription');
-  assert.match((await confirmPage.locator('main').textContent()) ?? '', /grace@example\.org/);
-  await assertAccessible(confirmPage);
-  assert.equal((await subscriberRow(site)).status, 'pending');
-  await confirmPage.getByRole('button', { name: 'Confirm my subscription' }).click();
-  await confirmPage.locator('h1', { hasText: 'You are subscribed' }).waitFor();
-  await assertAccessible(confirmPage);
-  assert.deepEqual(await subscriberRow(site), { email: 'grace@example.org', status: 'confirmed', frequency: 'daily', name: 'Grace' });
+    // 3. Its button opens the confirmation page, which changes nothing until the reader presses Confirm.
+    const confirmPage = await clickLinkInMail(context, confirmationHtml, 'Confirm my subscription');
+    assert.match(new URL(confirmPage.url()).pathname, /^\/confirm\/[A-Za-z0-9._-]+$/);
+    assert.equal(await confirmPage.locator('h1').textContent(), 'Confirm your subscription');
+    assert.match((await confirmPage.locator('main').textContent()) ?? '', /grace@example\.org/);
+    await assertAccessible(confirmPage);
+    assert.equal((await subscriberRow(site)).status, 'pending');
+    await confirmPage.getByRole('button', { name: 'Confirm my subscription' }).click();
+    await confirmPage.locator('h1', { hasText: 'You are subscribed' }).waitFor();
+    await assertAccessible(confirmPage);
+    assert.deepEqual(await subscriberRow(site), { email: 'grace@example.org', status: 'confirmed', frequency: 'daily', name: 'Grace' });
 
-  // 4. The welcome mail's preferences link: change to a weekly digest.
-  const [, welcome] = await sink.waitFor(2);
-  const welcomeHtml = htmlOf(welcome);
-  assert.deepEqual(await checkMailHtml(browser, welcomeHtml, 'welcome mail'), []);
-  const preferences = await clickLinkInMail(context, welcomeHtml, 'Change how often you get mail');
-  assert.match(new URL(preferences.url()).pathname, /^\/preferences\//);
-  assert.equal(await preferences.getByLabel('A daily digest').isChecked(), true);
-  await assertAccessible(preferences);
-  await preferences.getByLabel('A weekly digest').check();
-  await preferences.getByRole('button', { name: 'Save' }).click();
-  await preferences.getByRole('status').filter({ hasText: 'Your preferences are saved.' }).waitFor();
-  assert.equal(await preferences.getByLabel('A weekly digest').isChecked(), true);
-  assert.equal((await subscriberRow(site)).frequency, 'weekly');
+    // 4. The welcome mail's preferences link: change to a weekly digest.
+    const [, welcome] = await sink.waitFor(2);
+    const welcomeHtml = htmlOf(welcome);
+    assert.deepEqual(await checkMailHtml(browser, welcomeHtml, 'welcome mail'), []);
+    const preferences = await clickLinkInMail(context, welcomeHtml, 'Change how often you get mail');
+    assert.match(new URL(preferences.url()).pathname, /^\/preferences\//);
+    assert.equal(await preferences.getByLabel('A daily digest').isChecked(), true);
+    await assertAccessible(preferences);
+    await preferences.getByLabel('A weekly digest').check();
+    await preferences.getByRole('button', { name: 'Save' }).click();
+    await preferences.getByRole('status').filter({ hasText: 'Your preferences are saved.' }).waitFor();
+    assert.equal(await preferences.getByLabel('A weekly digest').isChecked(), true);
+    assert.equal((await subscriberRow(site)).frequency, 'weekly');
 
-  // 5. The next weekly digest, with this week's articles, reads well anywhere.
-  clock.set('2026-01-12T07:00:00Z');
-  writeArticle(seedsDir, { slug: 'sunday-market-returns-to-the-old-harbour', date: '11 January 2026' });
-  await gazette.core.ingest.run();
-  const edition = await createDueEdition(gazette.core.store.db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
-  assert.equal(edition?.recipients, 1);
-  await gazette.core.mail.deliverPending({ limit: 10 });
-  const [, , digest] = await sink.waitFor(3);
-  const digestHtml = htmlOf(digest);
-  assert.match(digestHtml, /Sunday market returns to the old harbour/);
-  assert.match(digestHtml, /City council approves new cycle lanes along the river/);
-  assert.deepEqual(await checkMailHtml(browser, digestHtml, 'weekly digest'), []);
+    // 5. The next weekly digest, with this week's articles, reads well anywhere.
+    clock.set('2026-01-12T07:00:00Z');
+    writeArticle(seedsDir, { slug: 'sunday-market-returns-to-the-old-harbour', date: '11 January 2026' });
+    await gazette.core.ingest.run();
+    const edition = await createDueEdition(gazette.core.store.db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
+    assert.equal(edition?.recipients, 1);
+    await gazette.core.mail.deliverPending({ limit: 10 });
+    const [, , digest] = await sink.waitFor(3);
+    const digestHtml = htmlOf(digest);
+    assert.match(digestHtml, /Sunday market returns to the old harbour/);
+    assert.match(digestHtml, /City council approves new cycle lanes along the river/);
+    assert.deepEqual(await checkMailHtml(browser, digestHtml, 'weekly digest'), []);
 
-  // 6. Its visible unsubscribe link shows a page that changes nothing; the button unsubscribes.
-  const unsubscribe = await clickLinkInMail(context, digestHtml, 'Unsubscribe');
-  assert.match(new URL(unsubscribe.url()).pathname, /^\/unsubscribe\//);
-  assert.equal(await unsubscribe.locator('h1').textContent(), 'Unsubscribe');
-  await assertAccessible(unsubscribe);
-  assert.equal((await subscriberRow(site)).status, 'confirmed');
-  await unsubscribe.getByRole('button', { name: 'Unsubscribe' }).click();
-  await unsubscribe.locator('h1', { hasText: 'You are unsubscribed' }).waitFor();
-  await assertAccessible(unsubscribe);
-  assert.equal((await subscriberRow(site)).status, 'unsubscribed');
-  assert.deepEqual(errors, []);
+    // 6. Its visible unsubscribe link shows a page that changes nothing; the button unsubscribes.
+    const unsubscribe = await clickLinkInMail(context, digestHtml, 'Unsubscribe');
+    assert.match(new URL(unsubscribe.url()).pathname, /^\/unsubscribe\//);
+    assert.equal(await unsubscribe.locator('h1').textContent(), 'Unsubscribe');
+    await assertAccessible(unsubscribe);
+    assert.equal((await subscriberRow(site)).status, 'confirmed');
+    await unsubscribe.getByRole('button', { name: 'Unsubscribe' }).click();
+    await unsubscribe.locator('h1', { hasText: 'You are unsubscribed' }).waitFor();
+    await assertAccessible(unsubscribe);
+    assert.equal((await subscriberRow(site)).status, 'unsubscribed');
+    assert.deepEqual(errors, []);
 
-  // 7. Every page of the flow, as it now stands, at phone and desktop width, light and dark.
-  const pathOf = (p: Page): string => new URL(p.url()).pathname;
-  const flowPages = [
-    [pathOf(confirmPage), 410], // the link was used
-    [pathOf(preferences), 200],
-    [pathOf(unsubscribe), 200],
-    ['/confirm/forged-token', 400],
-  ] as const;
-  assert.deepEqual(await checkSitePages(page, flowPages), []);
-});
+    // 7. Every page of the flow, as it now stands, at phone and desktop width, light and dark.
+    const pathOf = (p: Page): string => new URL(p.url()).pathname;
+    const flowPages = [
+      [pathOf(confirmPage), 410], // the link was used
+      [pathOf(preferences), 200],
+      [pathOf(unsubscribe), 200],
+      ['/confirm/forged-token', 400],
+    ] as const;
+    assert.deepEqual(await checkSitePages(page, flowPages), []);
+  },
+);
 
 it('an instant mail with long words, a long URL and the whole article reads well on a phone and a desktop', BROWSER_TEST, async (t) => {
   const site = await openSiteWithMail(t);
@@ -132,7 +148,11 @@ it('an instant mail with long words, a long URL and the whole article reads well
   await sink.waitFor(2); // the welcome mail
   // Instant mailing starts after the articles already there were ingested (a real clock has moved on by then).
   clock.advance(60_000);
-  assert.deepEqual(await createInstantEditions(gazette.core.store.db, clock.now()), [], 'the first run only marks where instant mail starts');
+  assert.deepEqual(
+    await createInstantEditions(gazette.core.store.db, clock.now()),
+    [],
+    'the first run only marks where instant mail starts',
+  );
 
   clock.advance(60_000);
   writeArticle(seedsDir, { ...LONG_WORDS_ARTICLE, date: clock.now().toISOString() });

@@ -12,7 +12,9 @@ const execFileAsync = promisify(execFile);
 
 async function gazette(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [path.join(projectRoot, 'bin/gazette.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [path.join(projectRoot, 'bin/gazette.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -65,7 +67,10 @@ test('gazette check blames the same file for a duplicate slug as the ingest reje
   rmSync(path.join(seeds, 'b-published.txt'));
   rmSync(path.join(seeds, 'a-newcomer.txt'));
   writeArticle(seeds, { slug: 'still-here' });
-  assert.match((await gazette(['check'], env)).stdout, /^contested: published, but no file holds it any more: the next ingest unpublishes it$/m);
+  assert.match(
+    (await gazette(['check'], env)).stdout,
+    /^contested: published, but no file holds it any more: the next ingest unpublishes it$/m,
+  );
 
   // Another directory, which no store has seen, is judged as a first ingest would judge it.
   const other = path.join(dir, 'elsewhere');

@@ -17,7 +17,10 @@ const run = promisify(execFile);
 
 async function gazetteCli(configFile: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: projectRoot, env: { ...process.env, GAZETTE_CONFIG: configFile } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, GAZETTE_CONFIG: configFile },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -25,7 +28,7 @@ async function gazetteCli(configFile: string, ...args: string[]): Promise<{ code
   }
 }
 
-test('gazette status shows a paused send with the server\'s reply; gazette digest restore --reply brings the wrongly bounced back, recorded; resume and its errors', async (t) => {
+test("gazette status shows a paused send with the server's reply; gazette digest restore --reply brings the wrongly bounced back, recorded; resume and its errors", async (t) => {
   const misrouted = new Set(['reader-1@example.org', 'reader-2@example.org', 'reader-3@example.org']);
   let needsAuth = false;
   const smtp = await startScriptedSmtp({
@@ -44,14 +47,27 @@ test('gazette status shows a paused send with the server\'s reply; gazette diges
   // Then the relay starts refusing the sender: the worker pauses and records it.
   needsAuth = true;
   const newcomer = await insertSubscriber(setup.core.store.db, { frequency: 'weekly' });
-  await setup.core.mail.enqueueTransactional(setup.core.store.db, { kind: 'welcome', recipientId: newcomer.id, key: `welcome-${newcomer.id}`, params: {} });
+  await setup.core.mail.enqueueTransactional(setup.core.store.db, {
+    kind: 'welcome',
+    recipientId: newcomer.id,
+    key: `welcome-${newcomer.id}`,
+    params: {},
+  });
   setup.core.mail.worker.start();
-  await waitUntil(async () => ((await setup.core.store.db.selectFrom('site_state').select('value').where('key', '=', 'mail_sending_pause').executeTakeFirst())?.value || undefined), 'the pause to be recorded');
+  await waitUntil(
+    async () =>
+      (await setup.core.store.db.selectFrom('site_state').select('value').where('key', '=', 'mail_sending_pause').executeTakeFirst())
+        ?.value || undefined,
+    'the pause to be recorded',
+  );
   await setup.close();
 
   const status = await gazetteCli(configFile, 'status');
   assert.equal(status.code, 0, status.stderr);
-  assert.match(status.stdout, /Sending PAUSED since \S+: the SMTP server refused: 530 5\.7\.0 Authentication required\. Nobody was bounced; it resumes by itself/);
+  assert.match(
+    status.stdout,
+    /Sending PAUSED since \S+: the SMTP server refused: 530 5\.7\.0 Authentication required\. Nobody was bounced; it resumes by itself/,
+  );
 
   const noReason = await gazetteCli(configFile, 'digest', 'restore', '--reply', '5.1.1');
   assert.equal(noReason.code, 1);
@@ -61,7 +77,15 @@ test('gazette status shows a paused send with the server\'s reply; gazette diges
   assert.equal(noFilter.code, 1);
   assert.match(noFilter.stderr, /--edition ID .* --reply TEXT/);
 
-  const restored = await gazetteCli(configFile, 'digest', 'restore', '--reply', '5.1.1 Relay has no route', '--reason', 'relay misconfigured, not the addresses');
+  const restored = await gazetteCli(
+    configFile,
+    'digest',
+    'restore',
+    '--reply',
+    '5.1.1 Relay has no route',
+    '--reason',
+    'relay misconfigured, not the addresses',
+  );
   assert.equal(restored.code, 0, restored.stderr);
   assert.match(restored.stdout, /^3 subscribers restored to confirmed, 3 deliveries queued again\.$/m);
   const again = await gazetteCli(configFile, 'digest', 'restore', '--edition', editionId, '--reason', 'twice');
@@ -73,10 +97,31 @@ test('gazette status shows a paused send with the server\'s reply; gazette diges
 
   const store = await openStore({ url: null, dataDir: config.paths.dataDir });
   t.after(() => store.close());
-  const subscribers = await store.db.selectFrom('subscribers').select(['email', 'status']).where('email', 'in', [...misrouted]).execute();
+  const subscribers = await store.db
+    .selectFrom('subscribers')
+    .select(['email', 'status'])
+    .where('email', 'in', [...misrouted])
+    .execute();
   assert.deepEqual(new Set(subscribers.map((s) => s.status)), new Set(['confirmed']));
-  const events = await store.db.selectFrom('subscriber_events').select(['kind', 'actor', 'reason', 'reply']).where('kind', '=', 'restored').execute();
-  assert.deepEqual(events, Array(3).fill({ kind: 'restored', actor: `cli:${userInfo().username}`, reason: 'relay misconfigured, not the addresses', reply: '550 5.1.1 Relay has no route for this user' }));
-  const queued = await store.db.selectFrom('deliveries').select('status').where('edition_id', '=', editionId).where('status', '=', 'queued').execute();
+  const events = await store.db
+    .selectFrom('subscriber_events')
+    .select(['kind', 'actor', 'reason', 'reply'])
+    .where('kind', '=', 'restored')
+    .execute();
+  assert.deepEqual(
+    events,
+    Array(3).fill({
+      kind: 'restored',
+      actor: `cli:${userInfo().username}`,
+      reason: 'relay misconfigured, not the addresses',
+      reply: '550 5.1.1 Relay has no route for this user',
+    }),
+  );
+  const queued = await store.db
+    .selectFrom('deliveries')
+    .select('status')
+    .where('edition_id', '=', editionId)
+    .where('status', '=', 'queued')
+    .execute();
   assert.equal(queued.length, 3, 'their deliveries of the edition are queued again');
 });

@@ -14,7 +14,10 @@ const run = promisify(execFile);
 
 async function gazetteCli(configFile: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli.ts', ...args], { cwd: projectRoot, env: { ...process.env, GAZETTE_CONFIG: configFile } });
+    const { stdout, stderr } = await run('npx', ['tsx', 'src/cli.ts', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, GAZETTE_CONFIG: configFile },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -31,7 +34,10 @@ test('gazette digest preview | send [--dry-run] | status and gazette mail test, 
   writeArticle(config.paths.seedsDir, { slug: 'cli-second-story', date: yesterday });
   const setup = await createGazette(config);
   await setup.core.ingest.run();
-  const readers = [await insertSubscriber(setup.core.store.db, { frequency: 'weekly' }), await insertSubscriber(setup.core.store.db, { frequency: 'weekly' })];
+  const readers = [
+    await insertSubscriber(setup.core.store.db, { frequency: 'weekly' }),
+    await insertSubscriber(setup.core.store.db, { frequency: 'weekly' }),
+  ];
   await setup.close();
 
   const preview = await gazetteCli(configFile, 'digest', 'preview', '--frequency', 'weekly');

@@ -14,7 +14,10 @@ function cliIn(t: TestContext) {
   const { configFile, dir } = writeTestConfigFile(t, { scheduler: { enabled: false } });
   const gazette = async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), ...args], { cwd: projectRoot, env: { PATH: process.env.PATH, GAZETTE_CONFIG: configFile } });
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), ...args], {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH, GAZETTE_CONFIG: configFile },
+      });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };
@@ -40,7 +43,10 @@ test('gazette subscribers import reports bad rows by file and line, is idempoten
 
   const list = await gazette('subscribers', 'list', '--status', 'confirmed', '--json');
   assert.equal(list.code, 0);
-  const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { email: string; consent: { source: string } });
+  const rows = list.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { email: string; consent: { source: string } });
   assert.deepEqual(rows.map((r) => r.email).sort(), ['ann@example.com', 'bob@example.com']);
   assert.equal(rows[0]!.consent.source, 'Paper form, 2025');
 

@@ -18,7 +18,15 @@ describe('loadConfig', () => {
     const file = path.join(dir, 'gazette.json');
     writeFileSync(file, JSON.stringify({ site: { title: 'From file' }, paths: { dataDir: 'relative-data' }, server: { port: 9000 } }));
     const config = loadConfig({
-      env: { GAZETTE_CONFIG: file, GAZETTE_PORT: '9100', GAZETTE_BASE_URL: 'https://news.example.com/', GAZETTE_ADMIN_TOKEN: 'x'.repeat(20), DATABASE_URL: 'postgres://localhost/test', GAZETTE_SECRET: 's'.repeat(32), GAZETTE_SMTP_URL: 'smtp://127.0.0.1:2525' },
+      env: {
+        GAZETTE_CONFIG: file,
+        GAZETTE_PORT: '9100',
+        GAZETTE_BASE_URL: 'https://news.example.com/',
+        GAZETTE_ADMIN_TOKEN: 'x'.repeat(20),
+        DATABASE_URL: 'postgres://localhost/test',
+        GAZETTE_SECRET: 's'.repeat(32),
+        GAZETTE_SMTP_URL: 'smtp://127.0.0.1:2525',
+      },
     });
     assert.equal(config.site.title, 'From file');
     assert.equal(config.server.port, 9100);
@@ -31,7 +39,10 @@ describe('loadConfig', () => {
 
   it('lists every invalid value at once, naming the key and what was expected', () => {
     assert.throws(
-      () => loadConfig({ env: { GAZETTE_PORT: 'eighty', GAZETTE_BASE_URL: 'news.example.com', GAZETTE_TIMEZONE: 'Mars/Olympus', GAZETTE_TYPO: '1' } }),
+      () =>
+        loadConfig({
+          env: { GAZETTE_PORT: 'eighty', GAZETTE_BASE_URL: 'news.example.com', GAZETTE_TIMEZONE: 'Mars/Olympus', GAZETTE_TYPO: '1' },
+        }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         const text = error.problems.join('\n');
@@ -54,7 +65,10 @@ describe('loadConfig', () => {
         return true;
       },
     );
-    assert.equal(loadConfig({ env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', GAZETTE_SECRET: 's'.repeat(32) } }).secret, 's'.repeat(32));
+    assert.equal(
+      loadConfig({ env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', GAZETTE_SECRET: 's'.repeat(32) } }).secret,
+      's'.repeat(32),
+    );
     assert.equal(loadConfig({ env: {} }).secret, null, 'SQLite: one instance, a generated secret is fine');
   });
 

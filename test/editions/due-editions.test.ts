@@ -22,15 +22,23 @@ async function setup(t: TestContext, kind: StoreKind, start = '2026-11-20T12:00:
 }
 
 /** Writes a seed file and ingests it at `at`, as a scan at that moment would. */
-async function dropAt(gazette: Gazette, clock: ManualClock, seedsDir: string, at: string, spec: { slug: string; date: string }): Promise<void> {
+async function dropAt(
+  gazette: Gazette,
+  clock: ManualClock,
+  seedsDir: string,
+  at: string,
+  spec: { slug: string; date: string },
+): Promise<void> {
   clock.set(at);
   writeArticle(seedsDir, spec);
   await gazette.core.ingest.run();
 }
 
 type Db = Gazette['core']['store']['db'];
-const editionRows = (db: Db) => db.selectFrom('editions').select(['frequency', 'period_start', 'period_end']).orderBy('period_end').execute();
-const summary = (editions: Awaited<ReturnType<typeof createDueEditions>>) => editions.map((e) => [e.edition.periodEnd.toISOString(), e.articles.map((a) => a.slug)]);
+const editionRows = (db: Db) =>
+  db.selectFrom('editions').select(['frequency', 'period_start', 'period_end']).orderBy('period_end').execute();
+const summary = (editions: Awaited<ReturnType<typeof createDueEditions>>) =>
+  editions.map((e) => [e.edition.periodEnd.toISOString(), e.articles.map((a) => a.slug)]);
 
 for (const kind of storeKinds) {
   describe(`createDueEditions on ${kind}`, () => {
@@ -77,11 +85,15 @@ for (const kind of storeKinds) {
       const { gazette, seedsDir, clock, db } = await setup(t, kind);
       await dropAt(gazette, clock, seedsDir, '2026-11-20T12:01:00Z', { slug: 'yesterdays-news', date: '2026-11-20T11:00:00Z' });
       clock.set('2026-11-21T07:00:00Z');
-      assert.deepEqual(summary(await createDueEditions(db, 'daily', daily, clock.now())), [['2026-11-21T07:00:00.000Z', ['yesterdays-news']]]);
+      assert.deepEqual(summary(await createDueEditions(db, 'daily', daily, clock.now())), [
+        ['2026-11-21T07:00:00.000Z', ['yesterdays-news']],
+      ]);
       // A date-only seed means midnight: dated today, dropped after the 07:00 edition.
       await dropAt(gazette, clock, seedsDir, '2026-11-21T09:30:00Z', { slug: 'dated-today-dropped-late', date: '2026-11-21' });
       clock.set('2026-11-22T07:00:00Z');
-      assert.deepEqual(summary(await createDueEditions(db, 'daily', daily, clock.now())), [['2026-11-22T07:00:00.000Z', ['dated-today-dropped-late']]]);
+      assert.deepEqual(summary(await createDueEditions(db, 'daily', daily, clock.now())), [
+        ['2026-11-22T07:00:00.000Z', ['dated-today-dropped-late']],
+      ]);
       await dropAt(gazette, clock, seedsDir, '2026-11-22T09:00:00Z', { slug: 'dated-today-dropped-late', date: '2026-11-21T06:00:00Z' });
       clock.set('2026-11-23T07:00:00Z');
       assert.deepEqual(await createDueEditions(db, 'daily', daily, clock.now()), [], 'the edit is not news');
@@ -124,7 +136,9 @@ for (const kind of storeKinds) {
       writeArticle(seedsDir, { slug: 'noon', date: '2026-11-20T12:00:00Z' });
       await gazette.core.ingest.run();
       clock.set('2026-11-21T07:00:00Z');
-      assert.deepEqual(summary(await createDueEditions(db, 'daily', daily, clock.now())), [['2026-11-21T07:00:00.000Z', ['evening', 'noon', 'morning']]]);
+      assert.deepEqual(summary(await createDueEditions(db, 'daily', daily, clock.now())), [
+        ['2026-11-21T07:00:00.000Z', ['evening', 'noon', 'morning']],
+      ]);
     });
   });
 }

@@ -48,7 +48,12 @@ function nextFiring(frequency: Frequency, at: number): number {
   return previous + (frequency === 'daily' ? DAY : 7 * DAY);
 }
 
-type DateKind = { kind: 'now' } | { kind: 'midnight' } | { kind: 'hoursBack'; hours: number } | { kind: 'archive'; days: number } | { kind: 'future'; minutes: number };
+type DateKind =
+  | { kind: 'now' }
+  | { kind: 'midnight' }
+  | { kind: 'hoursBack'; hours: number }
+  | { kind: 'archive'; days: number }
+  | { kind: 'future'; minutes: number };
 type Op =
   | { op: 'ingest'; date: DateKind }
   | { op: 'edit'; pick: number }
@@ -66,8 +71,20 @@ const dateKind: fc.Arbitrary<DateKind> = fc.oneof(
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('ingest' as const), date: dateKind }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('edit' as const), pick: fc.nat() }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 1000, max: 2 * HOUR }), fc.integer({ min: HOUR, max: 3 * DAY })) }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('run' as const), job: fc.constantFrom('daily' as const, 'weekly' as const, 'embargo' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('advance' as const),
+      ms: fc.oneof(fc.integer({ min: 1000, max: 2 * HOUR }), fc.integer({ min: HOUR, max: 3 * DAY })),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('run' as const),
+      job: fc.constantFrom('daily' as const, 'weekly' as const, 'embargo' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('restart' as const) }) },
 );
 
@@ -123,7 +140,8 @@ class Site {
     model.lastRunAt = at;
     for (const frequency of ['daily', 'weekly'] as const) {
       if (job === frequency) model.closedThrough[frequency] = Math.max(model.closedThrough[frequency], previousFiring(frequency, at));
-      if (job === 'embargo') model.closedThrough[frequency] = Math.max(model.closedThrough[frequency], previousFiring(frequency, at - SAFETY_NET_SETTLE_MS));
+      if (job === 'embargo')
+        model.closedThrough[frequency] = Math.max(model.closedThrough[frequency], previousFiring(frequency, at - SAFETY_NET_SETTLE_MS));
     }
   }
 
@@ -140,7 +158,11 @@ class Site {
       case 'edit': {
         if (model.articles.length === 0) return;
         const a = model.articles[step.pick % model.articles.length]!;
-        writeArticle(this.seedsDir, { slug: a.slug, date: a.date, paragraphs: [`Edited at ${this.clock.ms}: a new first paragraph.`, 'More.'] });
+        writeArticle(this.seedsDir, {
+          slug: a.slug,
+          date: a.date,
+          paragraphs: [`Edited at ${this.clock.ms}: a new first paragraph.`, 'More.'],
+        });
         await this.gazette.core.ingest.run();
         return;
       }
@@ -182,10 +204,14 @@ class Site {
         }
         assert.ok(editions.length <= 1, `${label}: in ${editions.length} editions`);
         const due = nextFiring(frequency, visible);
-        if (due <= model.closedThrough[frequency]) assert.equal(editions.length, 1, `${label}: the firing of ${new Date(due).toISOString()} has passed, yet in no edition`);
+        if (due <= model.closedThrough[frequency])
+          assert.equal(editions.length, 1, `${label}: the firing of ${new Date(due).toISOString()} has passed, yet in no edition`);
         for (const e of editions) {
           assert.ok(Date.parse(e.created_at) >= visible, `${label}: in an edition made at ${e.created_at}, before it was visible`);
-          assert.ok(Date.parse(e.period_end) <= due, `${label}: in the edition of ${e.period_end}, later than the next one (${new Date(due).toISOString()})`);
+          assert.ok(
+            Date.parse(e.period_end) <= due,
+            `${label}: in the edition of ${e.period_end}, later than the next one (${new Date(due).toISOString()})`,
+          );
         }
       }
     }
@@ -219,7 +245,9 @@ test('every article is in exactly one edition per frequency, the next after it b
   const numRuns = Number(process.env.EDITION_RULE_RUNS ?? 20);
   const seed = Number(process.env.EDITION_RULE_SEED ?? 20261129);
   await fc.assert(
-    fc.asyncProperty(fc.array(dateKind, { maxLength: 3 }), fc.array(opArb, { minLength: 1, maxLength: 30 }), (initial, steps) => runSequence(t, initial, steps)),
+    fc.asyncProperty(fc.array(dateKind, { maxLength: 3 }), fc.array(opArb, { minLength: 1, maxLength: 30 }), (initial, steps) =>
+      runSequence(t, initial, steps),
+    ),
     { numRuns, seed, verbose: fc.VerbosityLevel.Verbose },
   );
 });

@@ -32,12 +32,21 @@ type Op =
   | { kind: 'restart' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('add' as const), daysBack: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 300, max: 1200 })) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('add' as const),
+      daysBack: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 300, max: 1200 })),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('addFuture' as const), hoursAhead: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('edit' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
   // An edit that moves the date into the future: the article goes back under embargo.
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('postpone' as const), pick: fc.nat(), hoursAhead: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('postpone' as const), pick: fc.nat(), hoursAhead: fc.integer({ min: 1, max: 3 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('restore' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'wait' as const }) },
   // A new process on the same store: nothing it serves may come from the old one's memory.
@@ -64,13 +73,21 @@ it('archive pages and feeds: immutable bytes never change, and together they hol
   await assertWithCause(
     fc.asyncProperty(fc.integer({ min: 0, max: 12 }), fc.array(op, { minLength: 1, maxLength: 14 }), async (initial, ops) => {
       const cleanups: (() => void)[] = [];
-      const { config, seedsDir } = makeTestConfig({ after: (fn: () => void) => cleanups.push(fn) }, { feeds: { size: 5, archivePageSize: 5 } });
+      const { config, seedsDir } = makeTestConfig(
+        { after: (fn: () => void) => cleanups.push(fn) },
+        { feeds: { size: 5, archivePageSize: 5 } },
+      );
       const clock = new ManualClock('2026-03-01T12:00:00Z');
       let gazette = await createGazette(config, { clock });
       try {
         const model: ModelArticle[] = [];
         const immutable = new Map<string, Buffer>();
-        const write = (a: ModelArticle) => writeArticle(seedsDir, { slug: a.slug, date: a.date.toISOString().slice(0, 16) + '+00:00', paragraphs: [`${a.slug} version ${a.version}.`] });
+        const write = (a: ModelArticle) =>
+          writeArticle(seedsDir, {
+            slug: a.slug,
+            date: a.date.toISOString().slice(0, 16) + '+00:00',
+            paragraphs: [`${a.slug} version ${a.version}.`],
+          });
         const add = (date: Date) => {
           const a = { slug: `article-${model.length + 1}`, date, version: 1, present: true };
           model.push(a);
@@ -154,7 +171,8 @@ it('archive pages and feeds: immutable bytes never change, and together they hol
     // restored) is there too, as history. Outside them, each visible article is exactly once.
     const live = archive.filter((p) => !documents.get(p)!.frozen);
     for (const [slug, text] of visible) {
-      const copies = (pages: string[]) => pages.flatMap((p) => items(p)).filter((i) => slugOf(i.url) === slug && i.content_html.includes(text)).length;
+      const copies = (pages: string[]) =>
+        pages.flatMap((p) => items(p)).filter((i) => slugOf(i.url) === slug && i.content_html.includes(text)).length;
       assert.ok(copies(archive) >= 1, `${slug} (${text}) is in no archive page`);
       assert.ok(copies(live) <= 1, `${slug} (${text}) is ${copies(live)} times in the pages not frozen`);
     }
@@ -177,7 +195,8 @@ it('archive pages and feeds: immutable bytes never change, and together they hol
     for (const p of ['/feed.json', ...archive.sort((a, b) => pageNumber(b) - pageNumber(a))]) {
       for (const i of items(p)) if (!reconstructed.has(slugOf(i.url))) reconstructed.set(slugOf(i.url), i.content_html);
     }
-    for (const [slug, text] of visible) assert.ok(reconstructed.get(slug)?.includes(text), `a reader of the whole archive sees an old version of ${slug}`);
+    for (const [slug, text] of visible)
+      assert.ok(reconstructed.get(slug)?.includes(text), `a reader of the whole archive sees an old version of ${slug}`);
   }
 });
 

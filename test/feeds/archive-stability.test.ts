@@ -41,7 +41,10 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
     assert.equal(again.headers.etag, page1.headers.etag);
     // Page 2 (never fetched before) holds what it held before the addition: stories 26 to 50.
     const page2 = await parseWithRssParser((await get('/feeds/archive/2.rss.xml')).body.toString());
-    assert.deepEqual(page2.items.map((i) => i.link!.split('/').pop()).sort(), Array.from({ length: 25 }, (_, i) => `story-${i + 26}`));
+    assert.deepEqual(
+      page2.items.map((i) => i.link!.split('/').pop()).sort(),
+      Array.from({ length: 25 }, (_, i) => `story-${i + 26}`),
+    );
     // The back-dated article is in the newest page and in the subscription document, where a polling reader sees it.
     assert.match((await get('/feeds/archive/3.rss.xml')).body.toString(), /found-in-the-attic/);
     assert.match((await get('/feed.xml')).body.toString(), /found-in-the-attic/);
@@ -49,7 +52,11 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
 
   it('an edit to an old article reaches a reader who only polls the subscription document, and no immutable page changes', async (t) => {
     const { gazette, seedsDir, clock, get } = await setup(t, 60);
-    const frozen = await Promise.all(['rss.xml', 'atom.xml', 'json'].flatMap((ext) => [1, 2].map(async (n) => ({ path: `/feeds/archive/${n}.${ext}`, res: await get(`/feeds/archive/${n}.${ext}`) }))));
+    const frozen = await Promise.all(
+      ['rss.xml', 'atom.xml', 'json'].flatMap((ext) =>
+        [1, 2].map(async (n) => ({ path: `/feeds/archive/${n}.${ext}`, res: await get(`/feeds/archive/${n}.${ext}`) })),
+      ),
+    );
     for (const { path, res } of frozen) assert.equal(res.headers['cache-control'], IMMUTABLE, path);
     clock.advance(86_400_000);
     writeArticle(seedsDir, { slug: 'story-05', date: dayOf2026(5), paragraphs: ['Corrected: the meeting was on Tuesday.'] });
@@ -62,7 +69,9 @@ describe('RFC 5005 archive pages under back-dated additions and edits', () => {
     assert.match(edited['content:encoded'] ?? edited.content ?? '', /Corrected: the meeting was on Tuesday\./);
     const atom = (await get('/atom.xml')).body.toString();
     assert.match(atom, /<entry>(?:(?!<\/entry>)[\s\S])*story-05(?:(?!<\/entry>)[\s\S])*<updated>2026-03-02T12:00:00\.000Z<\/updated>/);
-    const json = extractFromJson((await get('/feed.json')).body.toString(), { normalization: false }) as { items: { id: string; date_modified?: string; content_html: string }[] };
+    const json = extractFromJson((await get('/feed.json')).body.toString(), { normalization: false }) as {
+      items: { id: string; date_modified?: string; content_html: string }[];
+    };
     const item = json.items.find((i) => i.id.endsWith(':story-05'));
     assert.equal(item?.date_modified, '2026-03-02T12:00:00.000Z');
     assert.match(item?.content_html ?? '', /Corrected/);

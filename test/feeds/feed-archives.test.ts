@@ -32,7 +32,11 @@ function expectedId(slug: string): string {
 }
 
 /** Follows prev-archive links from the subscription document, as an RFC 5005 client does. */
-async function walkXml(get: (p: string) => Promise<RawResponse>, start: string, rel: RegExp): Promise<{ ids: Set<string>; responses: RawResponse[] }> {
+async function walkXml(
+  get: (p: string) => Promise<RawResponse>,
+  start: string,
+  rel: RegExp,
+): Promise<{ ids: Set<string>; responses: RawResponse[] }> {
   const ids = new Set<string>();
   const responses: RawResponse[] = [];
   let next: string | undefined = start;
@@ -64,10 +68,17 @@ describe('RFC 5005 archive pages', () => {
 
   it('let an Atom reader walk back, with next-archive links forward again', async (t) => {
     const { get, slugs } = await setup(t);
-    const { ids, responses } = await walkXml(get, 'https://news.example.com/atom.xml', /<link rel="prev-archive" type="application\/atom\+xml" href="([^"]+)"/);
+    const { ids, responses } = await walkXml(
+      get,
+      'https://news.example.com/atom.xml',
+      /<link rel="prev-archive" type="application\/atom\+xml" href="([^"]+)"/,
+    );
     assert.deepEqual([...ids].sort(), slugs.map(expectedId).sort());
     const oldest = responses.at(-1)!.body.toString();
-    assert.match(oldest, /<link rel="next-archive" type="application\/atom\+xml" href="https:\/\/news.example.com\/feeds\/archive\/2.atom.xml"\/>/);
+    assert.match(
+      oldest,
+      /<link rel="next-archive" type="application\/atom\+xml" href="https:\/\/news.example.com\/feeds\/archive\/2.atom.xml"\/>/,
+    );
     assert.doesNotMatch(oldest, /prev-archive/);
     assert.match(oldest, /story-01/);
   });
@@ -102,7 +113,13 @@ describe('RFC 5005 archive pages', () => {
 
   it('answers 404 beyond the last page and for malformed page names', async (t) => {
     const { get } = await setup(t);
-    for (const p of ['/feeds/archive/6.rss.xml', '/feeds/archive/0.atom.xml', '/feeds/archive/01.json', '/feeds/archive/1.xml', '/feeds/archive/-1.json']) {
+    for (const p of [
+      '/feeds/archive/6.rss.xml',
+      '/feeds/archive/0.atom.xml',
+      '/feeds/archive/01.json',
+      '/feeds/archive/1.xml',
+      '/feeds/archive/-1.json',
+    ]) {
       assert.equal((await get(p)).status, 404, p);
     }
   });

@@ -79,7 +79,10 @@ export interface RawResponse {
 }
 
 /** Listens on port 0 for this test and returns a GET/HEAD client that keeps raw bytes. */
-export async function listen(t: TestContext, app: Express): Promise<(path: string, headers?: Record<string, string>, method?: string) => Promise<RawResponse>> {
+export async function listen(
+  t: TestContext,
+  app: Express,
+): Promise<(path: string, headers?: Record<string, string>, method?: string) => Promise<RawResponse>> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -18,13 +18,22 @@ async function setup(t: TestContext) {
 }
 
 /** The subscription documents and an archive page of each format. */
-const FEED_PATHS = ['/feed.xml', '/atom.xml', '/feed.json', '/feeds/archive/1.rss.xml', '/feeds/archive/1.atom.xml', '/feeds/archive/1.json'];
+const FEED_PATHS = [
+  '/feed.xml',
+  '/atom.xml',
+  '/feed.json',
+  '/feeds/archive/1.rss.xml',
+  '/feeds/archive/1.atom.xml',
+  '/feeds/archive/1.json',
+];
 const ORIGIN = { origin: 'https://reader.example.net' };
 
 function assertReadableCrossOrigin(res: RawResponse, what: string): void {
   assert.equal(res.headers['access-control-allow-origin'], '*', what);
   assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin', what);
-  const exposed = String(res.headers['access-control-expose-headers']).split(/,\s*/).map((h) => h.toLowerCase());
+  const exposed = String(res.headers['access-control-expose-headers'])
+    .split(/,\s*/)
+    .map((h) => h.toLowerCase());
   for (const header of ['etag', 'last-modified', 'link']) assert.ok(exposed.includes(header), `${what}: ${header} not exposed`);
   assert.equal(res.headers['access-control-allow-credentials'], undefined, `${what}: no credentials with *`);
 }
@@ -49,7 +58,11 @@ describe('feeds and archive pages are readable from other origins', () => {
   it('answers a CORS preflight with 204, the methods and the conditional-request headers', async (t) => {
     const { get } = await setup(t);
     for (const path of FEED_PATHS) {
-      const res = await get(path, { ...ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'if-none-match,if-modified-since' }, 'OPTIONS');
+      const res = await get(
+        path,
+        { ...ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'if-none-match,if-modified-since' },
+        'OPTIONS',
+      );
       assert.equal(res.status, 204, path);
       assert.equal(res.headers['access-control-allow-origin'], '*', path);
       assert.deepEqual(String(res.headers['access-control-allow-methods']).split(/,\s*/), ['GET', 'HEAD'], path);

@@ -27,7 +27,11 @@ const feeds = [
 describe('GET /feed.xml, /atom.xml, /feed.json', () => {
   it('serves each format with its media type, caching headers and hostile seed text intact', async (t) => {
     const { gazette, seedsDir, get } = await setup(t);
-    writeArticle(seedsDir, { slug: 'hostile-seed', date: '5 January 2026', paragraphs: ['Text with ]]> and ]]> again <script>x</script> & \u0001bell.', 'Second.'] });
+    writeArticle(seedsDir, {
+      slug: 'hostile-seed',
+      date: '5 January 2026',
+      paragraphs: ['Text with ]]> and ]]> again <script>x</script> & \u0001bell.', 'Second.'],
+    });
     await gazette.core.ingest.run();
     for (const { path, type } of feeds) {
       const res = await get(path);
@@ -43,12 +47,18 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
     const rss = (await get('/feed.xml')).body.toString();
     assertWellFormedXml(rss);
     const item = (await parseWithRssParser(rss)).items[0]!;
-    assert.equal(item['content:encoded'], '<p>Text with ]]&gt; and ]]&gt; again &lt;script&gt;x&lt;/script&gt; &amp; bell.</p>\n<p>Second.</p>');
+    assert.equal(
+      item['content:encoded'],
+      '<p>Text with ]]&gt; and ]]&gt; again &lt;script&gt;x&lt;/script&gt; &amp; bell.</p>\n<p>Second.</p>',
+    );
     assert.equal(item.link, 'https://news.example.com/articles/hostile-seed');
     const atom = (await get('/atom.xml')).body.toString();
     assertWellFormedXml(atom);
     assert.equal((await parseWithRssParser(atom)).items[0]!.id, 'tag:news.example.com,2026-01-05:hostile-seed');
-    assert.equal(extractFromJson((await get('/feed.json')).body.toString()).entries?.[0]?.id, 'tag:news.example.com,2026-01-05:hostile-seed');
+    assert.equal(
+      extractFromJson((await get('/feed.json')).body.toString()).entries?.[0]?.id,
+      'tag:news.example.com,2026-01-05:hostile-seed',
+    );
   });
 
   it('answers 304 to If-None-Match and If-Modified-Since, repeating the validators; If-None-Match wins', async (t) => {
@@ -68,7 +78,10 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
     assert.equal((await get('/atom.xml', { 'if-none-match': `"other", W/${etag}` })).status, 304);
     assert.equal((await get('/atom.xml', { 'if-modified-since': lastModified })).status, 304);
     assert.equal((await get('/atom.xml', { 'if-modified-since': 'Thu, 01 Jan 2015 00:00:00 GMT' })).status, 200);
-    assert.equal((await get('/atom.xml', { 'if-none-match': '"stale"', 'if-modified-since': 'Fri, 01 Jan 2100 00:00:00 GMT' })).status, 200);
+    assert.equal(
+      (await get('/atom.xml', { 'if-none-match': '"stale"', 'if-modified-since': 'Fri, 01 Jan 2100 00:00:00 GMT' })).status,
+      200,
+    );
     assert.equal((await get('/atom.xml', { 'if-modified-since': 'not a date' })).status, 200);
   });
 
@@ -89,7 +102,11 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
     assert.notEqual(br.headers.etag, gzip.headers.etag);
     assert.equal((await get('/feed.xml', { 'accept-encoding': 'br;q=0, gzip' })).headers['content-encoding'], 'gzip');
     assert.equal((await get('/feed.xml', { 'accept-encoding': 'br;q=0, gzip;q=0' })).headers['content-encoding'], undefined);
-    assert.equal((await get('/feed.xml', { 'if-none-match': String(br.headers.etag) })).status, 304, 'any coding of the same bytes validates');
+    assert.equal(
+      (await get('/feed.xml', { 'if-none-match': String(br.headers.etag) })).status,
+      304,
+      'any coding of the same bytes validates',
+    );
   });
 
   it('answers HEAD with the headers of GET and no body', async (t) => {
@@ -100,7 +117,8 @@ describe('GET /feed.xml, /atom.xml, /feed.json', () => {
     const head = await get('/feed.json', {}, 'HEAD');
     assert.equal(head.status, 200);
     assert.equal(head.body.length, 0);
-    for (const h of ['content-type', 'content-length', 'etag', 'last-modified', 'cache-control', 'vary']) assert.equal(head.headers[h], full.headers[h], h);
+    for (const h of ['content-type', 'content-length', 'etag', 'last-modified', 'cache-control', 'vary'])
+      assert.equal(head.headers[h], full.headers[h], h);
   });
 
   it('changes ETag and Last-Modified together with the bytes, and neither when nothing changed', async (t) => {

@@ -27,7 +27,13 @@ const golden = buildFeedArticle({
   createdAt: new Date('2025-09-03T23:05:00Z'),
   updatedAt: new Date('2025-09-04T07:30:00Z'),
 });
-const plain = buildFeedArticle({ slug: 'a-plain-article', title: 'A plain article', summary: 'Short.', paragraphs: ['Short.'], publishedAt: new Date('2025-09-01T12:00:00Z') });
+const plain = buildFeedArticle({
+  slug: 'a-plain-article',
+  title: 'A plain article',
+  summary: 'Short.',
+  paragraphs: ['Short.'],
+  publishedAt: new Date('2025-09-01T12:00:00Z'),
+});
 const articles = [golden, plain];
 
 const pages: Record<string, FeedPage> = {

@@ -25,7 +25,12 @@ describe('chooseContentCoding', () => {
 });
 
 describe('isNotModified', () => {
-  const representation = buildRepresentation({ text: 'x', lastModified: new Date('2026-01-10T12:00:00.500Z'), contentType: 'text/plain', cacheControl: 'no-cache' });
+  const representation = buildRepresentation({
+    text: 'x',
+    lastModified: new Date('2026-01-10T12:00:00.500Z'),
+    contentType: 'text/plain',
+    cacheControl: 'no-cache',
+  });
   const tag = representation.etags.identity;
   const cases: [string, string | undefined, string | undefined, boolean][] = [
     ['no validators', undefined, undefined, false],
@@ -44,9 +49,20 @@ describe('isNotModified', () => {
   }
 
   it('reuses the previous representation only for the same bytes, headers and Last-Modified (the store decides Last-Modified)', () => {
-    const same = buildRepresentation({ text: 'x', lastModified: representation.lastModified, contentType: 'text/plain', cacheControl: 'no-cache' }, representation);
+    const same = buildRepresentation(
+      { text: 'x', lastModified: representation.lastModified, contentType: 'text/plain', cacheControl: 'no-cache' },
+      representation,
+    );
     assert.equal(same, representation);
-    const moved = buildRepresentation({ text: 'x', lastModified: new Date(representation.lastModified.getTime() + 1000), contentType: 'text/plain', cacheControl: 'no-cache' }, representation);
+    const moved = buildRepresentation(
+      {
+        text: 'x',
+        lastModified: new Date(representation.lastModified.getTime() + 1000),
+        contentType: 'text/plain',
+        cacheControl: 'no-cache',
+      },
+      representation,
+    );
     assert.notEqual(moved, representation);
   });
 });

@@ -16,7 +16,10 @@ const TOOLS = { python: '/usr/bin/python3', newsboat: '/usr/bin/newsboat', xmlli
 
 function requireTools(): void {
   const missing = Object.values(TOOLS).filter((p) => !existsSync(p));
-  if (missing.length > 0) throw new Error(`REAL-READER TESTS CANNOT RUN: missing ${missing.join(', ')} (Debian packages python3-feedparser, newsboat, libxml2-utils; scripts/ensure-services.sh installs them as root)`);
+  if (missing.length > 0)
+    throw new Error(
+      `REAL-READER TESTS CANNOT RUN: missing ${missing.join(', ')} (Debian packages python3-feedparser, newsboat, libxml2-utils; scripts/ensure-services.sh installs them as root)`,
+    );
 }
 
 const FEEDPARSER = `
@@ -34,7 +37,14 @@ print(json.dumps(out))
 test('Debian feedparser, newsboat and xmllint read every feed and archive page, hostile text included, without a warning', async (t) => {
   requireTools();
   const { config, seedsDir, dir } = makeTestConfig(t, { server: { port: 0 } });
-  writeArticle(seedsDir, { slug: 'hostile-text-for-readers', date: '5 January 2026', paragraphs: ['Ends ]]> twice ]]> with <script>alert(1)</script> & "quotes" \u0001 \u0085next\u007f\u009f and “curly” ünïcödé.', 'A <b>second</b> paragraph & more.'] });
+  writeArticle(seedsDir, {
+    slug: 'hostile-text-for-readers',
+    date: '5 January 2026',
+    paragraphs: [
+      'Ends ]]> twice ]]> with <script>alert(1)</script> & "quotes" \u0001 \u0085next\u007f\u009f and “curly” ünïcödé.',
+      'A <b>second</b> paragraph & more.',
+    ],
+  });
   writeArticle(seedsDir, { slug: 'plain-news-for-readers', date: '6 January 2026' });
   const gazette = await createGazette(config);
   t.after(() => gazette.close());
@@ -49,14 +59,27 @@ test('Debian feedparser, newsboat and xmllint read every feed and archive page, 
     assert.equal(lint.stderr, '', `xmllint on ${url}`);
   }
 
-  const parsed = JSON.parse((await run(TOOLS.python, ['-c', FEEDPARSER, ...urls])).stdout) as { url: string; bozo: boolean | number; error: string; version: string; titles: string[]; texts: string[]; ids: string[]; status: number; revalidated: number }[];
+  const parsed = JSON.parse((await run(TOOLS.python, ['-c', FEEDPARSER, ...urls])).stdout) as {
+    url: string;
+    bozo: boolean | number;
+    error: string;
+    version: string;
+    titles: string[];
+    texts: string[];
+    ids: string[];
+    status: number;
+    revalidated: number;
+  }[];
   for (const feed of parsed) {
     assert.equal(Boolean(feed.bozo), false, `${feed.url}: ${feed.error}`);
     assert.match(feed.version, feed.url.includes('atom') ? /^atom10$/ : /^rss20$/);
     assert.deepEqual(feed.titles.slice().sort(), ['Hostile text for readers', 'Plain news for readers']);
     assert.equal(feed.status, 200);
     // DEL and C1 controls (U+0085 above) are removed with the other control characters: feedparser would show them as glyphs.
-    assert.ok(feed.texts.every((text) => !/[\u007f-\u009f]/.test(text) && !text.includes('\ufffd')), `${feed.url}: ${JSON.stringify(feed.texts)}`);
+    assert.ok(
+      feed.texts.every((text) => !/[\u007f-\u009f]/.test(text) && !text.includes('\ufffd')),
+      `${feed.url}: ${JSON.stringify(feed.texts)}`,
+    );
     assert.ok(feed.texts.some((text) => text.includes('next')));
     if (!feed.url.includes('/archive/')) assert.equal(feed.revalidated, 304, `${feed.url} answers feedparser's conditional GET with 304`);
   }
@@ -71,12 +94,29 @@ test('Debian feedparser, newsboat and xmllint read every feed and archive page, 
     const urlsFile = path.join(dir, `urls-${i}`);
     writeFileSync(urlsFile, `${url}\n`);
     const cache = path.join(dir, `cache-${i}.db`);
-    await run(TOOLS.newsboat, ['-u', urlsFile, '-C', newsboatConfig, '-c', cache, '-x', 'reload'], { env: { HOME: dir, PATH: process.env.PATH ?? '' } });
+    await run(TOOLS.newsboat, ['-u', urlsFile, '-C', newsboatConfig, '-c', cache, '-x', 'reload'], {
+      env: { HOME: dir, PATH: process.env.PATH ?? '' },
+    });
     const db = new Database(cache, { readonly: true });
-    const items = db.prepare('select feedurl, title, author, url, guid from rss_item order by title').all() as { feedurl: string; title: string; author: string; url: string; guid: string }[];
+    const items = db.prepare('select feedurl, title, author, url, guid from rss_item order by title').all() as {
+      feedurl: string;
+      title: string;
+      author: string;
+      url: string;
+      guid: string;
+    }[];
     db.close();
-    assert.deepEqual(items.map((item) => item.title), ['Hostile text for readers', 'Plain news for readers'], `newsboat read ${url}`);
-    assert.ok(items.every((item) => item.feedurl === url && item.author === config.site.author.name), 'newsboat sees an author on every entry');
-    assert.ok(items.every((item) => item.url.startsWith('https://news.example.com/articles/') && item.guid.startsWith('tag:news.example.com,')));
+    assert.deepEqual(
+      items.map((item) => item.title),
+      ['Hostile text for readers', 'Plain news for readers'],
+      `newsboat read ${url}`,
+    );
+    assert.ok(
+      items.every((item) => item.feedurl === url && item.author === config.site.author.name),
+      'newsboat sees an author on every entry',
+    );
+    assert.ok(
+      items.every((item) => item.url.startsWith('https://news.example.com/articles/') && item.guid.startsWith('tag:news.example.com,')),
+    );
   }
 });

@@ -12,7 +12,10 @@ import { assertWellFormedXml, buildFeedArticle, buildFeedSettings, decodeHtmlTex
 // Each line attacks one defect of feed 6.0.0 / xml-js (docs/feed-package-defects.md) or an escaping path of ours.
 const HOSTILE_TITLE = 'Use <div> & co: "quotes", \'apostrophes\', ]]> twice ]]> and &amp; literally';
 const HOSTILE_SUMMARY = 'A summary with <b>tags</b>, ]]>]]> and & ampersands';
-const HOSTILE_PARAGRAPHS = ['Paragraph with ]]> one and ]]> two <script>alert(1)</script>', 'Emoji 🗞️, accents café, CJK 新闻, RTL مرحبا & "more"'];
+const HOSTILE_PARAGRAPHS = [
+  'Paragraph with ]]> one and ]]> two <script>alert(1)</script>',
+  'Emoji 🗞️, accents café, CJK 新闻, RTL مرحبا & "more"',
+];
 const CONTROL = '\u0001\u0008\u000B\u000C\u001F\uFFFE\uFFFF\uD800';
 
 function hostilePage(settingsAuthor = 'Desk <Night> & Co'): { page: FeedPage; settings: ReturnType<typeof buildFeedSettings> } {
@@ -36,7 +39,12 @@ describe('feed renderers with hostile article text', () => {
     assert.equal(feed.title, 'The <Site> & "Co" &amp;');
     assert.equal(item.title, HOSTILE_TITLE);
     assert.equal(decodeHtmlText(item.content!), HOSTILE_SUMMARY);
-    assert.equal(item['content:encoded'], HOSTILE_PARAGRAPHS.map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}</p>`).join('\n'));
+    assert.equal(
+      item['content:encoded'],
+      HOSTILE_PARAGRAPHS.map(
+        (p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}</p>`,
+      ).join('\n'),
+    );
     assert.equal(item['dc:creator'], 'Desk <Night> & Co');
     const extracted = extractFromXml(xml, { descriptionMaxLen: 0 });
     assert.equal(extracted.entries?.length, 1);
@@ -77,7 +85,11 @@ describe('feed renderers with hostile article text', () => {
     for (const format of feedFormats) {
       const text = renderers[format](settings, page);
       /* eslint-disable no-control-regex -- the pattern matches control characters on purpose */
-      assert.doesNotMatch(text, /[\u0001-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|\\u[dD][89abAB]/, format);
+      assert.doesNotMatch(
+        text,
+        /[\u0001-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|\\u[dD][89abAB]/,
+        format,
+      );
       /* eslint-enable no-control-regex */
     }
   });
@@ -86,7 +98,11 @@ describe('feed renderers with hostile article text', () => {
 describe('feed renderers, structure', () => {
   const settings = buildFeedSettings({ feeds: { websubHub: 'https://hub.example.net/hub' } });
   const older = buildFeedArticle({ slug: 'older', publishedAt: new Date('2025-09-01T08:00:00Z') });
-  const edited = buildFeedArticle({ slug: 'edited', publishedAt: new Date('2025-09-02T08:00:00Z'), updatedAt: new Date('2025-09-05T10:00:00Z') });
+  const edited = buildFeedArticle({
+    slug: 'edited',
+    publishedAt: new Date('2025-09-02T08:00:00Z'),
+    updatedAt: new Date('2025-09-05T10:00:00Z'),
+  });
   const page: FeedPage = { articles: [edited, older], updated: newestChange([edited, older]), prevArchivePage: 3 };
 
   it('gives each article one id in all three formats', async () => {
@@ -94,9 +110,18 @@ describe('feed renderers, structure', () => {
     const atom = await parseWithRssParser(renderAtom(settings, page));
     const json = JSON.parse(renderJsonFeed(settings, page)) as { items: { id: string }[] };
     const expected = ['tag:news.example.com,2025-09-02:edited', 'tag:news.example.com,2025-09-01:older'];
-    assert.deepEqual(rss.items.map((i) => i.guid), expected);
-    assert.deepEqual(atom.items.map((i) => i.id), expected);
-    assert.deepEqual(json.items.map((i) => i.id), expected);
+    assert.deepEqual(
+      rss.items.map((i) => i.guid),
+      expected,
+    );
+    assert.deepEqual(
+      atom.items.map((i) => i.id),
+      expected,
+    );
+    assert.deepEqual(
+      json.items.map((i) => i.id),
+      expected,
+    );
   });
 
   it('links each format to itself, advertises the hub, and states the language', () => {
@@ -123,7 +148,8 @@ describe('feed renderers, structure', () => {
   });
 
   it('renders the same bytes for the same articles, call after call', () => {
-    for (const format of feedFormats) assert.equal(renderers[format](settings, page), renderers[format](settings, { ...page, articles: [...page.articles] }));
+    for (const format of feedFormats)
+      assert.equal(renderers[format](settings, page), renderers[format](settings, { ...page, articles: [...page.articles] }));
   });
 
   it('marks archive pages with fh:archive and current, prev and next links in every format', () => {
@@ -160,13 +186,21 @@ describe('feed renderers, attribute-bound values', () => {
     });
     const article = buildFeedArticle({ slug: 'attributes' });
     for (const archivePage of [undefined, 2]) {
-      const page: FeedPage = { articles: [article], updated: newestChange([article]), prevArchivePage: 1, ...(archivePage ? { archivePage, nextArchivePage: 3 } : {}) };
+      const page: FeedPage = {
+        articles: [article],
+        updated: newestChange([article]),
+        prevArchivePage: 1,
+        ...(archivePage ? { archivePage, nextArchivePage: 3 } : {}),
+      };
       for (const xml of [renderRss(settings, page), renderAtom(settings, page)]) {
         assertWellFormedXml(xml);
         await parseWithRssParser(xml);
       }
     }
-    assert.match(renderRss(settings, { articles: [article], updated: newestChange([article]) }), /href="https:\/\/hub.example.net\/hub\?topic=a&amp;b=&lt;c>" rel="hub"/);
+    assert.match(
+      renderRss(settings, { articles: [article], updated: newestChange([article]) }),
+      /href="https:\/\/hub.example.net\/hub\?topic=a&amp;b=&lt;c>" rel="hub"/,
+    );
   });
 
   it('declare the dc namespace even for an article without paragraphs', () => {

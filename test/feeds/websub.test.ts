@@ -37,7 +37,10 @@ async function setup(t: TestContext, hub: string) {
   const lines: string[] = [];
   logged.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean)));
   const { config, seedsDir } = makeTestConfig(t, { feeds: { websubHub: hub } });
-  const gazette = await createGazette(config, { clock: new ManualClock('2026-01-10T12:00:00Z'), log: createLogger({ level: 'warn', destination: logged }) });
+  const gazette = await createGazette(config, {
+    clock: new ManualClock('2026-01-10T12:00:00Z'),
+    log: createLogger({ level: 'warn', destination: logged }),
+  });
   t.after(() => gazette.close());
   return { gazette, seedsDir, lines };
 }
@@ -60,8 +63,14 @@ describe('WebSub', () => {
     writeArticle(seedsDir, { slug: 'first', date: '5 January 2026' });
     await gazette.core.ingest.run();
     await gazette.core.feeds.idle();
-    assert.deepEqual(hub.pings.map((p) => p.contentType), Array(3).fill('application/x-www-form-urlencoded'));
-    assert.deepEqual(hub.pings.map((p) => p.body).sort(), ['/atom.xml', '/feed.json', '/feed.xml'].map((p) => pinged(`https://news.example.com${p}`)).sort());
+    assert.deepEqual(
+      hub.pings.map((p) => p.contentType),
+      Array(3).fill('application/x-www-form-urlencoded'),
+    );
+    assert.deepEqual(
+      hub.pings.map((p) => p.body).sort(),
+      ['/atom.xml', '/feed.json', '/feed.xml'].map((p) => pinged(`https://news.example.com${p}`)).sort(),
+    );
     await gazette.core.ingest.run();
     await gazette.core.feeds.idle();
     assert.equal(hub.pings.length, 3, 'an ingest that changed nothing pings nobody');

@@ -40,7 +40,10 @@ test('admin API: edition status, failed recipients, resend to failed and digest 
   const report = await request(gazette.server.app).get(`/api/editions/${id}`).set(auth).expect(200);
   assert.equal(report.body.counts.sent, 1);
   assert.equal(report.body.counts.failed, 1);
-  assert.deepEqual(report.body.undelivered.map((u: { email: string; lastReply: string }) => [u.email, u.lastReply]), [[full.email, '452 Mailbox full']]);
+  assert.deepEqual(
+    report.body.undelivered.map((u: { email: string; lastReply: string }) => [u.email, u.lastReply]),
+    [[full.email, '452 Mailbox full']],
+  );
   const list = await request(gazette.server.app).get('/api/editions').set(auth).expect(200);
   assert.equal(list.body.items[0].id, id);
   await request(gazette.server.app).get('/api/editions/not-an-edition').set(auth).expect(404);
@@ -57,6 +60,9 @@ test('without an admin token the edition API does not exist', async (t) => {
   const { config } = makeTestConfig(t);
   const gazette = await createGazette(config);
   t.after(() => gazette.close());
-  const res = await request(gazette.server.app).get('/api/editions').set({ Authorization: `Bearer ${TOKEN}` }).expect(404);
+  const res = await request(gazette.server.app)
+    .get('/api/editions')
+    .set({ Authorization: `Bearer ${TOKEN}` })
+    .expect(404);
   assert.equal(res.body.error.code, 'AdminApiDisabled');
 });

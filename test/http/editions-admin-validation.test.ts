@@ -26,7 +26,9 @@ test('the editions routes refuse bad input with the documented status, code and 
   }
   await refused('get', '/api/editions?limit=1&limit=2', 400, 'ValidationFailed', 'limit must be a whole number from 1 to 100.');
   await refused('get', '/api/editions?page=2', 400, 'UnknownField', /"page".*accepts limit/);
-  assert.deepEqual(assertDocumented('get', '/api/editions', await request(app).get('/api/editions?limit=100').set(auth).expect(200)).body, { items: [] });
+  assert.deepEqual(assertDocumented('get', '/api/editions', await request(app).get('/api/editions?limit=100').set(auth).expect(200)).body, {
+    items: [],
+  });
 
   for (const path of ['/api/editions/not-an-edition', `/api/editions/${NO_SUCH_EDITION.toUpperCase()}`]) {
     await refused('get', path, 404, 'EditionNotFound', 'No edition has this id.');
@@ -35,8 +37,18 @@ test('the editions routes refuse bad input with the documented status, code and 
   }
   await refused('get', `/api/editions/${NO_SUCH_EDITION}`, 404, 'EditionNotFound', /No edition has the id/);
 
-  await refused('post', '/api/bounces/restore', 404, 'EditionNotFound', 'No edition has this id.', { editionId: 'not-an-edition', reason: 'test' });
-  await refused('post', '/api/bounces/restore', 400, 'ValidationFailed', 'reason is required: it is recorded with each restored subscriber.', { editionId: NO_SUCH_EDITION, reason: ' ' });
+  await refused('post', '/api/bounces/restore', 404, 'EditionNotFound', 'No edition has this id.', {
+    editionId: 'not-an-edition',
+    reason: 'test',
+  });
+  await refused(
+    'post',
+    '/api/bounces/restore',
+    400,
+    'ValidationFailed',
+    'reason is required: it is recorded with each restored subscriber.',
+    { editionId: NO_SUCH_EDITION, reason: ' ' },
+  );
   await refused('post', '/api/bounces/restore', 400, 'UnknownField', /"actor"/, { reply: '5.7.0', reason: 'test', actor: 'me' });
 
   for (const query of ['', '?frequency=hourly', '?frequency=instant', '?frequency=daily&frequency=weekly']) {

@@ -28,7 +28,11 @@ test('POST /api/editions: a dry run says what would go to whom; then the edition
   const { db } = gazette.core.store;
   const readers = [await insertSubscriber(db, { frequency: 'daily' }), await insertSubscriber(db, { frequency: 'daily' })];
   await insertSubscriber(db, { frequency: 'weekly' });
-  const api = (body: unknown) => request(gazette.server.app).post('/api/editions').set(auth).send(body as object);
+  const api = (body: unknown) =>
+    request(gazette.server.app)
+      .post('/api/editions')
+      .set(auth)
+      .send(body as object);
 
   await request(gazette.server.app).post('/api/editions').send({ frequency: 'daily' }).expect(401);
 
@@ -43,7 +47,10 @@ test('POST /api/editions: a dry run says what would go to whom; then the edition
   assert.equal(sent.body.items.length, 1);
   const edition = sent.body.items[0];
   assert.equal(sent.headers.location, `/api/editions/${edition.id}`);
-  assert.deepEqual({ frequency: edition.frequency, recipients: edition.total, articles: edition.articles.map((a: { slug: string }) => a.slug) }, { frequency: 'daily', recipients: 2, articles: ['sent-on-demand'] });
+  assert.deepEqual(
+    { frequency: edition.frequency, recipients: edition.total, articles: edition.articles.map((a: { slug: string }) => a.slug) },
+    { frequency: 'daily', recipients: 2, articles: ['sent-on-demand'] },
+  );
 
   // The service's own delivery worker sends it: nobody runs a pass here.
   await waitUntil(() => sink.messages.length === 2, 'the two daily subscribers to receive the edition');
@@ -71,7 +78,15 @@ test('POST /api/editions refuses bad input with a 400 naming the field, and a bo
     [{ frequency: 'daily', when: 'now' }, 'UnknownField', /"when".*accepts frequency, dryRun/],
   ];
   for (const [body, code, message] of cases) {
-    const res = assertDocumented('post', '/api/editions', await request(app).post('/api/editions').set(auth).send(body as object).expect(400));
+    const res = assertDocumented(
+      'post',
+      '/api/editions',
+      await request(app)
+        .post('/api/editions')
+        .set(auth)
+        .send(body as object)
+        .expect(400),
+    );
     assert.equal(res.body.error.code, code, JSON.stringify(body));
     assert.match(res.body.error.message, message);
   }
@@ -88,7 +103,11 @@ test('the CLI and the admin API send through one operation: after `gazette diges
   t.after(() => gazette.close());
   await gazette.core.ingest.run();
   await insertSubscriber(gazette.core.store.db, { frequency: 'weekly' });
-  const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: projectRoot, env: { ...process.env, GAZETTE_CONFIG: configFile } });
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, GAZETTE_CONFIG: configFile },
+    });
 
   const { stdout } = await cli('digest', 'send', '--frequency', 'weekly');
   assert.match(stdout, /weekly .* 1 articles\s+1 recipients: 1 sent/);

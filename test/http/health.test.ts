@@ -9,7 +9,11 @@ import { startPagesGazette } from './page-test-setup.ts';
 describe('GET /healthz', () => {
   it('reports the database and no ingest before the first one', async (t) => {
     const { app } = await startPagesGazette(t);
-    const res = await request(app).get('/healthz').expect(200).expect('Cache-Control', 'no-store').expect('Content-Type', /application\/json/);
+    const res = await request(app)
+      .get('/healthz')
+      .expect(200)
+      .expect('Cache-Control', 'no-store')
+      .expect('Content-Type', /application\/json/);
     assert.equal(res.body.ok, true);
     assert.deepEqual(res.body.database, { ok: true, dialect: 'sqlite' });
     assert.deepEqual(res.body.ingest, { lastRunAt: null, durationMs: null, scanned: null, problems: null });

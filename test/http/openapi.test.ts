@@ -24,7 +24,8 @@ function routesOf(app: Express): string[] {
     for (const layer of stack) {
       if (layer.route) {
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-        for (const p of paths) for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') found.push(`${m.toUpperCase()} ${p}`);
+        for (const p of paths)
+          for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') found.push(`${m.toUpperCase()} ${p}`);
       } else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };
@@ -49,7 +50,16 @@ test('the OpenAPI document and the Express router table hold the same API routes
 test('/api/openapi.json is served, well-formed OpenAPI 3.1, and describes every operation', async (t) => {
   const { gazette } = await startSubscriptionsWorld(t);
   const res = assertDocumented('get', '/api/openapi.json', await request(gazette.server.app).get('/api/openapi.json'));
-  const doc = res.body as { openapi: string; paths: Record<string, Record<string, { operationId: string; parameters: { name: string; in: string }[]; responses: Record<string, unknown>; security?: unknown }>> };
+  const doc = res.body as {
+    openapi: string;
+    paths: Record<
+      string,
+      Record<
+        string,
+        { operationId: string; parameters: { name: string; in: string }[]; responses: Record<string, unknown>; security?: unknown }
+      >
+    >;
+  };
   assert.equal(doc.openapi, '3.1.0');
   const ids = new Set<string>();
   for (const op of apiOperations) {
@@ -57,10 +67,17 @@ test('/api/openapi.json is served, well-formed OpenAPI 3.1, and describes every 
     assert.ok(described, `${op.method} ${op.path} described`);
     ids.add(described.operationId);
     for (const name of [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!)) {
-      assert.ok(described.parameters.some((p) => p.in === 'path' && p.name === name), `${op.path} documents its path parameter ${name}`);
+      assert.ok(
+        described.parameters.some((p) => p.in === 'path' && p.name === name),
+        `${op.path} documents its path parameter ${name}`,
+      );
     }
     for (const status of Object.keys(described.responses)) assert.match(status, /^[1-5][0-9][0-9]$/);
-    assert.equal(Boolean(described.security), op.path.startsWith('/api/') && op.path !== '/api/openapi.json', `${op.path}: security on the admin API only`);
+    assert.equal(
+      Boolean(described.security),
+      op.path.startsWith('/api/') && op.path !== '/api/openapi.json',
+      `${op.path}: security on the admin API only`,
+    );
   }
   assert.equal(ids.size, apiOperations.length, 'operationIds are unique');
 });
@@ -93,7 +110,11 @@ test('every documented operation answers with a documented status and body (one 
     ['get', '/api/subscribers', () => request(app).get('/api/subscribers').set(auth)],
     ['get', '/api/subscribers/stats', () => request(app).get('/api/subscribers/stats').set(auth)],
     ['get', '/api/subscribers/export', () => request(app).get('/api/subscribers/export').set(auth)],
-    ['post', '/api/subscribers/import', () => request(app).post('/api/subscribers/import').set(auth).type('text/csv').send('email\nnew@example.com\n')],
+    [
+      'post',
+      '/api/subscribers/import',
+      () => request(app).post('/api/subscribers/import').set(auth).type('text/csv').send('email\nnew@example.com\n'),
+    ],
     ['get', `/api/subscribers/${id}`, () => request(app).get(`/api/subscribers/${id}`).set(auth)],
     ['patch', `/api/subscribers/${id}`, () => request(app).patch(`/api/subscribers/${id}`).set(auth).send({ frequency: 'daily' })],
     ['delete', `/api/subscribers/${id}`, () => request(app).delete(`/api/subscribers/${id}`).set(auth)],
@@ -103,7 +124,11 @@ test('every documented operation answers with a documented status and body (one 
     ['get', `/api/editions/${editionId}`, () => request(app).get(`/api/editions/${editionId}`).set(auth)],
     ['post', `/api/editions/${editionId}/resend-failed`, () => request(app).post(`/api/editions/${editionId}/resend-failed`).set(auth)],
     ['post', `/api/editions/${editionId}/resume`, () => request(app).post(`/api/editions/${editionId}/resume`).set(auth)],
-    ['post', '/api/bounces/restore', () => request(app).post('/api/bounces/restore').set(auth).send({ editionId, reason: 'the relay refused everyone' })],
+    [
+      'post',
+      '/api/bounces/restore',
+      () => request(app).post('/api/bounces/restore').set(auth).send({ editionId, reason: 'the relay refused everyone' }),
+    ],
   ];
   const covered = new Set<string>();
   for (const [method, path, call] of calls) {

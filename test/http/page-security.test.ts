@@ -47,7 +47,12 @@ describe('every page', () => {
     for (const [path, status] of PAGES) {
       const res = await request(app).get(path).set('Accept', 'text/html').expect(status);
       const csp = res.headers['content-security-policy'] as string;
-      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+      const directives = new Map(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values.join(' ')]),
+      );
       assert.equal(directives.get('default-src'), "'none'", path);
       assert.equal(directives.get('style-src'), "'self'", path);
       assert.equal(directives.get('form-action'), "'self'", path);
@@ -66,13 +71,25 @@ describe('every page', () => {
     const home = await request(app).get('/').expect(200);
     const [href] = hrefsIn(home.text, /<link rel="stylesheet" href="([^"]+)">/g);
     assert.match(href!, /^\/assets\/site\.[\w-]{12}\.css$/);
-    const css = await request(app).get(href!).set('Accept-Encoding', 'identity').expect(200).expect('Content-Type', 'text/css; charset=utf-8');
+    const css = await request(app)
+      .get(href!)
+      .set('Accept-Encoding', 'identity')
+      .expect(200)
+      .expect('Content-Type', 'text/css; charset=utf-8');
     assert.equal(css.headers['cache-control'], 'public, max-age=31536000, immutable');
     assert.match(css.text, /prefers-color-scheme: dark/);
     // supertest inflates the body itself, so equal text proves the gzip bytes are sound.
-    const gz = await request(app).get(href!).set('Accept-Encoding', 'gzip').expect(200).expect('Content-Encoding', 'gzip').expect('Vary', 'Accept-Encoding');
+    const gz = await request(app)
+      .get(href!)
+      .set('Accept-Encoding', 'gzip')
+      .expect(200)
+      .expect('Content-Encoding', 'gzip')
+      .expect('Vary', 'Accept-Encoding');
     assert.equal(gz.text, css.text);
-    await request(app).get(href!).set('If-None-Match', css.headers.etag as string).expect(304);
+    await request(app)
+      .get(href!)
+      .set('If-None-Match', css.headers.etag as string)
+      .expect(304);
     await request(app).get('/assets/site.000000000000.css').expect(404);
   });
 
@@ -88,12 +105,20 @@ describe('the 404 page', () => {
   it('is an HTML page for browsers and JSON for API clients', async (t) => {
     const { app } = await startPagesGazette(t);
     const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-    const page = await request(app).get('/missing').set('Accept', browserAccept).expect(404).expect('Content-Type', /text\/html/);
+    const page = await request(app)
+      .get('/missing')
+      .set('Accept', browserAccept)
+      .expect(404)
+      .expect('Content-Type', /text\/html/);
     assert.match(page.text, /^<!doctype html>/);
     assert.match(page.text, /<h1>Page not found<\/h1>/);
     assert.match(page.text, /<meta name="robots" content="noindex">/);
     assert.match(page.text, /<a href="\/">Go to the latest articles<\/a>/);
-    const api = await request(app).get('/missing').set('Accept', 'application/json').expect(404).expect('Content-Type', /application\/json/);
+    const api = await request(app)
+      .get('/missing')
+      .set('Accept', 'application/json')
+      .expect(404)
+      .expect('Content-Type', /application\/json/);
     assert.deepEqual(api.body, { error: { code: 'NotFound', message: 'Nothing is published at /missing.' } });
   });
 

@@ -19,7 +19,10 @@ describe('home page', () => {
     for (const day of [1, 5, 3, 2, 4]) writeArticle(seedsDir, { slug: `day-${day}`, date: `${day} January 2026` });
     await gazette.core.ingest.run();
 
-    const first = await request(app).get('/').expect(200).expect('Content-Type', /text\/html; charset=utf-8/);
+    const first = await request(app)
+      .get('/')
+      .expect(200)
+      .expect('Content-Type', /text\/html; charset=utf-8/);
     assert.deepEqual(hrefsIn(first.text, articleLinks), ['/articles/day-5', '/articles/day-4']);
     assert.deepEqual(hrefsIn(first.text, /rel="next" href="([^"]+)"/g), ['/?page=2']);
     assert.doesNotMatch(first.text, /rel="prev"/);
@@ -78,9 +81,13 @@ describe('article page', () => {
     const hostile = `<script>alert("x")</script> Tom & Jerry's "quotes" </p><img src=x onerror=alert(1)>`;
     writeArticle(seedsDir, { slug: 'hostile-text', paragraphs: [hostile, 'Second paragraph.'] });
     await gazette.core.ingest.run();
-    const res = await request(app).get('/articles/hostile-text').expect(200).expect('Content-Type', /text\/html/);
+    const res = await request(app)
+      .get('/articles/hostile-text')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     assert.doesNotMatch(res.text, /<script|<img|onerror=alert/);
-    const escaped = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Tom &amp; Jerry&#x27;s &quot;quotes&quot; &lt;/p&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;';
+    const escaped =
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Tom &amp; Jerry&#x27;s &quot;quotes&quot; &lt;/p&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;';
     assert.ok(res.text.includes(`<p>${escaped}</p>`), 'the paragraph is escaped');
     assert.ok(res.text.includes(`<meta name="description" content="${escaped}">`), 'the description is escaped');
     assert.match(res.text, /<p>Second paragraph\.<\/p>/);

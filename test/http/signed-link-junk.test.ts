@@ -15,8 +15,16 @@ async function pendingReader(t: TestContext) {
   const app = world.gazette.server.app;
   const subscribed = await request(app).post('/subscribe').send({ email: 'junk@example.com', consent: true, frequency: 'weekly' });
   assert.equal(subscribed.status, 202);
-  const confirmation = await world.gazette.core.store.db.selectFrom('subscription_confirmations').select(['id', 'subscriber_id']).executeTakeFirstOrThrow();
-  return { ...world, app, confirmToken: world.gazette.core.signer.sign('confirm', confirmation.id), manageToken: world.gazette.core.signer.sign('manage', confirmation.subscriber_id) };
+  const confirmation = await world.gazette.core.store.db
+    .selectFrom('subscription_confirmations')
+    .select(['id', 'subscriber_id'])
+    .executeTakeFirstOrThrow();
+  return {
+    ...world,
+    app,
+    confirmToken: world.gazette.core.signer.sign('confirm', confirmation.id),
+    manageToken: world.gazette.core.signer.sign('manage', confirmation.subscriber_id),
+  };
 }
 
 function assertForged(res: request.Response, what: string): void {
@@ -45,7 +53,10 @@ describe('signed links with junk after the signature get the answer a forged lin
     const before = await snapshotSubscribers(gazette);
     const counts = await countRows(gazette);
     for (const junk of JUNK) {
-      assertForged(await request(app).post(`/unsubscribe/${manageToken}${junk}`).type('form').send('List-Unsubscribe=One-Click'), `POST ${junk}`);
+      assertForged(
+        await request(app).post(`/unsubscribe/${manageToken}${junk}`).type('form').send('List-Unsubscribe=One-Click'),
+        `POST ${junk}`,
+      );
       assertForged(await request(app).get(`/unsubscribe/${manageToken}${junk}`), `GET ${junk}`);
     }
     assert.equal(await snapshotSubscribers(gazette), before);
@@ -60,7 +71,10 @@ describe('signed links with junk after the signature get the answer a forged lin
     const before = await snapshotSubscribers(gazette);
     const counts = await countRows(gazette);
     for (const junk of JUNK) {
-      assertForged(await request(app).post(`/preferences/${manageToken}${junk}`).type('form').send({ action: 'delete', confirm: 'yes' }), `delete ${junk}`);
+      assertForged(
+        await request(app).post(`/preferences/${manageToken}${junk}`).type('form').send({ action: 'delete', confirm: 'yes' }),
+        `delete ${junk}`,
+      );
       const page = await request(app).get(`/preferences/${manageToken}${junk}`);
       assertForged(page, `GET ${junk}`);
       assert.doesNotMatch(page.text, /junk@example\.com/);
@@ -68,7 +82,10 @@ describe('signed links with junk after the signature get the answer a forged lin
     }
     assert.equal(await snapshotSubscribers(gazette), before);
     assert.deepEqual(await countRows(gazette), counts, 'no mail queued, no row added or removed');
-    assert.equal((await request(app).post(`/preferences/${manageToken}`).type('form').send({ action: 'delete', confirm: 'yes' })).status, 200);
+    assert.equal(
+      (await request(app).post(`/preferences/${manageToken}`).type('form').send({ action: 'delete', confirm: 'yes' })).status,
+      200,
+    );
     assert.equal((await gazette.core.store.db.selectFrom('subscribers').selectAll().execute()).length, 0);
   });
 });

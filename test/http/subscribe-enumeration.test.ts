@@ -25,7 +25,13 @@ for (const html of [false, true]) {
     await insertSubscriber(db, { email: 'unsubscribed@example.org', status: 'unsubscribed' });
     await insertSubscriber(db, { email: 'bounced@example.org', status: 'bounced' });
     const answers = [];
-    for (const email of ['new@example.org', 'pending@example.org', 'confirmed@example.org', 'unsubscribed@example.org', 'bounced@example.org']) {
+    for (const email of [
+      'new@example.org',
+      'pending@example.org',
+      'confirmed@example.org',
+      'unsubscribed@example.org',
+      'bounced@example.org',
+    ]) {
       answers.push(observable(await askFor(gazette, email, html)));
     }
     // Asking again within the resend window is silent too.

@@ -18,17 +18,37 @@ interface BadRequest {
 const json = (body: unknown) => (req: request.Test) => req.set('Content-Type', 'application/json').send(JSON.stringify(body));
 const form = (body: string) => (req: request.Test) => req.type('form').send(body);
 const raw = (type: string, body: string) => (req: request.Test) => req.set('Content-Type', type).send(body);
-const admin = (send: (req: request.Test) => request.Test = (r) => r) => (req: request.Test) => send(req.set('Authorization', `Bearer ${ADMIN_TOKEN}`));
+const admin =
+  (send: (req: request.Test) => request.Test = (r) => r) =>
+  (req: request.Test) =>
+    send(req.set('Authorization', `Bearer ${ADMIN_TOKEN}`));
 const valid = { email: 'reader@example.com', consent: true };
 
 function cases(tokens: { confirm: string; manage: string; subscriberId: string }): BadRequest[] {
-  const sub = (what: string, send: BadRequest['send'], status: number, code: string): BadRequest => ({ what, method: 'post', path: '/subscribe', send, status, code });
+  const sub = (what: string, send: BadRequest['send'], status: number, code: string): BadRequest => ({
+    what,
+    method: 'post',
+    path: '/subscribe',
+    send,
+    status,
+    code,
+  });
   const prefs = `/preferences/${tokens.manage}`;
   return [
     sub('no email', json({ consent: true }), 400, 'InvalidEmail'),
     sub('not an address', json({ ...valid, email: 'not-an-address' }), 400, 'InvalidEmail'),
-    sub('header injection with CRLF and Bcc', json({ ...valid, email: 'reader@example.com\r\nBcc: victim@example.org' }), 400, 'InvalidEmail'),
-    sub('header injection in a form, URL-encoded', form('email=reader%40example.com%0D%0ABcc%3A%20victim%40example.org&consent=yes'), 400, 'InvalidEmail'),
+    sub(
+      'header injection with CRLF and Bcc',
+      json({ ...valid, email: 'reader@example.com\r\nBcc: victim@example.org' }),
+      400,
+      'InvalidEmail',
+    ),
+    sub(
+      'header injection in a form, URL-encoded',
+      form('email=reader%40example.com%0D%0ABcc%3A%20victim%40example.org&consent=yes'),
+      400,
+      'InvalidEmail',
+    ),
     sub('trailing line feed', json({ ...valid, email: 'reader@example.com\n' }), 400, 'InvalidEmail'),
     sub('NUL character', json({ ...valid, email: 'rea\u0000der@example.com' }), 400, 'InvalidEmail'),
     sub('domain without a dot', json({ ...valid, email: 'reader@localhost' }), 400, 'InvalidEmail'),
@@ -51,31 +71,199 @@ function cases(tokens: { confirm: string; manage: string; subscriberId: string }
     sub('text/plain', raw('text/plain', 'email=reader@example.com'), 415, 'UnsupportedMediaType'),
     sub('multipart', (req) => req.field('email', 'reader@example.com').field('consent', 'yes'), 415, 'UnsupportedMediaType'),
     sub('JSON in latin1', raw('application/json; charset=latin1', JSON.stringify(valid)), 415, 'UnsupportedMediaType'),
-    { what: 'forged confirmation token', method: 'post', path: `/confirm/${tokens.confirm.slice(0, -3)}xyz`, send: (r) => r, status: 400, code: 'InvalidToken' },
-    { what: 'manage token used as a confirmation token', method: 'post', path: `/confirm/${tokens.manage}`, send: (r) => r, status: 400, code: 'InvalidToken' },
-    { what: 'confirmation with an unknown field', method: 'post', path: `/confirm/${tokens.confirm}`, send: json({ status: 'confirmed' }), status: 400, code: 'UnknownField' },
-    { what: 'confirmation page with a garbage token', method: 'get', path: '/confirm/garbage', send: (r) => r, status: 400, code: 'InvalidToken' },
-    { what: 'forged unsubscribe token', method: 'post', path: `/unsubscribe/${tokens.subscriberId}.AAAAAAAAAAAAAAAAAAAAAAAA`, send: form('List-Unsubscribe=One-Click'), status: 400, code: 'InvalidToken' },
-    { what: 'unsubscribe without a signature', method: 'post', path: `/unsubscribe/${tokens.subscriberId}`, send: (r) => r, status: 400, code: 'InvalidToken' },
-    { what: 'confirmation token used to unsubscribe', method: 'post', path: `/unsubscribe/${tokens.confirm}`, send: (r) => r, status: 400, code: 'InvalidToken' },
-    { what: 'unsubscribe with text/plain', method: 'post', path: `/unsubscribe/${tokens.manage}`, send: raw('text/plain', 'List-Unsubscribe=One-Click'), status: 415, code: 'UnsupportedMediaType' },
-    { what: 'unsubscribe with an oversized body', method: 'post', path: `/unsubscribe/${tokens.manage}`, send: form(`List-Unsubscribe=One-Click&x=${'y'.repeat(5000)}`), status: 413, code: 'PayloadTooLarge' },
-    { what: 'preferences: unknown action', method: 'post', path: prefs, send: json({ action: 'promote' }), status: 400, code: 'ValidationFailed' },
-    { what: 'preferences: unknown frequency', method: 'post', path: prefs, send: json({ action: 'update', frequency: 'monthly' }), status: 400, code: 'ValidationFailed' },
-    { what: 'preferences: script in the name', method: 'post', path: prefs, send: form('action=update&name=%3Cscript%3Ealert(1)%3C%2Fscript%3E'), status: 400, code: 'ValidationFailed' },
-    { what: 'preferences: delete without confirming', method: 'post', path: prefs, send: json({ action: 'delete' }), status: 400, code: 'ValidationFailed' },
-    { what: 'preferences: unknown field', method: 'post', path: prefs, send: json({ action: 'update', status: 'confirmed' }), status: 400, code: 'UnknownField' },
-    { what: 'preferences with a forged token', method: 'get', path: '/preferences/abc.def', send: (r) => r, status: 400, code: 'InvalidToken' },
+    {
+      what: 'forged confirmation token',
+      method: 'post',
+      path: `/confirm/${tokens.confirm.slice(0, -3)}xyz`,
+      send: (r) => r,
+      status: 400,
+      code: 'InvalidToken',
+    },
+    {
+      what: 'manage token used as a confirmation token',
+      method: 'post',
+      path: `/confirm/${tokens.manage}`,
+      send: (r) => r,
+      status: 400,
+      code: 'InvalidToken',
+    },
+    {
+      what: 'confirmation with an unknown field',
+      method: 'post',
+      path: `/confirm/${tokens.confirm}`,
+      send: json({ status: 'confirmed' }),
+      status: 400,
+      code: 'UnknownField',
+    },
+    {
+      what: 'confirmation page with a garbage token',
+      method: 'get',
+      path: '/confirm/garbage',
+      send: (r) => r,
+      status: 400,
+      code: 'InvalidToken',
+    },
+    {
+      what: 'forged unsubscribe token',
+      method: 'post',
+      path: `/unsubscribe/${tokens.subscriberId}.AAAAAAAAAAAAAAAAAAAAAAAA`,
+      send: form('List-Unsubscribe=One-Click'),
+      status: 400,
+      code: 'InvalidToken',
+    },
+    {
+      what: 'unsubscribe without a signature',
+      method: 'post',
+      path: `/unsubscribe/${tokens.subscriberId}`,
+      send: (r) => r,
+      status: 400,
+      code: 'InvalidToken',
+    },
+    {
+      what: 'confirmation token used to unsubscribe',
+      method: 'post',
+      path: `/unsubscribe/${tokens.confirm}`,
+      send: (r) => r,
+      status: 400,
+      code: 'InvalidToken',
+    },
+    {
+      what: 'unsubscribe with text/plain',
+      method: 'post',
+      path: `/unsubscribe/${tokens.manage}`,
+      send: raw('text/plain', 'List-Unsubscribe=One-Click'),
+      status: 415,
+      code: 'UnsupportedMediaType',
+    },
+    {
+      what: 'unsubscribe with an oversized body',
+      method: 'post',
+      path: `/unsubscribe/${tokens.manage}`,
+      send: form(`List-Unsubscribe=One-Click&x=${'y'.repeat(5000)}`),
+      status: 413,
+      code: 'PayloadTooLarge',
+    },
+    {
+      what: 'preferences: unknown action',
+      method: 'post',
+      path: prefs,
+      send: json({ action: 'promote' }),
+      status: 400,
+      code: 'ValidationFailed',
+    },
+    {
+      what: 'preferences: unknown frequency',
+      method: 'post',
+      path: prefs,
+      send: json({ action: 'update', frequency: 'monthly' }),
+      status: 400,
+      code: 'ValidationFailed',
+    },
+    {
+      what: 'preferences: script in the name',
+      method: 'post',
+      path: prefs,
+      send: form('action=update&name=%3Cscript%3Ealert(1)%3C%2Fscript%3E'),
+      status: 400,
+      code: 'ValidationFailed',
+    },
+    {
+      what: 'preferences: delete without confirming',
+      method: 'post',
+      path: prefs,
+      send: json({ action: 'delete' }),
+      status: 400,
+      code: 'ValidationFailed',
+    },
+    {
+      what: 'preferences: unknown field',
+      method: 'post',
+      path: prefs,
+      send: json({ action: 'update', status: 'confirmed' }),
+      status: 400,
+      code: 'UnknownField',
+    },
+    {
+      what: 'preferences with a forged token',
+      method: 'get',
+      path: '/preferences/abc.def',
+      send: (r) => r,
+      status: 400,
+      code: 'InvalidToken',
+    },
     { what: 'admin API without a token', method: 'get', path: '/api/subscribers', send: (r) => r, status: 401, code: 'Unauthorized' },
-    { what: 'admin API with a wrong token', method: 'delete', path: `/api/subscribers/${tokens.subscriberId}`, send: (r) => r.set('Authorization', 'Bearer wrong-token-wrong-token'), status: 401, code: 'Unauthorized' },
-    { what: 'admin: unknown status', method: 'patch', path: `/api/subscribers/${tokens.subscriberId}`, send: admin(json({ status: 'active' })), status: 400, code: 'ValidationFailed' },
-    { what: 'admin: unknown field', method: 'patch', path: `/api/subscribers/${tokens.subscriberId}`, send: admin(json({ email: 'x@example.com' })), status: 400, code: 'UnknownField' },
-    { what: 'admin: change as text/plain', method: 'patch', path: `/api/subscribers/${tokens.subscriberId}`, send: admin(raw('text/plain', 'status=bounced')), status: 415, code: 'UnsupportedMediaType' },
-    { what: 'admin: page size too large', method: 'get', path: '/api/subscribers?pageSize=9999', send: admin(), status: 400, code: 'ValidationFailed' },
-    { what: 'admin: unknown query parameter', method: 'get', path: '/api/subscribers?sort=email', send: admin(), status: 400, code: 'UnknownField' },
-    { what: 'admin: import as JSON', method: 'post', path: '/api/subscribers/import', send: admin(json({ email: 'x@example.com' })), status: 415, code: 'UnsupportedMediaType' },
-    { what: 'admin: import without a header', method: 'post', path: '/api/subscribers/import', send: admin(raw('text/csv', 'x@example.com,X\n')), status: 400, code: 'ValidationFailed' },
-    { what: 'admin: delete an unknown id', method: 'delete', path: '/api/subscribers/no-such-id', send: admin(), status: 404, code: 'SubscriberNotFound' },
+    {
+      what: 'admin API with a wrong token',
+      method: 'delete',
+      path: `/api/subscribers/${tokens.subscriberId}`,
+      send: (r) => r.set('Authorization', 'Bearer wrong-token-wrong-token'),
+      status: 401,
+      code: 'Unauthorized',
+    },
+    {
+      what: 'admin: unknown status',
+      method: 'patch',
+      path: `/api/subscribers/${tokens.subscriberId}`,
+      send: admin(json({ status: 'active' })),
+      status: 400,
+      code: 'ValidationFailed',
+    },
+    {
+      what: 'admin: unknown field',
+      method: 'patch',
+      path: `/api/subscribers/${tokens.subscriberId}`,
+      send: admin(json({ email: 'x@example.com' })),
+      status: 400,
+      code: 'UnknownField',
+    },
+    {
+      what: 'admin: change as text/plain',
+      method: 'patch',
+      path: `/api/subscribers/${tokens.subscriberId}`,
+      send: admin(raw('text/plain', 'status=bounced')),
+      status: 415,
+      code: 'UnsupportedMediaType',
+    },
+    {
+      what: 'admin: page size too large',
+      method: 'get',
+      path: '/api/subscribers?pageSize=9999',
+      send: admin(),
+      status: 400,
+      code: 'ValidationFailed',
+    },
+    {
+      what: 'admin: unknown query parameter',
+      method: 'get',
+      path: '/api/subscribers?sort=email',
+      send: admin(),
+      status: 400,
+      code: 'UnknownField',
+    },
+    {
+      what: 'admin: import as JSON',
+      method: 'post',
+      path: '/api/subscribers/import',
+      send: admin(json({ email: 'x@example.com' })),
+      status: 415,
+      code: 'UnsupportedMediaType',
+    },
+    {
+      what: 'admin: import without a header',
+      method: 'post',
+      path: '/api/subscribers/import',
+      send: admin(raw('text/csv', 'x@example.com,X\n')),
+      status: 400,
+      code: 'ValidationFailed',
+    },
+    {
+      what: 'admin: delete an unknown id',
+      method: 'delete',
+      path: '/api/subscribers/no-such-id',
+      send: admin(),
+      status: 404,
+      code: 'SubscriberNotFound',
+    },
   ];
 }
 
@@ -85,7 +273,11 @@ test('bad requests get the right 4xx with a message, and leave the database unch
   const { id } = await insertSubscriber(gazette.core.store.db, { email: 'known@example.org', status: 'pending' });
   await request(app).post('/subscribe').send({ email: 'pending@example.org', consent: true });
   const confirmationId = (await gazette.core.store.db.selectFrom('subscription_confirmations').select('id').executeTakeFirstOrThrow()).id;
-  const tokens = { confirm: gazette.core.signer.sign('confirm', confirmationId), manage: gazette.core.signer.sign('manage', id), subscriberId: id };
+  const tokens = {
+    confirm: gazette.core.signer.sign('confirm', confirmationId),
+    manage: gazette.core.signer.sign('manage', id),
+    subscriberId: id,
+  };
   const list = cases(tokens);
   assert.ok(list.length >= 30);
   for (const c of list) {
@@ -99,7 +291,11 @@ test('bad requests get the right 4xx with a message, and leave the database unch
     const after = await countRows(gazette);
     // A wrong admin token is counted against its client (http/admin-auth-limit.ts): the one row it may add.
     if (c.status === 401) assert.ok(Number(after.rateLimits) - Number(counts.rateLimits) <= 1, `${c.what}: one failure counter at most`);
-    assert.deepEqual({ ...after, rateLimits: c.status === 401 ? counts.rateLimits : after.rateLimits }, counts, `${c.what}: no row added or removed`);
+    assert.deepEqual(
+      { ...after, rateLimits: c.status === 401 ? counts.rateLimits : after.rateLimits },
+      counts,
+      `${c.what}: no row added or removed`,
+    );
     assert.equal(await snapshotSubscribers(gazette), rows, `${c.what}: no row changed`);
   }
 });
@@ -107,7 +303,11 @@ test('bad requests get the right 4xx with a message, and leave the database unch
 test('a browser gets the form back with the problem listed and its values kept, escaped', async (t) => {
   const { gazette } = await startSubscriptionsWorld(t);
   const counts = await countRows(gazette);
-  const res = await request(gazette.server.app).post('/subscribe').set('Accept', 'text/html').type('form').send({ email: 'bad"><script>x</script>', name: 'Ada', consent: 'yes' });
+  const res = await request(gazette.server.app)
+    .post('/subscribe')
+    .set('Accept', 'text/html')
+    .type('form')
+    .send({ email: 'bad"><script>x</script>', name: 'Ada', consent: 'yes' });
   assert.equal(res.status, 400);
   assert.match(res.text, /role="alert"/);
   assert.match(res.text, /value="Ada"/);

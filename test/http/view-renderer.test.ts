@@ -11,7 +11,9 @@ const templatesDir = path.join(projectRoot, 'templates');
 
 describe('createViewRenderer', () => {
   it('escapes configured site text in the layout (title, description, footer)', (t) => {
-    const { config } = makeTestConfig(t, { site: { title: '<b>"Q&A"</b>', description: "It's <i>news</i>", postalAddress: '1 <Road> & Co' } });
+    const { config } = makeTestConfig(t, {
+      site: { title: '<b>"Q&A"</b>', description: "It's <i>news</i>", postalAddress: '1 <Road> & Co' },
+    });
     const views = createViewRenderer({ config, templatesDir });
     const html = views.render('error', { status: 404, heading: 'x', message: 'y' }, { title: 'A <title>', status: 404 });
     assert.doesNotMatch(html, /<b>|<i>|<Road>|<title>A </);
@@ -52,7 +54,14 @@ describe('createViewRenderer', () => {
   it('checks the configured default frequency in the subscription form choices', (t) => {
     const { config } = makeTestConfig(t, { subscriptions: { defaultFrequency: 'instant' } });
     const choices = createViewRenderer({ config, templatesDir }).frequencyChoices();
-    assert.deepEqual(choices.map((c) => [c.value, c.checked]), [['instant', true], ['daily', false], ['weekly', false]]);
+    assert.deepEqual(
+      choices.map((c) => [c.value, c.checked]),
+      [
+        ['instant', true],
+        ['daily', false],
+        ['weekly', false],
+      ],
+    );
   });
 });
 

@@ -20,7 +20,9 @@ function runChild(configFile: string): ChildProcess {
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 }
 
 test('a sender killed with SIGKILL at random points and restarted delivers every message; duplicates only for messages in flight, with the same Message-ID', async (t) => {
@@ -29,13 +31,20 @@ test('a sender killed with SIGKILL at random points and restarted delivers every
   const { configFile, config } = writeTestConfigFile(t, {
     site: { baseUrl: 'https://news.example.com' },
     // Slow enough (300 messages at 250/s) that every kill lands in the middle of the send.
-    mail: { smtpUrl: sink.url, leaseSeconds: 5, retryBaseSeconds: 0, maxConnections: MAX_CONNECTIONS, rateLimit: { perSecond: 250, perHour: null } },
+    mail: {
+      smtpUrl: sink.url,
+      leaseSeconds: 5,
+      retryBaseSeconds: 0,
+      maxConnections: MAX_CONNECTIONS,
+      rateLimit: { perSecond: 250, perHour: null },
+    },
   });
   writeArticle(config.paths.seedsDir, { slug: 'crash-proof-news', date: new Date().toISOString().slice(0, 10) });
   const setup = await createGazette(config);
   await setup.core.ingest.run();
   const expected: string[] = [];
-  for (let i = 0; i < READERS; i++) expected.push((await insertSubscriber(setup.core.store.db, { frequency: 'daily', email: `crash-${i}@example.org` })).email);
+  for (let i = 0; i < READERS; i++)
+    expected.push((await insertSubscriber(setup.core.store.db, { frequency: 'daily', email: `crash-${i}@example.org` })).email);
   assert.ok(await createDueEdition(setup.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
   await setup.close();
 

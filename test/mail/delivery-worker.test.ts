@@ -26,5 +26,8 @@ test('an idle worker can sleep and wake thousands of times without piling listen
   await worker.stop();
   process.off('warning', onWarning);
   assert.ok(seen?.aborted);
-  assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+  assert.deepEqual(
+    warnings.filter((w) => w === 'MaxListenersExceededWarning'),
+    [],
+  );
 });

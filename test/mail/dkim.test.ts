@@ -12,7 +12,11 @@ import { startSmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
 
 /** RFC 6376 §3.4.2 relaxed header canonicalisation. */
-const relaxedHeader = (name: string, value: string): string => `${name.toLowerCase()}:${value.replace(/\r\n(?=[ \t])/g, '').replace(/[ \t]+/g, ' ').trim()}`;
+const relaxedHeader = (name: string, value: string): string =>
+  `${name.toLowerCase()}:${value
+    .replace(/\r\n(?=[ \t])/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim()}`;
 
 /** RFC 6376 §3.4.4 relaxed body canonicalisation. */
 function relaxedBody(body: string): string {
@@ -26,10 +30,19 @@ function verifyDkim(raw: string, publicKeyPem: string): { ok: boolean; signedHea
   const split = raw.indexOf('\r\n\r\n');
   const headerBlock = raw.slice(0, split);
   const body = raw.slice(split + 4);
-  const headers = headerBlock.split(/\r\n(?![ \t])/).map((line) => ({ name: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1) }));
+  const headers = headerBlock
+    .split(/\r\n(?![ \t])/)
+    .map((line) => ({ name: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1) }));
   const signature = headers.find((h) => h.name.toLowerCase() === 'dkim-signature');
   assert.ok(signature, 'the message carries a DKIM-Signature');
-  const tags = Object.fromEntries(signature.value.replace(/\r\n[ \t]/g, '').split(';').map((t) => t.trim()).filter(Boolean).map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')]));
+  const tags = Object.fromEntries(
+    signature.value
+      .replace(/\r\n[ \t]/g, '')
+      .split(';')
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1).replace(/\s+/g, '')]),
+  );
   assert.equal(tags.a, 'rsa-sha256');
   assert.equal(tags.c, 'relaxed/relaxed');
   assert.equal(createHash('sha256').update(relaxedBody(body)).digest('base64'), tags.bh, 'the body hash matches');
@@ -43,18 +56,32 @@ function verifyDkim(raw: string, publicKeyPem: string): { ok: boolean; signedHea
     data.push(`${relaxedHeader(name, remaining[index]!.value)}\r\n`);
     remaining.splice(index, 1);
   }
-  data.push(relaxedHeader('DKIM-Signature', signature.value.replace(/\bb=[^;]*/, (m) => (m.startsWith('bh=') ? m : 'b='))));
+  data.push(
+    relaxedHeader(
+      'DKIM-Signature',
+      signature.value.replace(/\bb=[^;]*/, (m) => (m.startsWith('bh=') ? m : 'b=')),
+    ),
+  );
   const verifier = createVerify('RSA-SHA256');
   verifier.update(data.join(''));
   return { ok: verifier.verify(publicKeyPem, tags.b!, 'base64'), signedHeaders, domain: tags.d! };
 }
 
 test('with a DKIM key configured, mail is signed over the List-* headers and the signature verifies', async (t) => {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const { config } = makeTestConfig(t, {
-    mail: { smtpUrl: sink.url, from: 'Gazette <news@news.example.com>', feedbackId: 'digest:gazette', dkim: { domainName: 'news.example.com', keySelector: 'gz2026', privateKey } },
+    mail: {
+      smtpUrl: sink.url,
+      from: 'Gazette <news@news.example.com>',
+      feedbackId: 'digest:gazette',
+      dkim: { domainName: 'news.example.com', keySelector: 'gz2026', privateKey },
+    },
   });
   const gazette = await createGazette(config, { clock: new ManualClock('2025-09-04T10:00:00Z') });
   t.after(() => gazette.close());
@@ -97,15 +124,29 @@ function verifyWithDkimpy(raw: Buffer, publicKeyPem: string, dnsName: string): P
 }
 
 test('Debian dkimpy verifies every mail kind, and fails a copy with a second From, Subject, List-Unsubscribe or List-Unsubscribe-Post prepended (over-signed)', async (t) => {
-  if (!existsSync(DEBIAN_PYTHON)) throw new Error(`DKIM TESTS CANNOT RUN: ${DEBIAN_PYTHON} is missing (Debian packages python3, python3-dkim)`);
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const mails = await deliverEveryMailKind(t, { from: 'Gazette <news@news.example.com>', dkim: { domainName: 'news.example.com', keySelector: 'gz2026', privateKey } });
+  if (!existsSync(DEBIAN_PYTHON))
+    throw new Error(`DKIM TESTS CANNOT RUN: ${DEBIAN_PYTHON} is missing (Debian packages python3, python3-dkim)`);
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const mails = await deliverEveryMailKind(t, {
+    from: 'Gazette <news@news.example.com>',
+    dkim: { domainName: 'news.example.com', keySelector: 'gz2026', privateKey },
+  });
   const dnsName = 'gz2026._domainkey.news.example.com';
-  for (const kind of MAIL_KINDS) assert.equal(await verifyWithDkimpy(mails[kind].raw, publicKey, dnsName), 'pass', `the ${kind} mail as the SMTP server received it verifies`);
+  for (const kind of MAIL_KINDS)
+    assert.equal(
+      await verifyWithDkimpy(mails[kind].raw, publicKey, dnsName),
+      'pass',
+      `the ${kind} mail as the SMTP server received it verifies`,
+    );
 
   const mail = mails.digest;
   const h = verifyDkim(mail.raw.toString('latin1'), publicKey).signedHeaders;
-  for (const name of OVER_SIGNED) assert.equal(h.filter((n) => n === name.toLowerCase()).length, 2, `${name} is listed twice in h=: ${h.join(':')}`);
+  for (const name of OVER_SIGNED)
+    assert.equal(h.filter((n) => n === name.toLowerCase()).length, 2, `${name} is listed twice in h=: ${h.join(':')}`);
 
   const forged = {
     'List-Unsubscribe': 'List-Unsubscribe: <https://attacker.example/unsubscribe>',

@@ -77,7 +77,8 @@ describe('foldLines: header folding at 76', () => {
   });
 
   it('folds the DKIM-Signature header after its semicolons (the text that gets signed)', () => {
-    const header = 'DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=mail; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; h=from:to:subject:date:message-id:list-unsubscribe:list-unsubscribe-post';
+    const header =
+      'DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=mail; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; h=from:to:subject:date:message-id:list-unsubscribe:list-unsubscribe-post';
     assert.equal(
       foldLines(header, 76),
       'DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com;\r\n s=mail; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n h=from:to:subject:date:message-id:list-unsubscribe:list-unsubscribe-post',
@@ -126,9 +127,6 @@ describe('qpWrap: soft line breaks at 76', () => {
   it('never cuts an escape sequence at the soft-break boundary', () => {
     assert.equal(qpWrap(qpEncode(`${'a'.repeat(73)}=b`), 76), `${'a'.repeat(73)}=\r\n=3Db`);
     assert.equal(qpWrap(qpEncode(`${'a'.repeat(74)}é`), 76), `${'a'.repeat(74)}=\r\n=C3=A9`);
-    assert.equal(
-      qpWrap(qpEncode('é'.repeat(30)), 76),
-      `${'=C3=A9'.repeat(12)}=\r\n${'=C3=A9'.repeat(12)}=\r\n${'=C3=A9'.repeat(6)}`,
-    );
+    assert.equal(qpWrap(qpEncode('é'.repeat(30)), 76), `${'=C3=A9'.repeat(12)}=\r\n${'=C3=A9'.repeat(12)}=\r\n${'=C3=A9'.repeat(6)}`);
   });
 });

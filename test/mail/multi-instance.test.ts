@@ -44,8 +44,15 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
   t.after(() => control.close());
   const expected = (await insertReaders(control.core.store.db, READERS, 'daily')).sort();
 
-  const settings = { databaseUrl, smtpUrl: sink.url, seedsDir, mail: { leaseSeconds: 10, maxConnections: MAX_CONNECTIONS, rateLimit: { perSecond: RATE_PER_SECOND, perHour: null } } };
-  const instances: GazetteInstance[] = await Promise.all(['instance-1', 'instance-2', 'instance-3'].map((name) => startInstance(dir, name, settings)));
+  const settings = {
+    databaseUrl,
+    smtpUrl: sink.url,
+    seedsDir,
+    mail: { leaseSeconds: 10, maxConnections: MAX_CONNECTIONS, rateLimit: { perSecond: RATE_PER_SECOND, perHour: null } },
+  };
+  const instances: GazetteInstance[] = await Promise.all(
+    ['instance-1', 'instance-2', 'instance-3'].map((name) => startInstance(dir, name, settings)),
+  );
   t.after(() => {
     for (const i of instances) if (i.child.exitCode === null && !i.child.signalCode) i.child.kill('SIGKILL');
   });
@@ -60,7 +67,8 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
   assert.deepEqual([...byRecipient(first).keys()].sort(), expected);
   const perInstance = new Map(instances.map((i) => [i.name, first.filter((m) => m.heloName === i.name).length]));
   t.diagnostic(`first edition, messages per instance: ${[...perInstance.values()].join(' / ')}`);
-  for (const [name, sent] of perInstance) assert.ok(sent > 0, `${name} sent part of the edition (${[...perInstance.values()].join(' / ')})`);
+  for (const [name, sent] of perInstance)
+    assert.ok(sent > 0, `${name} sent part of the edition (${[...perInstance.values()].join(' / ')})`);
 
   // 2. instance-1 is killed with SIGKILL in the middle; the other two finish its rows once its leases expire.
   const [victim, ...survivors] = instances as [GazetteInstance, GazetteInstance, GazetteInstance];
@@ -70,7 +78,9 @@ test('three instances on one PostgreSQL database send an edition of 3,000 togeth
   await victim.exited;
   const atKill = sink.messages.length - READERS;
   assert.ok(atKill < READERS - 500, `killed in the middle (${atKill} sent)`);
-  await waitUntil(() => byRecipient(sink.messages.slice(READERS)).size === READERS, 'every recipient reached', { ceilingMs: EDITION_CEILING_MS });
+  await waitUntil(() => byRecipient(sink.messages.slice(READERS)).size === READERS, 'every recipient reached', {
+    ceilingMs: EDITION_CEILING_MS,
+  });
   await waitUntil(allSent, 'every delivery row recorded');
 
   const second = byRecipient(sink.messages.slice(READERS));

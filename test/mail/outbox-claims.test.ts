@@ -20,41 +20,55 @@ async function instances(t: TestContext, kind: StoreKind, rows: number): Promise
   for (let i = 0; i < 3; i++) stores.push(await openStore({ url, dataDir }));
   t.after(() => Promise.all(stores.map((s) => s.close())));
   const { id } = await insertSubscriber(stores[0]!.db, { status: 'pending' });
-  for (let i = 0; i < rows; i++) await insertTransactional(stores[0]!.db, { id: `row-${i}`, recipientId: id, kind: 'confirmation', params: {}, now: NOW });
+  for (let i = 0; i < rows; i++)
+    await insertTransactional(stores[0]!.db, { id: `row-${i}`, recipientId: id, kind: 'confirmation', params: {}, now: NOW });
   return stores;
 }
 
-const claim = (store: Pick<Store, 'db'>, token: string, limit: number, at = NOW) => claimDueDeliveries(store.db, { now: at, leaseUntil: new Date(at.getTime() + 5000), token, limit });
+const claim = (store: Pick<Store, 'db'>, token: string, limit: number, at = NOW) =>
+  claimDueDeliveries(store.db, { now: at, leaseUntil: new Date(at.getTime() + 5000), token, limit });
 
-for (const kind of storeKinds) describe(`outbox claims on ${kind}`, () => {
-  it('three instances claiming at once take every row exactly once, never more than the limit per claim', async (t) => {
-    const stores = await instances(t, kind, 300);
-    const claimedBy = await Promise.all(stores.map(async (store, n) => {
-      const ids: string[] = [];
-      for (let pass = 0; ; pass++) {
-        const rows = await claim(store, `instance-${n}-pass-${pass}`, 7);
-        assert.ok(rows.length <= 7, `a claim takes at most its limit (took ${rows.length})`);
-        if (rows.length === 0) return ids;
-        ids.push(...rows.map((r) => r.id));
-      }
-    }));
-    const all = claimedBy.flat();
-    assert.equal(all.length, 300, 'no row claimed twice');
-    assert.equal(new Set(all).size, 300, 'every row claimed');
-  });
+for (const kind of storeKinds)
+  describe(`outbox claims on ${kind}`, () => {
+    it('three instances claiming at once take every row exactly once, never more than the limit per claim', async (t) => {
+      const stores = await instances(t, kind, 300);
+      const claimedBy = await Promise.all(
+        stores.map(async (store, n) => {
+          const ids: string[] = [];
+          for (let pass = 0; ; pass++) {
+            const rows = await claim(store, `instance-${n}-pass-${pass}`, 7);
+            assert.ok(rows.length <= 7, `a claim takes at most its limit (took ${rows.length})`);
+            if (rows.length === 0) return ids;
+            ids.push(...rows.map((r) => r.id));
+          }
+        }),
+      );
+      const all = claimedBy.flat();
+      assert.equal(all.length, 300, 'no row claimed twice');
+      assert.equal(new Set(all).size, 300, 'every row claimed');
+    });
 
-  it('reclaims the rows of an expired lease, and the first holder can no longer record their outcome', async (t) => {
-    const [a, b] = await instances(t, kind, 10);
-    assert.equal((await claim(a!, 'lease-a', 10)).length, 10);
-    assert.equal((await claim(b!, 'lease-b-early', 10, later(1000))).length, 0, 'leased rows are not due');
-    const taken = await claim(b!, 'lease-b', 10, later(6000));
-    assert.equal(taken.length, 10, 'expired: taken over');
-    await recordOutcome(a!.db, { id: taken[0]!.id, leaseToken: 'lease-a' }, { status: 'failed', reply: '451 late', nextAttemptAt: null }, later(6500));
-    await recordOutcome(b!.db, taken[0]!, { status: 'sent', reply: '250 OK' }, later(7000));
-    const row = await a!.db.selectFrom('deliveries').select(['status', 'attempts', 'last_reply']).where('id', '=', taken[0]!.id).executeTakeFirstOrThrow();
-    assert.deepEqual(row, { status: 'sent', attempts: 0, last_reply: '250 OK' });
+    it('reclaims the rows of an expired lease, and the first holder can no longer record their outcome', async (t) => {
+      const [a, b] = await instances(t, kind, 10);
+      assert.equal((await claim(a!, 'lease-a', 10)).length, 10);
+      assert.equal((await claim(b!, 'lease-b-early', 10, later(1000))).length, 0, 'leased rows are not due');
+      const taken = await claim(b!, 'lease-b', 10, later(6000));
+      assert.equal(taken.length, 10, 'expired: taken over');
+      await recordOutcome(
+        a!.db,
+        { id: taken[0]!.id, leaseToken: 'lease-a' },
+        { status: 'failed', reply: '451 late', nextAttemptAt: null },
+        later(6500),
+      );
+      await recordOutcome(b!.db, taken[0]!, { status: 'sent', reply: '250 OK' }, later(7000));
+      const row = await a!.db
+        .selectFrom('deliveries')
+        .select(['status', 'attempts', 'last_reply'])
+        .where('id', '=', taken[0]!.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(row, { status: 'sent', attempts: 0, last_reply: '250 OK' });
+    });
   });
-});
 
 describe('outbox claims on postgres, with a claim still uncommitted', () => {
   it('a second instance skips the rows locked by the first instead of waiting for them', async (t) => {

@@ -39,14 +39,23 @@ describe('retryDelayMs: exponential backoff, full jitter, 6 h cap', () => {
   });
 
   it('jitter spans [0.5, 1.5) of the delay: random() = 0 halves it, the largest random() stays under one and a half', () => {
-    assert.equal(retryDelayMs(3, 60, () => 0), 120_000);
-    assert.equal(retryDelayMs(3, 60, () => 0.25), 180_000);
+    assert.equal(
+      retryDelayMs(3, 60, () => 0),
+      120_000,
+    );
+    assert.equal(
+      retryDelayMs(3, 60, () => 0.25),
+      180_000,
+    );
     assert.ok(retryDelayMs(3, 60, () => JUST_UNDER_ONE) < 360_000);
     assert.ok(retryDelayMs(3, 60, () => JUST_UNDER_ONE) > 359_999);
   });
 
   it('the cap applies before the jitter: a capped delay lies in [3 h, 9 h), so capped retries still spread out', () => {
-    assert.equal(retryDelayMs(20, 60, () => 0), 3 * HOUR_MS);
+    assert.equal(
+      retryDelayMs(20, 60, () => 0),
+      3 * HOUR_MS,
+    );
     assert.ok(retryDelayMs(20, 60, () => JUST_UNDER_ONE) < 9 * HOUR_MS);
     assert.ok(retryDelayMs(20, 60, () => JUST_UNDER_ONE) > 9 * HOUR_MS - 1);
   });

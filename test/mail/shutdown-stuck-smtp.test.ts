@@ -27,14 +27,21 @@ async function countByStatus(db: Parameters<typeof insertSubscriber>[0]): Promis
 test('close() while SMTP transactions hang at MAIL FROM: unsent rows are queued again at once, stuck sends are ended at the deadline, none stays sending', async (t) => {
   const silent = await startSilentSmtp({ until: 'mail-from' });
   t.after(() => silent.close());
-  const { config, seedsDir } = makeTestConfig(t, { server: { shutdownTimeoutMs: 6000 }, mail: { smtpUrl: silent.url, maxConnections: MAX_CONNECTIONS } });
+  const { config, seedsDir } = makeTestConfig(t, {
+    server: { shutdownTimeoutMs: 6000 },
+    mail: { smtpUrl: silent.url, maxConnections: MAX_CONNECTIONS },
+  });
   writeArticle(seedsDir, { slug: 'stuck-news', date: new Date().toISOString().slice(0, 10) });
   const gazette = await createGazette(config);
   await gazette.core.ingest.run();
   for (let i = 0; i < READERS; i++) await insertSubscriber(gazette.core.store.db, { frequency: 'daily' });
   assert.ok(await createDueEdition(gazette.core.store.db, 'daily', new Date(Date.now() - 24 * 3600_000), new Date(), new Date()));
   gazette.core.mail.worker.start();
-  await waitUntil(async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(gazette.core.store.db)).sending === READERS ? true : undefined), 'the worker to claim the edition and connect');
+  await waitUntil(
+    async () =>
+      silent.connections() >= MAX_CONNECTIONS && (await countByStatus(gazette.core.store.db)).sending === READERS ? true : undefined,
+    'the worker to claim the edition and connect',
+  );
 
   let closed = false;
   const closeStarted = Date.now();
@@ -55,14 +62,16 @@ test('close() while SMTP transactions hang at MAIL FROM: unsent rows are queued 
   t.after(() => store.close());
   const rows = await store.db.selectFrom('deliveries').select(['status', 'attempts', 'due_at', 'lease_token']).execute();
   assert.deepEqual(await countByStatus(store.db), { queued: READERS });
-  assert.ok(rows.every((r) => r.lease_token === null && r.attempts === 0 && new Date(r.due_at!).getTime() <= Date.now()), 'due at once, no lease, no attempt counted');
+  assert.ok(
+    rows.every((r) => r.lease_token === null && r.attempts === 0 && new Date(r.due_at!).getTime() <= Date.now()),
+    'due at once, no lease, no attempt counted',
+  );
   const replies = await store.db.selectFrom('deliveries').select('last_reply').execute();
   // Handed to nodemailer's pool: one per connection stuck at MAIL FROM, and those waiting for a connection.
   const ended = replies.filter((r) => /SMTP transaction ended at shutdown/.test(r.last_reply ?? '')).length;
   assert.ok(ended >= MAX_CONNECTIONS && ended <= MAX_CONNECTIONS * 2, `${ended} stuck sends ended`);
   assert.equal(replies.filter((r) => r.last_reply === 'not attempted: delivery stopped').length, READERS - ended);
 });
-
 
 test('SIGTERM to gazette serve while the SMTP server hangs: the process exits in time and every row is queued again, none claimed', async (t) => {
   const silent = await startSilentSmtp();
@@ -84,7 +93,10 @@ test('SIGTERM to gazette serve while the SMTP server hangs: the process exits in
   t.after(() => server.child.kill('SIGKILL'));
   const store = await openStore({ url: null, dataDir: config.paths.dataDir });
   t.after(() => store.close());
-  await waitUntil(async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(store.db)).sending === READERS ? true : undefined), 'gazette serve to claim every row and connect');
+  await waitUntil(
+    async () => (silent.connections() >= MAX_CONNECTIONS && (await countByStatus(store.db)).sending === READERS ? true : undefined),
+    'gazette serve to claim every row and connect',
+  );
 
   const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
   server.child.kill('SIGTERM');
@@ -92,5 +104,8 @@ test('SIGTERM to gazette serve while the SMTP server hangs: the process exits in
   assert.match(server.output(), /shutting down/);
   const rows = await store.db.selectFrom('deliveries').select(['status', 'attempts', 'due_at', 'lease_token']).execute();
   assert.deepEqual(await countByStatus(store.db), { queued: READERS }, server.output().slice(-2000));
-  assert.ok(rows.every((r) => r.lease_token === null && r.attempts === 0 && new Date(r.due_at!).getTime() <= Date.now()), 'due again at once: a restart sends them without waiting out a lease');
+  assert.ok(
+    rows.every((r) => r.lease_token === null && r.attempts === 0 && new Date(r.due_at!).getTime() <= Date.now()),
+    'due again at once: a restart sends them without waiting out a lease',
+  );
 });

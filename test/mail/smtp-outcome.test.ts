@@ -92,29 +92,63 @@ describe('classifyReply: phase × basic code × enhanced code', () => {
 
   it('a refusal at RCPT TO or DATA counts an attempt (it may concern this message); one of the session or the sender does not', () => {
     const at = (phase: SmtpPhase) => classifyReply(phase, 554, '554 5.7.1 Refused');
-    for (const phase of ['recipient', 'data'] as const) assert.deepEqual(at(phase), { kind: 'refused', reply: '554 5.7.1 Refused', permanent: true, countsAttempt: true, phase });
-    for (const phase of ['session', 'sender'] as const) assert.deepEqual(at(phase), { kind: 'refused', reply: '554 5.7.1 Refused', permanent: true, countsAttempt: false, phase });
+    for (const phase of ['recipient', 'data'] as const)
+      assert.deepEqual(at(phase), { kind: 'refused', reply: '554 5.7.1 Refused', permanent: true, countsAttempt: true, phase });
+    for (const phase of ['session', 'sender'] as const)
+      assert.deepEqual(at(phase), { kind: 'refused', reply: '554 5.7.1 Refused', permanent: true, countsAttempt: false, phase });
     assert.equal((classifyReply('sender', 451, '451 4.3.0 Later') as { permanent: boolean }).permanent, false);
   });
 
   it('throttling replies (421, 454, 4.7.x) ask to slow down; greylisting at RCPT is still a per-recipient retry', () => {
-    assert.deepEqual(classifyReply('recipient', 454, '454 4.7.0 Throttling'), { kind: 'retry', reply: '454 4.7.0 Throttling', slowDown: true });
-    assert.deepEqual(classifyReply('recipient', 452, '452 4.2.2 Mailbox full'), { kind: 'retry', reply: '452 4.2.2 Mailbox full', slowDown: false });
-    assert.deepEqual(classifyReply('recipient', 451, '451 4.7.1 Greylisted'), { kind: 'retry', reply: '451 4.7.1 Greylisted', slowDown: true });
-    assert.deepEqual(classifyReply('recipient', 454, '454 Too many recipients'), { kind: 'retry', reply: '454 Too many recipients', slowDown: true });
+    assert.deepEqual(classifyReply('recipient', 454, '454 4.7.0 Throttling'), {
+      kind: 'retry',
+      reply: '454 4.7.0 Throttling',
+      slowDown: true,
+    });
+    assert.deepEqual(classifyReply('recipient', 452, '452 4.2.2 Mailbox full'), {
+      kind: 'retry',
+      reply: '452 4.2.2 Mailbox full',
+      slowDown: false,
+    });
+    assert.deepEqual(classifyReply('recipient', 451, '451 4.7.1 Greylisted'), {
+      kind: 'retry',
+      reply: '451 4.7.1 Greylisted',
+      slowDown: true,
+    });
+    assert.deepEqual(classifyReply('recipient', 454, '454 Too many recipients'), {
+      kind: 'retry',
+      reply: '454 Too many recipients',
+      slowDown: true,
+    });
     assert.deepEqual(classifyReply('data', 451, '451 Local error'), { kind: 'retry', reply: '451 Local error', slowDown: false });
-    assert.deepEqual(classifyReply('recipient', 552, '552 5.2.2 Mailbox full'), { kind: 'retry', reply: '552 5.2.2 Mailbox full', slowDown: false });
+    assert.deepEqual(classifyReply('recipient', 552, '552 5.2.2 Mailbox full'), {
+      kind: 'retry',
+      reply: '552 5.2.2 Mailbox full',
+      slowDown: false,
+    });
   });
 });
 
 describe('classifySmtpError: nodemailer errors as each phase produces them', () => {
   // The shapes below were taken from nodemailer 10.6.1 against smtp-server on loopback (see the commit).
   const cases: [string, Record<string, unknown>, string][] = [
-    ['530 to MAIL FROM', { code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 530, response: '530 5.7.0 Authentication required' }, 'refused'],
+    [
+      '530 to MAIL FROM',
+      { code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 530, response: '530 5.7.0 Authentication required' },
+      'refused',
+    ],
     ['550 5.1.1 to RCPT TO', { code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 No such user' }, 'bounce'],
-    ['554 5.7.1 after DATA', { code: 'EMESSAGE', command: 'DATA', responseCode: 554, response: '554 5.7.1 Message refused by policy' }, 'refused'],
+    [
+      '554 5.7.1 after DATA',
+      { code: 'EMESSAGE', command: 'DATA', responseCode: 554, response: '554 5.7.1 Message refused by policy' },
+      'refused',
+    ],
     ['554 greeting', { code: 'EPROTOCOL', command: 'CONN', responseCode: 554, response: '554 5.7.1 Go away' }, 'refused'],
-    ['421 that closed the connection at RCPT TO', { code: 'ECONNECTION', command: 'CONN', responseCode: 421, response: '421 4.7.0 Too busy' }, 'refused'],
+    [
+      '421 that closed the connection at RCPT TO',
+      { code: 'ECONNECTION', command: 'CONN', responseCode: 421, response: '421 4.7.0 Too busy' },
+      'refused',
+    ],
     ['EHLO refused', { code: 'ECONNECTION', command: 'EHLO', responseCode: 554, response: '554 5.5.0 No EHLO' }, 'refused'],
     ['AUTH refused', { code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 535, response: '535 5.7.8 Bad credentials' }, 'refused'],
     ['connection refused', { code: 'ESOCKET', command: 'CONN', message: 'connect ECONNREFUSED 127.0.0.1:2525' }, 'unreachable'],
@@ -123,27 +157,51 @@ describe('classifySmtpError: nodemailer errors as each phase produces them', () 
     ['DNS failure', { code: 'EDNS', command: 'CONN', message: 'getaddrinfo ENOTFOUND smtp.example.com' }, 'unreachable'],
     ['TLS failure', { code: 'ETLS', command: 'CONN', message: 'self-signed certificate' }, 'unreachable'],
     // The phase cannot be told: never a bounce.
-    ['a 5.1.1 to an unknown command', { code: 'EENVELOPE', command: 'API', responseCode: 550, response: '550 5.1.1 No such user' }, 'refused'],
-    ['550 5.1.1 to the message itself (MESSAGE)', { code: 'EMESSAGE', command: 'MESSAGE', responseCode: 550, response: '550 5.1.1 No such user' }, 'bounce'],
+    [
+      'a 5.1.1 to an unknown command',
+      { code: 'EENVELOPE', command: 'API', responseCode: 550, response: '550 5.1.1 No such user' },
+      'refused',
+    ],
+    [
+      '550 5.1.1 to the message itself (MESSAGE)',
+      { code: 'EMESSAGE', command: 'MESSAGE', responseCode: 550, response: '550 5.1.1 No such user' },
+      'bounce',
+    ],
     ['aborted at shutdown', { code: 'EABORT', name: 'AbortError', message: 'Message sending aborted' }, 'aborted'],
     ['an address nodemailer refuses', { code: 'EENVELOPE', command: 'API', message: 'Invalid recipient "x"' }, 'local'],
   ];
   for (const [name, error, expected] of cases) {
-    it(`${name} → ${expected}`, () => assert.equal(classifySmtpError(Object.assign(new Error(String(error.message ?? error.response)), error)).kind, expected));
+    it(`${name} → ${expected}`, () =>
+      assert.equal(classifySmtpError(Object.assign(new Error(String(error.message ?? error.response)), error)).kind, expected));
   }
 
   it('a connection lost after DATA is uncertain (the server may have the message)', () => {
-    assert.deepEqual(classifySmtpError(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION', command: 'DATA' })), { kind: 'unreachable', reply: 'ECONNECTION Connection closed', afterData: true });
+    assert.deepEqual(classifySmtpError(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION', command: 'DATA' })), {
+      kind: 'unreachable',
+      reply: 'ECONNECTION Connection closed',
+      afterData: true,
+    });
   });
 });
 
 describe('phaseOf', () => {
   it("maps each of nodemailer's commands to its phase, and an unknown one to none", () => {
     const table: [string | undefined, SmtpPhase | undefined][] = [
-      ['CONN', 'session'], ['EHLO', 'session'], ['HELO', 'session'], ['LHLO', 'session'], ['STARTTLS', 'session'],
-      ['AUTH PLAIN', 'session'], ['AUTH XOAUTH2', 'session'],
-      ['MAIL FROM', 'sender'], ['RCPT TO', 'recipient'], ['DATA', 'data'], ['MESSAGE', 'data'], ['rcpt to', 'recipient'],
-      ['API', undefined], ['', undefined], [undefined, undefined],
+      ['CONN', 'session'],
+      ['EHLO', 'session'],
+      ['HELO', 'session'],
+      ['LHLO', 'session'],
+      ['STARTTLS', 'session'],
+      ['AUTH PLAIN', 'session'],
+      ['AUTH XOAUTH2', 'session'],
+      ['MAIL FROM', 'sender'],
+      ['RCPT TO', 'recipient'],
+      ['DATA', 'data'],
+      ['MESSAGE', 'data'],
+      ['rcpt to', 'recipient'],
+      ['API', undefined],
+      ['', undefined],
+      [undefined, undefined],
     ];
     for (const [command, phase] of table) assert.equal(phaseOf(command), phase, String(command));
   });
@@ -160,8 +218,12 @@ describe('enhancedCodeOf', () => {
 
 describe('properties over every reply (fast-check, seeded)', () => {
   const phase = fc.constantFrom<SmtpPhase>('session', 'sender', 'recipient', 'data');
-  const enhanced = fc.option(fc.tuple(fc.constantFrom(2, 4, 5), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 30 })), { nil: undefined });
-  const reply = fc.tuple(fc.integer({ min: 400, max: 599 }), enhanced, fc.string({ maxLength: 30 })).map(([code, e, text]) => ({ code, text: `${code} ${e ? `${e.join('.')} ` : ''}${text.replace(/[\r\n]/g, ' ')}` }));
+  const enhanced = fc.option(fc.tuple(fc.constantFrom(2, 4, 5), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 30 })), {
+    nil: undefined,
+  });
+  const reply = fc
+    .tuple(fc.integer({ min: 400, max: 599 }), enhanced, fc.string({ maxLength: 30 }))
+    .map(([code, e, text]) => ({ code, text: `${code} ${e ? `${e.join('.')} ` : ''}${text.replace(/[\r\n]/g, ' ')}` }));
 
   it('only a 5xx at RCPT TO or DATA ever bounces; a 4xx never does; the session and the sender never do', () => {
     fc.assert(

@@ -29,19 +29,28 @@ function scoreWithSpamAssassin(raw: Buffer): Promise<SpamReport> {
       const report = Buffer.concat(out).toString('utf8');
       const details = report.slice(report.indexOf('Content analysis details:')).trim();
       const score = /Content analysis details:\s+\((-?[\d.]+) points/.exec(report)?.[1];
-      if (score === undefined) return reject(new Error(`spamassassin exited ${code} without a report: ${Buffer.concat(err).toString('utf8')}`));
+      if (score === undefined)
+        return reject(new Error(`spamassassin exited ${code} without a report: ${Buffer.concat(err).toString('utf8')}`));
       resolve({ score: Number(score), details });
     });
     child.stdin.end(raw);
   });
 }
 
-test('SpamAssassin scores every mail (confirmation, welcome, instant, digest) 0 or below, as the SMTP server received it', { timeout: 120_000 }, async (t) => {
-  if (!existsSync(SPAMASSASSIN)) throw new Error(`SPAM TESTS CANNOT RUN: ${SPAMASSASSIN} is missing (Debian package spamassassin; scripts/ensure-services.sh installs it as root)`);
-  const mails = await deliverEveryMailKind(t);
-  const reports = await Promise.all(MAIL_KINDS.map(async (kind) => ({ kind, ...(await scoreWithSpamAssassin(mails[kind].raw)) })));
-  const failures = reports.filter((r) => r.score > 0).map((r) => `${r.kind} mail scores ${r.score}:\n${r.details}`);
-  assert.deepEqual(failures, [], failures.join('\n\n'));
-  // The preheader is still there (hidden), only without the low-contrast trick.
-  for (const kind of MAIL_KINDS) assert.match(String(mails[kind].parsed.html), /<div style="display:none;[^"]*">[^<]+<\/div>/, `${kind} mail keeps a preheader`);
-});
+test(
+  'SpamAssassin scores every mail (confirmation, welcome, instant, digest) 0 or below, as the SMTP server received it',
+  { timeout: 120_000 },
+  async (t) => {
+    if (!existsSync(SPAMASSASSIN))
+      throw new Error(
+        `SPAM TESTS CANNOT RUN: ${SPAMASSASSIN} is missing (Debian package spamassassin; scripts/ensure-services.sh installs it as root)`,
+      );
+    const mails = await deliverEveryMailKind(t);
+    const reports = await Promise.all(MAIL_KINDS.map(async (kind) => ({ kind, ...(await scoreWithSpamAssassin(mails[kind].raw)) })));
+    const failures = reports.filter((r) => r.score > 0).map((r) => `${r.kind} mail scores ${r.score}:\n${r.details}`);
+    assert.deepEqual(failures, [], failures.join('\n\n'));
+    // The preheader is still there (hidden), only without the low-contrast trick.
+    for (const kind of MAIL_KINDS)
+      assert.match(String(mails[kind].parsed.html), /<div style="display:none;[^"]*">[^<]+<\/div>/, `${kind} mail keeps a preheader`);
+  },
+);

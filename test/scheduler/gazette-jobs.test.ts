@@ -34,7 +34,8 @@ test('a daily edition whose own job never ran is made by the minutely job, once,
   // 07:00 passed while the instance that held the daily job was dead: its tick is gone.
   clock.set('2026-11-21T07:00:30Z');
   assert.equal(await gazette.scheduler.runNow('embargo'), 'ran');
-  const dailyEditions = () => gazette.core.store.db.selectFrom('editions').select(['frequency', 'period_end']).where('frequency', '=', 'daily').execute();
+  const dailyEditions = () =>
+    gazette.core.store.db.selectFrom('editions').select(['frequency', 'period_end']).where('frequency', '=', 'daily').execute();
   assert.deepEqual(await dailyEditions(), [], 'the daily job has the first minute');
   clock.set('2026-11-21T07:01:00Z');
   assert.equal(await gazette.scheduler.runNow('embargo'), 'ran');
@@ -56,7 +57,11 @@ test('the daily job ingests before it makes its edition: a file dropped just bef
   writeSettledArticle(seedsDir, { slug: 'dropped-at-six-fifty-nine', date: '2026-11-21' });
   clock.set('2026-11-21T07:00:00Z');
   assert.equal(await gazette.scheduler.runNow('daily'), 'ran');
-  const rows = await gazette.core.store.db.selectFrom('edition_articles as ea').innerJoin('articles as a', 'a.id', 'ea.article_id').select(['ea.frequency', 'a.slug']).execute();
+  const rows = await gazette.core.store.db
+    .selectFrom('edition_articles as ea')
+    .innerJoin('articles as a', 'a.id', 'ea.article_id')
+    .select(['ea.frequency', 'a.slug'])
+    .execute();
   assert.deepEqual(rows, [{ frequency: 'daily', slug: 'dropped-at-six-fifty-nine' }]);
 });
 
@@ -65,12 +70,23 @@ test('a scan and the daily job firing on the same tick: both run, the file is in
   writeSettledArticle(seedsDir, { slug: 'same-tick-story', date: '2026-11-21' });
   clock.set('2026-11-21T07:00:00Z');
   // Both started in the same turn of the event loop, in either order, as node-cron does on a shared tick.
-  for (const order of [['scan', 'daily'], ['daily', 'scan']] as const) {
+  for (const order of [
+    ['scan', 'daily'],
+    ['daily', 'scan'],
+  ] as const) {
     const outcomes = await Promise.all(order.map((job) => gazette.scheduler.runNow(job)));
     assert.deepEqual(outcomes, ['ran', 'ran'], `${order.join(' then ')}: neither job failed`);
   }
-  const rows = await gazette.core.store.db.selectFrom('edition_articles as ea').innerJoin('articles as a', 'a.id', 'ea.article_id').select(['ea.frequency', 'a.slug']).orderBy('ea.frequency').execute();
-  assert.deepEqual(rows, [{ frequency: 'daily', slug: 'same-tick-story' }, { frequency: 'instant', slug: 'same-tick-story' }]);
+  const rows = await gazette.core.store.db
+    .selectFrom('edition_articles as ea')
+    .innerJoin('articles as a', 'a.id', 'ea.article_id')
+    .select(['ea.frequency', 'a.slug'])
+    .orderBy('ea.frequency')
+    .execute();
+  assert.deepEqual(rows, [
+    { frequency: 'daily', slug: 'same-tick-story' },
+    { frequency: 'instant', slug: 'same-tick-story' },
+  ]);
   const daily = (await gazette.scheduler.status()).find((j) => j.name === 'daily');
   assert.equal(daily?.lastStatus, 'ok');
 });

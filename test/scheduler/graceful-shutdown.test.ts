@@ -12,7 +12,6 @@ import { writeTestConfigFile } from '../support/test-config.ts';
 
 const READERS = 400;
 
-
 const exitOf = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
   new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
@@ -45,12 +44,20 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.match(first.output(), /shutting down/);
 
     const store = await openStore({ url: null, dataDir: config.paths.dataDir });
-    const rows = await store.db.selectFrom('deliveries').innerJoin('subscribers', 'subscribers.id', 'deliveries.subscriber_id').select(['deliveries.status', 'subscribers.email']).execute();
+    const rows = await store.db
+      .selectFrom('deliveries')
+      .innerJoin('subscribers', 'subscribers.id', 'deliveries.subscriber_id')
+      .select(['deliveries.status', 'subscribers.email'])
+      .execute();
     await store.close();
     const received = new Set(sink.messages.map((m) => m.envelopeTo[0]));
     assert.ok(received.size < READERS, 'stopped before the end of the send');
     assert.equal(rows.filter((r) => r.status === 'sending').length, 0, 'no row left claimed');
-    assert.deepEqual(new Set(rows.filter((r) => r.status === 'sent').map((r) => r.email)), received, 'sent rows are exactly the messages received');
+    assert.deepEqual(
+      new Set(rows.filter((r) => r.status === 'sent').map((r) => r.email)),
+      received,
+      'sent rows are exactly the messages received',
+    );
 
     const second = serveInChild(configFile);
     t.after(() => second.child.kill('SIGKILL'));

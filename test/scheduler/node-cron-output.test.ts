@@ -14,10 +14,19 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 test("node-cron's missed tick is one JSON warn line of our logger, and node-cron writes nothing to the console", async (t) => {
   const printed: string[] = [];
   // Restored by the test runner when the test ends.
-  for (const method of CONSOLE_METHODS) t.mock.method(console, method, (...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+  for (const method of CONSOLE_METHODS)
+    t.mock.method(console, method, (...args: unknown[]) => void printed.push(args.map(String).join(' ')));
   const logged = new PassThrough();
   const lines: { level: number; msg: string; job?: string; missedAt?: string }[] = [];
-  logged.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as (typeof lines)[number])));
+  logged.on('data', (c: Buffer) =>
+    lines.push(
+      ...c
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as (typeof lines)[number]),
+    ),
+  );
 
   const store = await openStore({ url: await makeTestDatabaseUrl(t, 'sqlite'), dataDir: makeTempDir(t) });
   t.after(() => store.close());
@@ -41,5 +50,8 @@ test("node-cron's missed tick is one JSON warn line of our logger, and node-cron
   assert.equal(missed.level, 40, 'a warning');
   assert.equal(missed.job, 'tick');
   assert.match(missed.missedAt ?? '', /^\d{4}-\d\d-\d\dT/);
-  assert.deepEqual(printed.filter((p) => p.includes('NODE-CRON') || p.includes('missed execution')), []);
+  assert.deepEqual(
+    printed.filter((p) => p.includes('NODE-CRON') || p.includes('missed execution')),
+    [],
+  );
 });

@@ -32,7 +32,11 @@ test('the running service publishes a file dropped into seeds/ and mails it to a
   };
   await waitUntil(feedHas('already-there'), 'the seed present at start in /feed.xml');
 
-  writeArticle(seedsDir, { slug: 'breaking-news-from-the-scheduler', date: new Date(Date.now() - 60_000).toISOString(), paragraphs: ['Dropped in while the service runs.'] });
+  writeArticle(seedsDir, {
+    slug: 'breaking-news-from-the-scheduler',
+    date: new Date(Date.now() - 60_000).toISOString(),
+    paragraphs: ['Dropped in while the service runs.'],
+  });
   await waitUntil(feedHas('breaking-news-from-the-scheduler'), 'the new article in /feed.xml');
 
   const [mail] = await sink.waitFor(1);
@@ -43,13 +47,22 @@ test('the running service publishes a file dropped into seeds/ and mails it to a
   // instant run that started after this mail, and an empty queue after it (not by a pause).
   await waitUntil(async () => {
     const instant = (await gazette.scheduler.status()).find((j) => j.name === 'instant');
-    const ranSince = instant && !instant.running && instant.lastStartedAt !== null && instant.lastStartedAt > mailedAt && instant.lastFinishedAt !== null && instant.lastFinishedAt >= instant.lastStartedAt;
+    const ranSince =
+      instant &&
+      !instant.running &&
+      instant.lastStartedAt !== null &&
+      instant.lastStartedAt > mailedAt &&
+      instant.lastFinishedAt !== null &&
+      instant.lastFinishedAt >= instant.lastStartedAt;
     return ranSince && (await countPendingDeliveries(gazette.core.store.db)) === 0;
   }, 'an instant run after the mail, and an empty delivery queue');
   assert.equal(sink.messages.length, 1);
   assert.doesNotMatch(sink.messages.map((m) => m.parsed.subject).join(' '), /Already there/i);
 
-  const health = (await (await fetch(`${base}/healthz`)).json()) as { scheduler: { jobs: { name: string; lastStatus: string | null; nextRunAt: string | null }[] }; deliveryQueue: { pending: number } };
+  const health = (await (await fetch(`${base}/healthz`)).json()) as {
+    scheduler: { jobs: { name: string; lastStatus: string | null; nextRunAt: string | null }[] };
+    deliveryQueue: { pending: number };
+  };
   const scan = health.scheduler.jobs.find((j) => j.name === 'scan');
   assert.equal(scan?.lastStatus, 'ok');
   assert.ok(scan?.nextRunAt);

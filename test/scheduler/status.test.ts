@@ -25,7 +25,17 @@ test('/healthz and gazette status show each job: last run, result, next run, and
   assert.equal(await gazette.scheduler.runNow('feeds'), 'ran');
 
   const health = (await supertest(gazette.server.app).get('/healthz').expect(200)).body as {
-    scheduler: { enabled: boolean; jobs: { name: string; cron: string; everyInstance: boolean; lastStatus: string | null; lastSummary: { added?: number } | null; nextRunAt: string | null }[] };
+    scheduler: {
+      enabled: boolean;
+      jobs: {
+        name: string;
+        cron: string;
+        everyInstance: boolean;
+        lastStatus: string | null;
+        lastSummary: { added?: number } | null;
+        nextRunAt: string | null;
+      }[];
+    };
     deliveryQueue: { pending: number };
   };
   const scan = health.scheduler.jobs.find((j) => j.name === 'scan')!;
@@ -35,17 +45,34 @@ test('/healthz and gazette status show each job: last run, result, next run, and
   assert.equal(health.scheduler.jobs.find((j) => j.name === 'weekly')!.nextRunAt, '2026-11-30T07:00:00.000Z');
   assert.equal(health.deliveryQueue.pending, 0);
   // The feeds job runs on every instance, without a shared record: the serving process reports its own run.
-  assert.deepEqual(health.scheduler.jobs.map((j) => j.name), ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds']);
+  assert.deepEqual(
+    health.scheduler.jobs.map((j) => j.name),
+    ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds'],
+  );
   const feeds = health.scheduler.jobs.find((j) => j.name === 'feeds')!;
-  assert.deepEqual({ cron: feeds.cron, everyInstance: feeds.everyInstance, lastStatus: feeds.lastStatus, nextRunAt: feeds.nextRunAt }, { cron: config.scheduler.feeds, everyInstance: true, lastStatus: 'ok', nextRunAt: '2026-11-26T12:00:35.000Z' });
+  assert.deepEqual(
+    { cron: feeds.cron, everyInstance: feeds.everyInstance, lastStatus: feeds.lastStatus, nextRunAt: feeds.nextRunAt },
+    { cron: config.scheduler.feeds, everyInstance: true, lastStatus: 'ok', nextRunAt: '2026-11-26T12:00:35.000Z' },
+  );
 
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'status', '--config', configFile, '--json'], { cwd: projectRoot });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'status', '--config', configFile, '--json'],
+    { cwd: projectRoot },
+  );
   const status = JSON.parse(stdout) as typeof health & { ingest: { scanned: number; problems: number } };
   assert.equal(status.scheduler.jobs.find((j) => j.name === 'scan')!.lastStatus, 'ok');
-  assert.deepEqual(status.scheduler.jobs.map((j) => j.name), ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds']);
+  assert.deepEqual(
+    status.scheduler.jobs.map((j) => j.name),
+    ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds'],
+  );
   assert.equal(status.scheduler.jobs.find((j) => j.name === 'feeds')!.everyInstance, true);
   assert.equal(status.ingest.scanned, 1);
-  const text = (await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'status', '--config', configFile], { cwd: projectRoot })).stdout;
+  const text = (
+    await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'status', '--config', configFile], {
+      cwd: projectRoot,
+    })
+  ).stdout;
   assert.match(text, /scan\s+\* \* \* \* \*\s+last: ok at 2026-11-26T12:00:30\.000Z/);
   assert.match(text, /Delivery queue: 0 message\(s\) waiting/);
   assert.match(text, /feeds\s+\*\/5 \* \* \* \* \*\s+last: on every instance, see its \/healthz; next: /);

@@ -42,14 +42,35 @@ export type Op =
 
 const keyArb = fc.integer({ min: 0, max: 11 });
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('add' as const), key: keyArb, date: fc.constantFrom<DateKind>('now', 'hoursBack', 'dayBack', 'daysBack', 'archive', 'future') }), weight: 5 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('add' as const),
+      key: keyArb,
+      date: fc.constantFrom<DateKind>('now', 'hoursBack', 'dayBack', 'daysBack', 'archive', 'future'),
+    }),
+    weight: 5,
+  },
   { arbitrary: fc.record({ kind: fc.constant('edit' as const), key: keyArb }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('rename' as const), key: keyArb }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keyArb }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('restore' as const), key: keyArb }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('halfWrite' as const), key: keyArb, interrupt: fc.constantFrom<'scan' | 'restart'>('scan', 'restart') }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('halfWrite' as const),
+      key: keyArb,
+      interrupt: fc.constantFrom<'scan' | 'restart'>('scan', 'restart'),
+    }),
+    weight: 1,
+  },
   { arbitrary: fc.constant({ kind: 'scan' as const }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.constantFrom(2, 30, 180, 660, 1440, 2 * 1440 + 17), order: fc.nat() }), weight: 4 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      minutes: fc.constantFrom(2, 30, 180, 660, 1440, 2 * 1440 + 17),
+      order: fc.nat(),
+    }),
+    weight: 4,
+  },
   { arbitrary: fc.constant({ kind: 'restart' as const }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('downtime' as const), hours: fc.constantFrom(5, 30, 80, 240) }), weight: 1 },
 );
@@ -129,7 +150,15 @@ export class ServiceModel {
       case 'add': {
         if (this.articles.has(slug) || fileOf()) return;
         const publishedAt = roundToMinute(now + dateOffset(op.date));
-        this.articles.set(slug, { slug, publishedAt, ingestedVersion: 0, visibleSince: null, deleted: false, archive: null, mustBeMailed: new Set() });
+        this.articles.set(slug, {
+          slug,
+          publishedAt,
+          ingestedVersion: 0,
+          visibleSince: null,
+          deleted: false,
+          archive: null,
+          mustBeMailed: new Set(),
+        });
         this.writeFile(this.newFileName(slug), slug, 1, true, now - 10 * 60_000);
         return;
       }
@@ -336,13 +365,15 @@ export class ServiceModel {
     for (const [slug, versions] of outsideFrozen) {
       const article = this.articles.get(slug);
       if (!article || !visibleIds.has(slug)) fail(`${slug} is in a feed document that is not frozen but not visible`);
-      if (versions.some((v) => v !== article!.ingestedVersion)) fail(`${slug} stands outside frozen pages in versions ${versions.join(', ')}, current is v${article!.ingestedVersion}`);
+      if (versions.some((v) => v !== article!.ingestedVersion))
+        fail(`${slug} stands outside frozen pages in versions ${versions.join(', ')}, current is v${article!.ingestedVersion}`);
     }
     for (const article of visible) {
       const versions = seen.get(article.slug);
       if (!versions) fail(`${article.slug} is visible but in no feed page`);
       const newest = versions!.reduce((a, b) => (b.modified > a.modified || (b.modified === a.modified && b.version > a.version) ? b : a));
-      if (newest.version !== article.ingestedVersion) fail(`${article.slug}: the feeds' newest version is v${newest.version}, the service ingested v${article.ingestedVersion}`);
+      if (newest.version !== article.ingestedVersion)
+        fail(`${article.slug}: the feeds' newest version is v${newest.version}, the service ingested v${article.ingestedVersion}`);
     }
 
     // Pages: a visible article answers 200 with the whole text; a deleted one never 200.
@@ -351,7 +382,8 @@ export class ServiceModel {
       const res = await request(this.gazette.server.app).get(`/articles/${article.slug}`);
       if (this.isVisible(article, now)) {
         if (res.status !== 200) fail(`/articles/${article.slug} answered ${res.status} while visible`);
-        if (!res.text.includes(`End of ${article.slug} v${article.ingestedVersion}.`)) fail(`/articles/${article.slug} does not show v${article.ingestedVersion} whole`);
+        if (!res.text.includes(`End of ${article.slug} v${article.ingestedVersion}.`))
+          fail(`/articles/${article.slug} does not show v${article.ingestedVersion} whole`);
       } else if (res.status === 200) fail(`/articles/${article.slug} answered 200 while not visible`);
     }
 
@@ -384,7 +416,8 @@ export class ServiceModel {
     const current = { body, etag: headers.etag ?? '', lastModified: headers['last-modified'] ?? '' };
     if (previous && previous.body !== body) {
       if (previous.etag === current.etag) fail(`${url} changed but kept its ETag`);
-      if (Date.parse(current.lastModified) <= Date.parse(previous.lastModified)) fail(`${url} changed but its Last-Modified did not move (${previous.lastModified} -> ${current.lastModified})`);
+      if (Date.parse(current.lastModified) <= Date.parse(previous.lastModified))
+        fail(`${url} changed but its Last-Modified did not move (${previous.lastModified} -> ${current.lastModified})`);
     }
     this.validators.set(url, current);
   }
@@ -392,12 +425,18 @@ export class ServiceModel {
 
 function dateOffset(kind: DateKind): number {
   switch (kind) {
-    case 'now': return 0;
-    case 'hoursBack': return -3 * HOUR;
-    case 'dayBack': return -20 * HOUR;
-    case 'daysBack': return -5 * DAY;
-    case 'archive': return -400 * DAY;
-    case 'future': return 26 * HOUR;
+    case 'now':
+      return 0;
+    case 'hoursBack':
+      return -3 * HOUR;
+    case 'dayBack':
+      return -20 * HOUR;
+    case 'daysBack':
+      return -5 * DAY;
+    case 'archive':
+      return -400 * DAY;
+    case 'future':
+      return 26 * HOUR;
   }
 }
 

@@ -18,7 +18,16 @@ import { createCronSchedule } from '../../src/shared/cron-schedule.ts';
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const ZONES = ['Europe/London', 'America/New_York', 'Australia/Lord_Howe'] as const;
-const PATTERNS = ['* * * * *', '*/15 1,2 * * *', '30 1 * * *', '30 2 * * *', '0 7 * * *', '0 9 * * 1', '0 6 31 * *', '0 0 1,15 * 5'] as const;
+const PATTERNS = [
+  '* * * * *',
+  '*/15 1,2 * * *',
+  '30 1 * * *',
+  '30 2 * * *',
+  '0 7 * * *',
+  '0 9 * * 1',
+  '0 6 31 * *',
+  '0 0 1,15 * 5',
+] as const;
 
 /** Every daylight-saving change of `zone` in 2024-2030. */
 function transitions(zone: string): number[] {
@@ -68,7 +77,10 @@ test('previous(t) <= t < next(t), nothing fires between them, and previous(next(
       const s = createCronSchedule(expression, zone);
       const previous = s.previous(new Date(t))!.getTime();
       const next = s.next(new Date(t))!.getTime();
-      assert.ok(previous <= t && t < next, `${new Date(previous).toISOString()} <= ${new Date(t).toISOString()} < ${new Date(next).toISOString()}`);
+      assert.ok(
+        previous <= t && t < next,
+        `${new Date(previous).toISOString()} <= ${new Date(t).toISOString()} < ${new Date(next).toISOString()}`,
+      );
       assert.deepEqual(firingsBetween(expression, zone, previous, next), [previous, next]);
       assert.equal(s.previous(new Date(next + 1))!.getTime(), next);
       assert.deepEqual(s.periodEndingAt(new Date(next)), { start: new Date(previous), end: new Date(next) });

@@ -69,7 +69,16 @@ describe('link signer', () => {
     const { value, token } = valueWithUrlSafeCharacters();
     assert.equal(signer.verify('manage', token), value);
     const variants = [
-      `${token}\0`, `${token}!`, `${token}A`, `${token}AA`, `${token}=`, `${token}==`, `${token} `, `${token}\n`, `${token}%`, `${token}.`,
+      `${token}\0`,
+      `${token}!`,
+      `${token}A`,
+      `${token}AA`,
+      `${token}=`,
+      `${token}==`,
+      `${token} `,
+      `${token}\n`,
+      `${token}%`,
+      `${token}.`,
       token.replace(/\.(.)/, '.!$1'), // junk inside the signature
       token.replace(/\.(.{12})/, '.$1='), // padding in the middle
       token.replace(/\.(.*)$/, (_m, mac: string) => `.${mac.replaceAll('-', '+')}`), // standard alphabet

@@ -11,7 +11,11 @@ async function get(url: string): Promise<{ status: number; text: string }> {
 }
 
 async function subscribe(base: string, email: string): Promise<{ status: number; code?: string; retryAfter: string | null }> {
-  const res = await fetch(`${base}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ email, frequency: 'daily', consent: true }) });
+  const res = await fetch(`${base}/subscribe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ email, frequency: 'daily', consent: true }),
+  });
   const body = (await res.json()) as { error?: { code: string } };
   return { status: res.status, code: body.error?.code, retryAfter: res.headers.get('retry-after') };
 }

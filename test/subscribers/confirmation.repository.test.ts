@@ -28,7 +28,20 @@ async function storeSubscriber(db: Db): Promise<string> {
   const at = new Date('2026-03-01T00:00:00.000Z');
   const email = `${id}@example.org`;
   await insertSubscribersIfAbsent(db, [
-    { id, email, emailKey: email, name: null, frequency: 'daily', status: 'pending', createdAt: at, updatedAt: at, confirmedAt: null, unsubscribedAt: null, bouncedAt: null, consent: null },
+    {
+      id,
+      email,
+      emailKey: email,
+      name: null,
+      frequency: 'daily',
+      status: 'pending',
+      createdAt: at,
+      updatedAt: at,
+      confirmedAt: null,
+      unsubscribedAt: null,
+      bouncedAt: null,
+      consent: null,
+    },
   ]);
   return id;
 }
@@ -47,30 +60,37 @@ function buildConfirmation(subscriberId: string, createdAt: string): Confirmatio
   };
 }
 
-for (const kind of storeKinds) describe(`confirmation.repository on ${kind}`, () => {
-  it('stores a Confirmation and reads the same one back; a link is used once; voiding and deleting touch one subscriber only', async (t) => {
-    const db = await openDb(t, kind);
-    const [ada, bob] = [await storeSubscriber(db), await storeSubscriber(db)];
-    const first = buildConfirmation(ada, '2026-03-01T10:00:00.000Z');
-    const second = buildConfirmation(ada, '2026-03-01T11:00:00.000Z');
-    const bobs = buildConfirmation(bob, '2026-03-01T12:00:00.000Z');
-    for (const c of [second, first, bobs]) await insertConfirmation(db, c);
+for (const kind of storeKinds)
+  describe(`confirmation.repository on ${kind}`, () => {
+    it('stores a Confirmation and reads the same one back; a link is used once; voiding and deleting touch one subscriber only', async (t) => {
+      const db = await openDb(t, kind);
+      const [ada, bob] = [await storeSubscriber(db), await storeSubscriber(db)];
+      const first = buildConfirmation(ada, '2026-03-01T10:00:00.000Z');
+      const second = buildConfirmation(ada, '2026-03-01T11:00:00.000Z');
+      const bobs = buildConfirmation(bob, '2026-03-01T12:00:00.000Z');
+      for (const c of [second, first, bobs]) await insertConfirmation(db, c);
 
-    assert.deepEqual(await findConfirmation(db, first.id), first);
-    assert.equal(await findConfirmation(db, 'no-such-id'), undefined);
-    assert.deepEqual(await latestConfirmationAt(db, ada), second.createdAt);
-    assert.equal(await latestConfirmationAt(db, 'no-such-subscriber'), undefined);
+      assert.deepEqual(await findConfirmation(db, first.id), first);
+      assert.equal(await findConfirmation(db, 'no-such-id'), undefined);
+      assert.deepEqual(await latestConfirmationAt(db, ada), second.createdAt);
+      assert.equal(await latestConfirmationAt(db, 'no-such-subscriber'), undefined);
 
-    const usedAt = new Date('2026-03-01T13:00:00.000Z');
-    assert.equal(await markConfirmationUsed(db, first.id, usedAt), true);
-    assert.equal(await markConfirmationUsed(db, first.id, new Date('2026-03-01T14:00:00.000Z')), false, 'only the first use counts');
-    await voidOpenConfirmations(db, ada, new Date('2026-03-01T15:00:00.000Z'));
-    const adas = await listConfirmationsOf(db, ada);
-    assert.deepEqual(adas.map((c) => [c.id, c.usedAt?.toISOString()]), [[first.id, usedAt.toISOString()], [second.id, '2026-03-01T15:00:00.000Z']]);
-    assert.equal((await findConfirmation(db, bobs.id))?.usedAt, null);
+      const usedAt = new Date('2026-03-01T13:00:00.000Z');
+      assert.equal(await markConfirmationUsed(db, first.id, usedAt), true);
+      assert.equal(await markConfirmationUsed(db, first.id, new Date('2026-03-01T14:00:00.000Z')), false, 'only the first use counts');
+      await voidOpenConfirmations(db, ada, new Date('2026-03-01T15:00:00.000Z'));
+      const adas = await listConfirmationsOf(db, ada);
+      assert.deepEqual(
+        adas.map((c) => [c.id, c.usedAt?.toISOString()]),
+        [
+          [first.id, usedAt.toISOString()],
+          [second.id, '2026-03-01T15:00:00.000Z'],
+        ],
+      );
+      assert.equal((await findConfirmation(db, bobs.id))?.usedAt, null);
 
-    await deleteConfirmationsOf(db, ada);
-    assert.deepEqual(await listConfirmationsOf(db, ada), []);
-    assert.deepEqual(await listConfirmationsOf(db, bob), [bobs]);
+      await deleteConfirmationsOf(db, ada);
+      assert.deepEqual(await listConfirmationsOf(db, ada), []);
+      assert.deepEqual(await listConfirmationsOf(db, bob), [bobs]);
+    });
   });
-});

@@ -12,7 +12,9 @@ interface ResponseLike {
 
 function findOperation(method: string, path: string): ApiOperation | undefined {
   const bare = path.split('?')[0]!;
-  return apiOperations.find((op) => op.method === method.toLowerCase() && new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
+  return apiOperations.find(
+    (op) => op.method === method.toLowerCase() && new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare),
+  );
 }
 
 /**
@@ -24,11 +26,17 @@ export function assertDocumented<R extends ResponseLike>(method: string, path: s
   const op = findOperation(method, path);
   assert.ok(op, `${method.toUpperCase()} ${path} is in the OpenAPI document`);
   const documented = op.responses[res.status];
-  assert.ok(documented, `${method.toUpperCase()} ${op.path} documents status ${res.status} (documented: ${Object.keys(op.responses).join(', ')})`);
+  assert.ok(
+    documented,
+    `${method.toUpperCase()} ${op.path} documents status ${res.status} (documented: ${Object.keys(op.responses).join(', ')})`,
+  );
   const type = String(res.headers['content-type'] ?? '');
   if (type.startsWith('application/json') && documented.json) {
     const parsed = documented.json.safeParse(res.body);
-    assert.ok(parsed.success, `${method.toUpperCase()} ${op.path} ${res.status} body matches the documented schema: ${parsed.error?.message ?? ''}`);
+    assert.ok(
+      parsed.success,
+      `${method.toUpperCase()} ${op.path} ${res.status} body matches the documented schema: ${parsed.error?.message ?? ''}`,
+    );
   }
   if (type.startsWith('text/html')) assert.ok(documented.html, `${op.path} ${res.status} documents an HTML answer`);
   if (type.startsWith('text/csv')) assert.ok(documented.csv, `${op.path} ${res.status} documents a CSV answer`);

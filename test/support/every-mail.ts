@@ -19,7 +19,10 @@ export const MAIL_KINDS: readonly MailKind[] = ['confirmation', 'welcome', 'inst
  * server received it. The articles are the project's seed plus realistic ones, one with long
  * unbreakable words, so what is checked is what a reader's provider would see.
  */
-export async function deliverEveryMailKind(t: TestContext, mailOverrides: { [key: string]: Json } = {}): Promise<Record<MailKind, ReceivedMail>> {
+export async function deliverEveryMailKind(
+  t: TestContext,
+  mailOverrides: { [key: string]: Json } = {},
+): Promise<Record<MailKind, ReceivedMail>> {
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const { config, seedsDir } = makeTestConfig(t, { mail: { smtpUrl: sink.url, ...mailOverrides } });
@@ -35,7 +38,12 @@ export async function deliverEveryMailKind(t: TestContext, mailOverrides: { [key
   };
 
   const pending = await insertSubscriber(db, { status: 'pending', name: 'Grace Hopper', frequency: 'weekly' });
-  await gazette.core.mail.enqueueTransactional(db, { kind: 'confirmation', recipientId: pending.id, key: `confirm-${pending.id}`, params: { confirmationId: 'c-1' } });
+  await gazette.core.mail.enqueueTransactional(db, {
+    kind: 'confirmation',
+    recipientId: pending.id,
+    key: `confirm-${pending.id}`,
+    params: { confirmationId: 'c-1' },
+  });
   const confirmation = await received(1);
 
   const weekly = await insertSubscriber(db, { status: 'confirmed', name: 'Ada Lovelace', frequency: 'weekly' });

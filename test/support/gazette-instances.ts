@@ -24,22 +24,32 @@ export interface GazetteInstance {
  * with a data directory of its own and the shared settings given, and resolves once it serves.
  * Its SMTP client introduces itself (EHLO) as `name`, so a sink can tell who sent what.
  */
-export async function startInstance(dir: string, name: string, settings: { databaseUrl: string; smtpUrl: string; seedsDir: string; mail?: { [key: string]: Json } }): Promise<GazetteInstance> {
+export async function startInstance(
+  dir: string,
+  name: string,
+  settings: { databaseUrl: string; smtpUrl: string; seedsDir: string; mail?: { [key: string]: Json } },
+): Promise<GazetteInstance> {
   const dataDir = path.join(dir, name);
   mkdirSync(dataDir, { recursive: true });
   const configFile = path.join(dataDir, 'gazette.json');
-  writeFileSync(configFile, JSON.stringify({
-    site: { baseUrl: 'https://news.example.com' },
-    server: { port: 0 },
-    paths: { dataDir, seedsDir: settings.seedsDir },
-    database: { url: settings.databaseUrl },
-    secret: TEST_SECRET,
-    mail: { smtpUrl: `${settings.smtpUrl}/?name=${name}`, ...settings.mail },
-    // Only the start-up scan and catch-up run: the test makes the editions itself.
-    scheduler: { enabled: true, scan: '0 0 1 1 *', embargo: '0 0 1 1 *', instant: '0 0 1 1 *' },
-    log: { level: 'info' },
-  }));
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], { env: { ...process.env, GAZETTE_CONFIG: configFile }, stdio: ['ignore', 'pipe', 'inherit'] });
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      site: { baseUrl: 'https://news.example.com' },
+      server: { port: 0 },
+      paths: { dataDir, seedsDir: settings.seedsDir },
+      database: { url: settings.databaseUrl },
+      secret: TEST_SECRET,
+      mail: { smtpUrl: `${settings.smtpUrl}/?name=${name}`, ...settings.mail },
+      // Only the start-up scan and catch-up run: the test makes the editions itself.
+      scheduler: { enabled: true, scan: '0 0 1 1 *', embargo: '0 0 1 1 *', instant: '0 0 1 1 *' },
+      log: { level: 'info' },
+    }),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+    env: { ...process.env, GAZETTE_CONFIG: configFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
@@ -64,9 +74,22 @@ export async function insertReaders(db: Kysely<Database>, count: number, frequen
   const emails = Array.from({ length: count }, (_, i) => `reader-${String(i).padStart(5, '0')}@example.org`);
   for (let i = 0; i < count; i += 500) {
     const rows = emails.slice(i, i + 500).map((email) => ({
-      id: `sub-${email}`, email, email_key: email, name: null, frequency, status: 'confirmed' as const,
-      created_at: at, updated_at: at, confirmed_at: at, unsubscribed_at: null, bounced_at: null,
-      consent_at: at, consent_ip: null, consent_user_agent: null, consent_source: 'test', consent_text: null,
+      id: `sub-${email}`,
+      email,
+      email_key: email,
+      name: null,
+      frequency,
+      status: 'confirmed' as const,
+      created_at: at,
+      updated_at: at,
+      confirmed_at: at,
+      unsubscribed_at: null,
+      bounced_at: null,
+      consent_at: at,
+      consent_ip: null,
+      consent_user_agent: null,
+      consent_source: 'test',
+      consent_text: null,
     }));
     await db.insertInto('subscribers').values(rows).execute();
   }

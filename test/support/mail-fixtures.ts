@@ -48,9 +48,17 @@ export function headerLines(parsed: { headerLines: readonly { key: string; line:
 }
 
 /** Queues and delivers a welcome mail to a new confirmed subscriber; returns the subscriber and the mail as the sink got it. */
-export async function deliverWelcomeMail(gazette: Gazette, sink: SmtpSink): Promise<{ id: string; email: string; sent: number; mail: ReceivedMail }> {
+export async function deliverWelcomeMail(
+  gazette: Gazette,
+  sink: SmtpSink,
+): Promise<{ id: string; email: string; sent: number; mail: ReceivedMail }> {
   const subscriber = await insertSubscriber(gazette.core.store.db, { status: 'confirmed', frequency: 'daily' });
-  await gazette.core.mail.enqueueTransactional(gazette.core.store.db, { kind: 'welcome', recipientId: subscriber.id, key: `welcome-${subscriber.id}`, params: {} });
+  await gazette.core.mail.enqueueTransactional(gazette.core.store.db, {
+    kind: 'welcome',
+    recipientId: subscriber.id,
+    key: `welcome-${subscriber.id}`,
+    params: {},
+  });
   const { sent } = await gazette.core.mail.deliverPending({ limit: 10 });
   const [mail] = await sink.waitFor(1);
   return { ...subscriber, sent, mail: mail! };

@@ -79,12 +79,18 @@ export function collectConsoleErrors(page: Page, ignore: RegExp[] = []): string[
 export async function checkMailHtml(browser: Browser, html: string, label: string): Promise<string[]> {
   const problems: string[] = [];
   for (const colorScheme of ['light', 'dark'] as const) {
-    for (const viewport of [PHONE, DESKTOP]) problems.push(...(await checkMailIn(browser, html, `${label} at ${viewport.width}px, ${colorScheme}`, { viewport, colorScheme })));
+    for (const viewport of [PHONE, DESKTOP])
+      problems.push(...(await checkMailIn(browser, html, `${label} at ${viewport.width}px, ${colorScheme}`, { viewport, colorScheme })));
   }
   return problems;
 }
 
-async function checkMailIn(browser: Browser, html: string, where: string, view: { viewport: { width: number; height: number }; colorScheme: 'light' | 'dark' }): Promise<string[]> {
+async function checkMailIn(
+  browser: Browser,
+  html: string,
+  where: string,
+  view: { viewport: { width: number; height: number }; colorScheme: 'light' | 'dark' },
+): Promise<string[]> {
   // Scripts stay on: axe needs the page's timers, which a context without JavaScript never
   // fires. Mail carries no script of its own (MJML writes none), so the rendering is the same.
   const context = await browser.newContext(view);
@@ -96,7 +102,8 @@ async function checkMailIn(browser: Browser, html: string, where: string, view: 
     if (scrollWidth > clientWidth) problems.push(`${where}: scrolls sideways (${scrollWidth}px of content in ${clientWidth}px)`);
     for (const img of await imagesWithoutAlt(page)) problems.push(`${where}: image without alt: ${img}`);
     for (const href of await nonAbsoluteLinks(page)) problems.push(`${where}: link that is not absolute: ${href}`);
-    for (const v of await seriousAxeViolations(page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
+    for (const v of await seriousAxeViolations(page))
+      problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
     return problems;
   } finally {
     await context.close();
@@ -138,7 +145,8 @@ export async function checkSitePages(page: Page, pages: readonly (readonly [path
         const where = `${pagePath} at ${viewport.width}px, ${colorScheme}`;
         const response = await page.goto(pagePath);
         if (response?.status() !== status) problems.push(`${where}: status ${response?.status()}, expected ${status}`);
-        for (const v of await seriousAxeViolations(page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
+        for (const v of await seriousAxeViolations(page))
+          problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
         const { scrollWidth, clientWidth } = await horizontalOverflow(page);
         if (scrollWidth > clientWidth) problems.push(`${where}: scrolls sideways (${scrollWidth}px of content in ${clientWidth}px)`);
         for (const img of await imagesWithoutAlt(page)) problems.push(`${where}: image without alt: ${img}`);

@@ -17,10 +17,15 @@ export interface GazetteRun {
  */
 export function runGazette(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<GazetteRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(projectRoot, 'bin/gazette.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(projectRoot, 'bin/gazette.js'), ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -37,7 +42,10 @@ export function assertOneLineRefusal(run: GazetteRun, pattern: RegExp): void {
 /** `gazette serve --config FILE` in a child process (through tsx), with everything it prints kept. */
 export function serveInChild(configFile: string): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'serve', '--config', configFile], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'serve', '--config', configFile], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   return { child, output: () => output };

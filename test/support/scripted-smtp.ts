@@ -73,7 +73,10 @@ export async function startScriptedSmtp(rules: ScriptedRules = {}): Promise<Scri
     rules,
     accepted,
     async waitForAccepted(count, timeoutMs = EVENT_CEILING_MS) {
-      await waitUntil(() => accepted.length >= count, `${count} accepted messages (got ${accepted.length} so far)`, { ceilingMs: timeoutMs, pollMs: 20 });
+      await waitUntil(() => accepted.length >= count, `${count} accepted messages (got ${accepted.length} so far)`, {
+        ceilingMs: timeoutMs,
+        pollMs: 20,
+      });
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -85,7 +88,9 @@ export async function startScriptedSmtp(rules: ScriptedRules = {}): Promise<Scri
  * `until: 'mail-from'`, greets, answers EHLO, then never answers MAIL FROM: a transaction stuck
  * in the middle, which no greeting timeout ends.
  */
-export async function startSilentSmtp(options: { until?: 'greeting' | 'mail-from' } = {}): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+export async function startSilentSmtp(
+  options: { until?: 'greeting' | 'mail-from' } = {},
+): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
   const server = net.createServer((socket) => {
@@ -111,4 +116,3 @@ export async function startSilentSmtp(options: { until?: 'greeting' | 'mail-from
       }),
   };
 }
-

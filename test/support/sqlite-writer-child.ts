@@ -21,8 +21,15 @@ while (!stopping) {
     await store.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('site_state').select('value').where('key', '=', 'concurrent-writer').executeTakeFirst();
       const next = String(Number(row?.value ?? 0) + 1);
-      await trx.insertInto('site_state').values({ key: 'concurrent-writer', value: next }).onConflict((oc) => oc.column('key').doUpdateSet({ value: next })).execute();
-      await trx.insertInto('site_state').values({ key: `concurrent-writer-${next}`, value: next }).execute();
+      await trx
+        .insertInto('site_state')
+        .values({ key: 'concurrent-writer', value: next })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: next }))
+        .execute();
+      await trx
+        .insertInto('site_state')
+        .values({ key: `concurrent-writer-${next}`, value: next })
+        .execute();
     });
     committed++;
   } catch {

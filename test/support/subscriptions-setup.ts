@@ -30,7 +30,14 @@ export async function startSubscriptionsWorld(t: TestContext, overrides: { [key:
 export async function countRows(gazette: Gazette): Promise<Record<string, number>> {
   const db = gazette.core.store.db;
   const count = async (table: 'subscribers' | 'subscription_confirmations' | 'rate_limit_counters' | 'deliveries') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return {
     subscribers: await count('subscribers'),
     confirmations: await count('subscription_confirmations'),

@@ -48,10 +48,16 @@ export interface TestConfigFile {
  * GAZETTE_CONFIG): data and seeds in a fresh temporary directory, quiet logs, plus `settings`.
  * Returns the config loaded from that file, as the child will load it.
  */
-export function writeTestConfigFile(t: TestContext | { after(fn: () => void): void }, settings: { [key: string]: Json } = {}): TestConfigFile {
+export function writeTestConfigFile(
+  t: TestContext | { after(fn: () => void): void },
+  settings: { [key: string]: Json } = {},
+): TestConfigFile {
   const dir = makeTempDir(t);
   const configFile = path.join(dir, 'gazette.json');
-  const base: { [key: string]: Json } = { paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') }, log: { level: 'silent' } };
+  const base: { [key: string]: Json } = {
+    paths: { dataDir: path.join(dir, 'data'), seedsDir: path.join(dir, 'seeds') },
+    log: { level: 'silent' },
+  };
   writeFileSync(configFile, JSON.stringify(merge(base, settings)));
   return { configFile, config: loadConfig({ env: { GAZETTE_CONFIG: configFile } }), dir };
 }

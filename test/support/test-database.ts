@@ -12,7 +12,10 @@ export type StoreKind = (typeof storeKinds)[number];
 export const POSTGRES_BASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A `database.url` for the kind: null (the SQLite file in the data dir) or a fresh PostgreSQL schema. */
-export async function makeTestDatabaseUrl(t: TestContext | { after(fn: () => Promise<void> | void): void }, kind: StoreKind): Promise<string | null> {
+export async function makeTestDatabaseUrl(
+  t: TestContext | { after(fn: () => Promise<void> | void): void },
+  kind: StoreKind,
+): Promise<string | null> {
   if (kind === 'sqlite') return null;
   const schema = `gz_test_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: POSTGRES_BASE_URL });

@@ -20,8 +20,11 @@ export interface ThrowawayPostgres {
 
 /** Debian's PostgreSQL binaries (the newest installed version). */
 function postgresBinDir(): string {
-  const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-  if (versions.length === 0) throw new Error('No PostgreSQL under /usr/lib/postgresql: install the postgresql package (scripts/ensure-services.sh does).');
+  const versions = readdirSync('/usr/lib/postgresql')
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
+  if (versions.length === 0)
+    throw new Error('No PostgreSQL under /usr/lib/postgresql: install the postgresql package (scripts/ensure-services.sh does).');
   return path.join('/usr/lib/postgresql', versions[0]!, 'bin');
 }
 

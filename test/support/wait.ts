@@ -10,7 +10,11 @@ export const EVENT_CEILING_MS = 120_000;
  * Polls `check` until it returns something other than undefined or false, and returns that.
  * Rejects after `ceilingMs`, saying what it waited for.
  */
-export async function waitUntil<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, options: { ceilingMs?: number; pollMs?: number } = {}): Promise<T> {
+export async function waitUntil<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  options: { ceilingMs?: number; pollMs?: number } = {},
+): Promise<T> {
   const ceilingMs = options.ceilingMs ?? EVENT_CEILING_MS;
   const deadline = Date.now() + ceilingMs;
   for (;;) {

@@ -23,7 +23,12 @@ function presentDate(date: Date, views: ViewRenderer): DateView {
 }
 
 export function presentArticleSummary(article: Article, views: ViewRenderer): ArticleSummaryView {
-  return { title: article.title, href: articlePath(article.slug), published: presentDate(article.publishedAt, views), summary: article.summary };
+  return {
+    title: article.title,
+    href: articlePath(article.slug),
+    published: presentDate(article.publishedAt, views),
+    summary: article.summary,
+  };
 }
 
 export function presentArticle(article: Article, views: ViewRenderer) {

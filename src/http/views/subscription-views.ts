@@ -27,7 +27,12 @@ export function presentSubscribeForm(views: ViewRenderer, config: Config, values
   return { values, errors, frequencies: frequencyChoices(views, values.frequency), consentText: config.subscriptions.consentText };
 }
 
-export function presentPreferences(views: ViewRenderer, subscriber: Subscriber, action: string, extra: { notice?: string; errors?: string[] } = {}) {
+export function presentPreferences(
+  views: ViewRenderer,
+  subscriber: Subscriber,
+  action: string,
+  extra: { notice?: string; errors?: string[] } = {},
+) {
   return {
     email: subscriber.email,
     name: subscriber.name ?? '',

@@ -101,7 +101,11 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
 function sharedLayoutData(config: Config, feedLinks: readonly FeedLink[]) {
   return {
     site: { title: config.site.title, description: config.site.description, language: config.site.language, baseUrl: config.site.baseUrl },
-    nav: [{ label: 'Home', href: '/' }, { label: 'Subscribe', href: '/subscribe' }, ...feedLinks.map((f) => ({ label: f.label, href: f.href }))],
+    nav: [
+      { label: 'Home', href: '/' },
+      { label: 'Subscribe', href: '/subscribe' },
+      ...feedLinks.map((f) => ({ label: f.label, href: f.href })),
+    ],
     footer: { copyright: config.site.copyright ?? `© ${config.site.author.name}`, postalAddress: config.site.postalAddress },
   };
 }

@@ -20,9 +20,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('reason', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('subscriber_events_subscriber_idx').on('subscriber_events').columns(['subscriber_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('subscriber_events_subscriber_idx')
+    .on('subscriber_events')
+    .columns(['subscriber_id', 'created_at'])
+    .execute();
   // The breaker counts one edition's recent bounces.
-  await db.schema.createIndex('subscriber_events_edition_idx').on('subscriber_events').columns(['edition_id', 'kind', 'created_at']).execute();
+  await db.schema
+    .createIndex('subscriber_events_edition_idx')
+    .on('subscriber_events')
+    .columns(['edition_id', 'kind', 'created_at'])
+    .execute();
 
   // One row per edition the breaker stopped; an operator's resume lets it send again.
   await db.schema
