@@ -117,6 +117,16 @@ export const configSchema = z
         confirmationResendMinutes: z.number().min(0),
         maxSubscribesPerIpPerHour: z.number().int().min(1),
         consentText: z.string().min(1),
+        /** A form posted sooner than this after it was served is a bot's (the same answer, nothing created). */
+        minFormSeconds: z.number().min(0),
+        /** A form stamp older than this is refused (the page was left open too long, or the stamp was harvested). */
+        formStampMaxAgeHours: z.number().min(1),
+        /** `POST /subscribe` with JSON: 'open' (no stamp needed), 'stamped' (the stamp from `GET /subscribe` is required, as for forms) or 'off' (forms only). */
+        jsonApi: z.enum(['open', 'stamped', 'off']),
+        /** Refuse addresses at disposable-mail domains (a maintained list; the same answer, nothing created). */
+        refuseDisposable: z.boolean(),
+        /** ALTCHA proof of work on the subscribe page, self-hosted; the page then runs our own script. */
+        proofOfWork: z.object({ enabled: z.boolean(), complexity: z.number().int().min(1000).max(10_000_000) }).strict(),
       })
       .strict(),
     admin: z.object({ token: z.string().min(16, 'at least 16 characters').nullable() }).strict(),

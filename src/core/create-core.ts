@@ -17,6 +17,7 @@ import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.servic
 import { forgetSubscriber } from '../subscribers/forget-subscriber.ts';
 import { personalValuesOf, renderTransactional } from '../subscribers/subscriber-mail.ts';
 import type { SubscriptionDeps } from '../subscribers/subscription.service.ts';
+import type { SignupGuardDeps } from '../subscribers/signup-guard.ts';
 import { createDeliveryContext, WELCOME_ARTICLES } from './delivery-context.ts';
 
 /**
@@ -42,6 +43,8 @@ export interface Core {
   readonly mail: MailService;
   /** Subscribe, confirm, preferences, unsubscribe, "my data" (the public routes). */
   readonly subscriptions: SubscriptionDeps & SelfServiceDeps;
+  /** Tells people from bots on the sign-up forms: honeypot, form stamps, proof of work, disposable domains. */
+  readonly signupGuard: SignupGuardDeps;
   /** The operator's list: search, change, delete, import, export, stats. */
   readonly subscriberAdmin: SubscriberAdminDeps;
   /** One for the process: a database outage is one log line as it starts and one as it ends, whichever background pass sees it. */
@@ -96,6 +99,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     articles: createArticleReader({ db, clock }),
     subscriptions: { db, clock, config, signer, mailQueue: outbox, forgetSubscriber },
     subscriberAdmin: { db, clock, forgetSubscriber },
+    signupGuard: { db, clock, config, signer, log },
     ingest: {
       async run(ingestOptions) {
         const report = await ingestSeeds(

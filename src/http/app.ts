@@ -19,6 +19,7 @@ import { openApiRoutes } from './openapi.ts';
 import { editionsAdminRoutes } from './editions-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
+import type { SignupGuardDeps } from '../subscribers/signup-guard.ts';
 
 export interface AppDeps {
   config: Config;
@@ -37,6 +38,8 @@ export interface AppDeps {
   openApiDocument: Record<string, unknown>;
   /** RSS, Atom and JSON Feed, served from memory (feeds/feed-publisher.service.ts). */
   feeds: FeedPublisher;
+  /** Tells people from bots on the sign-up forms (subscribers/signup-guard.ts). */
+  signupGuard: SignupGuardDeps;
 }
 
 /**
@@ -52,8 +55,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(assetsRoutes(deps.views.stylesheet));
 
   app.use(healthRoutes(deps.health));
-  app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles }));
-  app.use(subscriptionRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
+  app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles, signupGuard: deps.signupGuard }));
+  app.use(subscriptionRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions, signupGuard: deps.signupGuard }));
   app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
   app.use(openApiRoutes(deps.openApiDocument));
   // One guard for the whole admin API: wrong tokens count together, whichever route they hit.

@@ -7,11 +7,14 @@ import type { Config } from '../config/config.schema.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { homePagePath, presentArticle, presentHomePage } from './views/article-views.ts';
 import type { ViewRenderer } from './views/view-renderer.ts';
+import { issueFormStamp, type SignupGuardDeps } from '../subscribers/signup-guard.ts';
 
 export interface PagesDeps {
   config: Config;
   views: ViewRenderer;
   articles: ArticleReader;
+  /** Stamps the home page's subscribe form (subscribers/signup-guard.ts). */
+  signupGuard: SignupGuardDeps;
 }
 
 const homeQuery = z.object({
@@ -30,7 +33,8 @@ export function pagesRoutes(deps: PagesDeps): Router {
     const query = homeQuery.safeParse(req.query);
     if (!query.success) throw new GazetteError('BadRequest', 'The page number must be a whole number from 1, such as ?page=2.');
     const list = await articles.listPage(Number(query.data.page ?? 1), config.pages.pageSize);
-    const data = presentHomePage(list, views, config);
+    // A fresh form stamp on each render: the page's ETag changes each time, so it is never answered 304.
+    const data = presentHomePage(list, views, config, issueFormStamp(deps.signupGuard));
     const html = views.render('home', data, { title: list.page === 1 ? undefined : data.heading, path: homePagePath(list.page) });
     sendPage(res, html);
   });

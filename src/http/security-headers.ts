@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config/config.schema.ts';
 
@@ -26,4 +26,15 @@ export function securityHeaders(config: Config): RequestHandler {
     },
     strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: false } : false,
   });
+}
+
+/**
+ * The one exception to "no script": the subscribe page when proof of work is on runs the ALTCHA
+ * widget, its worker and its challenge request, all from our own origin. Replaces the header
+ * helmet set for this response only.
+ */
+export function allowOwnScripts(res: Response): void {
+  const policy = String(res.getHeader('Content-Security-Policy') ?? '');
+  const extra = ["script-src 'self'", "worker-src 'self'", "connect-src 'self'"];
+  res.setHeader('Content-Security-Policy', [policy, ...extra].filter(Boolean).join(';'));
 }

@@ -40,6 +40,7 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
     subscriberAdmin: core.subscriberAdmin,
     openApiDocument: buildApiDocument(config),
     feeds: core.feeds,
+    signupGuard: core.signupGuard,
   });
   let server: HttpServer | undefined;
   return {

@@ -8,6 +8,7 @@ import {
   preferencesAnswer,
   preferencesBody,
   subscribeBody,
+  subscribeFormAnswer,
   tokenParams,
   unsubscribedAnswer,
 } from './subscriptions.schemas.ts';
@@ -36,8 +37,23 @@ export const subscriptionOperations: ApiOperation[] = [
       200: {
         description: 'The form',
         html: true,
-        json: z.object({ consentText: z.string(), frequencies: z.array(z.string()), defaultFrequency: z.string() }).strict(),
+        json: subscribeFormAnswer,
       },
+    },
+  },
+  {
+    method: 'get',
+    path: '/subscribe/challenge',
+    tag: TAG,
+    summary: 'An ALTCHA proof-of-work challenge for the subscribe form (when subscriptions.proofOfWork is enabled)',
+    description:
+      'Solve it (the ALTCHA widget does, in the browser) and send the payload as `altcha` with the sign-up. Each solved challenge is good for one sign-up.',
+    responses: {
+      200: {
+        description: 'A signed challenge',
+        json: z.object({ parameters: z.looseObject({ algorithm: z.string(), nonce: z.string() }), signature: z.string() }).loose(),
+      },
+      404: e('Proof of work is off on this site.'),
     },
   },
   {
@@ -46,7 +62,8 @@ export const subscriptionOperations: ApiOperation[] = [
     tag: TAG,
     summary: 'Ask for a subscription (double opt-in)',
     description:
-      "Always the same 202 whatever the address's state, so nobody can learn who is subscribed. Queues a confirmation mail (at most one per address per confirmationResendMinutes).",
+      "Always the same 202 whatever the address's state, so nobody can learn who is subscribed. Queues a confirmation mail (at most one per address per confirmationResendMinutes). " +
+      'A sign-up that looks automated (the hidden `website` field filled; a form stamp missing, forged, reused, older than formStampMaxAgeHours or sent sooner than minFormSeconds; a missing or reused proof of work; a disposable-mail domain when refuseDisposable) gets the same 202 and creates nothing.',
     body: { mediaTypes: FORM, schema: subscribeBody, required: true },
     responses: {
       202: { description: 'Accepted; a confirmation mail is queued if the address may receive one.', html: true, json: acceptedAnswer },

@@ -41,8 +41,37 @@ const consentField = z
   })
   .meta({ description: 'The reader agreed to the consent text shown with the form.' });
 
+/** The form's hidden fields that tell a person from a bot (subscribers/signup-guard.ts); not validated further here. */
+const signupGuardFields = {
+  stamp: z.string().max(300).optional().meta({
+    description:
+      'The form stamp from GET /subscribe (HTML form or JSON `stamp`), good for one sign-up. Required in forms, and in JSON when subscriptions.jsonApi is "stamped".',
+  }),
+  website: z.string().max(500).optional().meta({ description: 'Leave out or empty: a field hidden from people, which only bots fill.' }),
+  altcha: z.string().max(2500).optional().meta({
+    description: 'The ALTCHA payload of a solved GET /subscribe/challenge, when subscriptions.proofOfWork is enabled.',
+  }),
+};
+
 export const subscribeBody = z
-  .object({ email: emailField, name: nameField.optional(), frequency: frequencyField.optional(), consent: consentField })
+  .object({
+    email: emailField,
+    name: nameField.optional(),
+    frequency: frequencyField.optional(),
+    consent: consentField,
+    ...signupGuardFields,
+  })
+  .strict();
+
+export const subscribeFormAnswer = z
+  .object({
+    consentText: z.string(),
+    frequencies: z.array(z.string()),
+    defaultFrequency: z.string(),
+    stamp: z.string().meta({ description: 'A fresh form stamp: send it back as `stamp`, no sooner than `minFormSeconds` later.' }),
+    minFormSeconds: z.number(),
+    proofOfWork: z.boolean().meta({ description: 'Whether a solved GET /subscribe/challenge must be sent as `altcha`.' }),
+  })
   .strict();
 
 export const preferencesBody = z.discriminatedUnion(

@@ -146,6 +146,19 @@ export interface RateLimitCountersTable {
   hits: number;
 }
 
+/** A form stamp or solved proof already used for a sign-up (migration 056). */
+export interface FormStampsTable {
+  stamp: string;
+  expires_at: string;
+}
+
+/** Sign-ups refused as bots, counted per UTC day and reason (migration 056). */
+export interface SignupRefusalsTable {
+  day: string;
+  reason: string;
+  hits: number;
+}
+
 /** A bounce or a restore of a subscriber: who, when, why, and the server's reply (migration 053). */
 export interface SubscriberEventsTable {
   id: string;
@@ -180,6 +193,8 @@ export interface Database {
   rate_limit_counters: RateLimitCountersTable;
   subscriber_events: SubscriberEventsTable;
   edition_pauses: EditionPausesTable;
+  form_stamps: FormStampsTable;
+  signup_refusals: SignupRefusalsTable;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */

@@ -83,7 +83,10 @@ test('/api/openapi.json is served, well-formed OpenAPI 3.1, and describes every 
 });
 
 test('every documented operation answers with a documented status and body (one request each)', async (t) => {
-  const { gazette, seedsDir, clock } = await startSubscriptionsWorld(t);
+  // Proof of work on, so that its challenge route answers; JSON sign-ups need none (jsonApi "open").
+  const { gazette, seedsDir, clock } = await startSubscriptionsWorld(t, {
+    subscriptions: { proofOfWork: { enabled: true, complexity: 1000 } },
+  });
   const app = gazette.server.app;
   const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
   writeArticle(seedsDir, { slug: 'documented-story', date: '2026-01-09T09:00Z' });
@@ -101,6 +104,7 @@ test('every documented operation answers with a documented status and body (one 
   const calls: [string, string, () => request.Test | Promise<request.Response>][] = [
     ['get', '/subscribe', () => request(app).get('/subscribe')],
     ['post', '/subscribe', () => request(app).post('/subscribe').send({ email: 'doc2@example.com', consent: true })],
+    ['get', '/subscribe/challenge', () => request(app).get('/subscribe/challenge')],
     ['get', `/confirm/${confirm}`, () => request(app).get(`/confirm/${confirm}`)],
     ['post', `/confirm/${confirm}`, () => request(app).post(`/confirm/${confirm}`)],
     ['get', `/unsubscribe/${manage}`, () => request(app).get(`/unsubscribe/${manage}`)],

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import request from 'supertest';
 import type { Gazette } from '../../src/main.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
-import { startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
+import { fetchFormStamp, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
+import type { ManualClock } from '../../src/shared/clock.ts';
 
 /** What a client can observe of an answer: status, body and every header but Date. */
 function observable(res: request.Response): unknown {
@@ -11,14 +12,17 @@ function observable(res: request.Response): unknown {
   return { status: res.status, headers, body: res.text.replace(/[0-9a-z]+@example\.(com|org)/g, 'ADDRESS') };
 }
 
-async function askFor(gazette: Gazette, email: string, html: boolean) {
-  const req = request(gazette.server.app).post('/subscribe');
-  return html ? req.set('Accept', 'text/html').type('form').send({ email, consent: 'yes' }) : req.send({ email, consent: true });
+async function askFor(world: { gazette: Gazette; clock: ManualClock }, email: string, html: boolean) {
+  // A form is sent with its own stamp, as a browser would: without one the guard would refuse it, and every answer would match trivially.
+  const stamp = html ? await fetchFormStamp(world) : undefined;
+  const req = request(world.gazette.server.app).post('/subscribe');
+  return html ? req.set('Accept', 'text/html').type('form').send({ email, consent: 'yes', stamp }) : req.send({ email, consent: true });
 }
 
 for (const html of [false, true]) {
   test(`POST /subscribe answers identically for a new, pending, confirmed, unsubscribed and bounced address (${html ? 'HTML' : 'JSON'})`, async (t) => {
-    const { gazette } = await startSubscriptionsWorld(t);
+    const world = await startSubscriptionsWorld(t);
+    const { gazette } = world;
     const db = gazette.core.store.db;
     await insertSubscriber(db, { email: 'pending@example.org', status: 'pending' });
     await insertSubscriber(db, { email: 'confirmed@example.org', status: 'confirmed' });
@@ -32,10 +36,10 @@ for (const html of [false, true]) {
       'unsubscribed@example.org',
       'bounced@example.org',
     ]) {
-      answers.push(observable(await askFor(gazette, email, html)));
+      answers.push(observable(await askFor(world, email, html)));
     }
     // Asking again within the resend window is silent too.
-    answers.push(observable(await askFor(gazette, 'new@example.org', html)));
+    answers.push(observable(await askFor(world, 'new@example.org', html)));
     assert.equal((answers[0] as { status: number }).status, 202);
     for (const answer of answers.slice(1)) assert.deepEqual(answer, answers[0]);
     // The address itself never appears in the answer (nothing to compare across addresses).

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
 import { assertDocumented } from '../support/api-contract.ts';
-import { startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
+import { startSubscriptionsWorld, fetchFormStamp } from '../support/subscriptions-setup.ts';
 import { makeTestDatabaseUrl, storeKinds } from '../support/test-database.ts';
 
 for (const kind of storeKinds)
@@ -39,7 +39,7 @@ for (const kind of storeKinds)
         .post('/subscribe')
         .set('Accept', 'text/html')
         .type('form')
-        .send({ email: 'r4@example.com', consent: 'yes' });
+        .send({ email: 'r4@example.com', consent: 'yes', stamp: await fetchFormStamp({ gazette, clock }) });
       assert.equal(html.status, 429);
       assert.match(html.text, /try again in 15 minutes/);
       const counter = await gazette.core.store.db.selectFrom('rate_limit_counters').selectAll().executeTakeFirstOrThrow();

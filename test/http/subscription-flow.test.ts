@@ -5,7 +5,7 @@ import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { headerLines } from '../support/mail-fixtures.ts';
 import { assertDocumented } from '../support/api-contract.ts';
-import { snapshotSubscribers, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
+import { snapshotSubscribers, startSubscriptionsWorld, fetchFormStamp } from '../support/subscriptions-setup.ts';
 import { makeTestDatabaseUrl, storeKinds } from '../support/test-database.ts';
 
 const BASE = 'https://news.example.com';
@@ -31,11 +31,12 @@ for (const kind of storeKinds)
       const form = await request(app).get('/subscribe').set('Accept', 'text/html');
       assertDocumented('get', '/subscribe', form);
       assert.match(form.text, /<form method="post" action="\/subscribe">/);
+      const stamp = await fetchFormStamp({ gazette, clock });
       const sent = await request(app)
         .post('/subscribe')
         .set('Accept', 'text/html')
         .type('form')
-        .send({ email: 'Grace@Example.ORG', name: 'Grace', frequency: 'daily', consent: 'yes' });
+        .send({ email: 'Grace@Example.ORG', name: 'Grace', frequency: 'daily', consent: 'yes', stamp, website: '' });
       assertDocumented('post', '/subscribe', sent);
       assert.equal(sent.status, 202);
       assert.match(sent.text, /Check your inbox/);

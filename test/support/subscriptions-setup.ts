@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import request from 'supertest';
 import { createGazette, type Gazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
@@ -51,4 +53,17 @@ export async function snapshotSubscribers(gazette: Gazette): Promise<string> {
   const rows = await gazette.core.store.db.selectFrom('subscribers').selectAll().orderBy('id').execute();
   const confirmations = await gazette.core.store.db.selectFrom('subscription_confirmations').selectAll().orderBy('id').execute();
   return JSON.stringify({ rows, confirmations });
+}
+
+/**
+ * The form stamp a browser gets with the subscribe form (GET /subscribe, its hidden `stamp`),
+ * then the clock moved on by `subscriptions.minFormSeconds`, as long as a person takes to fill it.
+ * Each stamp is good for one sign-up.
+ */
+export async function fetchFormStamp(world: Pick<SubscriptionsWorld, 'gazette' | 'clock'>): Promise<string> {
+  const page = await request(world.gazette.server.app).get('/subscribe').set('Accept', 'text/html');
+  const stamp = /<input type="hidden" name="stamp" value="([^"]+)">/.exec(page.text)?.[1];
+  assert.ok(stamp, 'the subscribe form carries a stamp');
+  world.clock.advance(world.gazette.core.config.subscriptions.minFormSeconds * 1000);
+  return stamp;
 }

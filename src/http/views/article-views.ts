@@ -46,7 +46,7 @@ export function homePagePath(page: number): string {
   return page === 1 ? '/' : `/?page=${page}`;
 }
 
-export function presentHomePage(list: ArticleListPage, views: ViewRenderer, config: Config) {
+export function presentHomePage(list: ArticleListPage, views: ViewRenderer, config: Config, formStamp: string) {
   const { page, pageCount } = list;
   return {
     articles: list.articles.map((a) => presentArticleSummary(a, views)),
@@ -57,7 +57,13 @@ export function presentHomePage(list: ArticleListPage, views: ViewRenderer, conf
       newerHref: page > 1 ? homePagePath(page - 1) : null,
       olderHref: page < pageCount ? homePagePath(page + 1) : null,
     },
-    subscribe: { frequencies: views.frequencyChoices(), consentText: config.subscriptions.consentText },
+    subscribe: {
+      frequencies: views.frequencyChoices(),
+      consentText: config.subscriptions.consentText,
+      guard: { stamp: formStamp },
+      // The proof of work's script runs only on /subscribe: with it on, the home page links there.
+      proofOfWork: config.subscriptions.proofOfWork.enabled,
+    },
     feedLinks: views.feedLinks,
   };
 }

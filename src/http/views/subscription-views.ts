@@ -23,8 +23,21 @@ export interface SubscribeFormValues {
   frequency?: string;
 }
 
-export function presentSubscribeForm(views: ViewRenderer, config: Config, values: SubscribeFormValues = {}, errors: string[] = []) {
-  return { values, errors, frequencies: frequencyChoices(views, values.frequency), consentText: config.subscriptions.consentText };
+export function presentSubscribeForm(
+  views: ViewRenderer,
+  config: Config,
+  values: SubscribeFormValues,
+  errors: string[],
+  formStamp: string,
+) {
+  return {
+    values,
+    errors,
+    frequencies: frequencyChoices(views, values.frequency),
+    consentText: config.subscriptions.consentText,
+    guard: { stamp: formStamp },
+    proofOfWork: config.subscriptions.proofOfWork.enabled,
+  };
 }
 
 export function presentPreferences(
