@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
+import type { Logger } from '../shared/logger.ts';
 import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { LinkSigner } from '../shared/link-signer.ts';
