@@ -120,6 +120,7 @@ test('every documented operation answers with a documented status and body (one 
     ['delete', `/api/subscribers/${id}`, () => request(app).delete(`/api/subscribers/${id}`).set(auth)],
     ['get', '/api/openapi.json', () => request(app).get('/api/openapi.json')],
     ['get', '/api/digests/preview?frequency=weekly', async () => preview],
+    ['post', '/api/editions', () => request(app).post('/api/editions').set(auth).send({ frequency: 'weekly', dryRun: true })],
     ['get', '/api/editions', () => request(app).get('/api/editions').set(auth)],
     ['get', `/api/editions/${editionId}`, () => request(app).get(`/api/editions/${editionId}`).set(auth)],
     ['post', `/api/editions/${editionId}/resend-failed`, () => request(app).post(`/api/editions/${editionId}/resend-failed`).set(auth)],
