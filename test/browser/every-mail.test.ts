@@ -5,7 +5,7 @@ import { deliverEveryMailKind, MAIL_KINDS } from '../support/every-mail.ts';
 import { checkMailHtml } from '../support/page-checks.ts';
 
 it(
-  'every mail (confirmation, welcome, instant, digest) reads well at 390 and 1280 px, in light and dark mode, with no serious axe violation',
+  'every mail (confirmation, welcome, instant, digest, manage link) reads well at 390 and 1280 px, in light and dark mode, with no serious axe violation',
   BROWSER_TEST,
   async (t) => {
     const mails = await deliverEveryMailKind(t);

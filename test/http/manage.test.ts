@@ -93,7 +93,14 @@ for (const kind of storeKinds)
       for (let i = 0; i < 3; i++) {
         // A later hour opens new windows for the other limiters, and their pruning must leave this day's count alone.
         clock.advance(3600_000);
-        assert.equal((await request(gazette.server.app).post('/subscribe').send({ email: `s${i}@example.org`, consent: true })).status, 202);
+        assert.equal(
+          (
+            await request(gazette.server.app)
+              .post('/subscribe')
+              .send({ email: `s${i}@example.org`, consent: true })
+          ).status,
+          202,
+        );
         assert.deepEqual(observable(await ask(gazette, 'often@example.org')), first);
       }
       assert.deepEqual(await manageDeliveries(gazette), [reader.id, reader.id], 'two mails for four requests');
