@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import { applyUnsubscribeMail, readUnsubscribeSubject } from '../../src/list-health/parse-unsubscribe-mail.ts';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { deliverWelcomeMail, headerLines, insertSubscriber } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
@@ -66,3 +68,23 @@ for (const kind of storeKinds)
       assert.equal(await status(bystander.id), 'confirmed');
     });
   });
+
+describe('the unsubscribe mailbox at start', () => {
+  for (const mailto of ['unsubscribe@news.example.com', null])
+    it(`${mailto ? 'set: a warning says nothing reads it yet' : 'not set: no warning'}, and the start is not refused`, async (t) => {
+      const logged = new PassThrough();
+      let text = '';
+      logged.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const { config } = makeTestConfig(t, { mail: { unsubscribeMailto: mailto } });
+      const gazette = await createGazette(config, { log: createLogger({ level: 'info', destination: logged }) });
+      t.after(() => gazette.close());
+      await gazette.start();
+      const warnings = text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { level: number; msg: string })
+        .filter((entry) => entry.level === 40 && /nothing reads this mailbox yet/.test(entry.msg));
+      assert.equal(warnings.length, mailto ? 1 : 0);
+      if (mailto) assert.match(warnings[0]!.msg, /unsubscribe@news\.example\.com/);
+    });
+});
