@@ -116,6 +116,10 @@ export const configSchema = z
         confirmationTtlHours: z.number().min(1),
         confirmationResendMinutes: z.number().min(0),
         maxSubscribesPerIpPerHour: z.number().int().min(1),
+        /** POST /manage from one client address per clock hour; over it, 429 (it reveals nothing about any address). */
+        maxManageRequestsPerIpPerHour: z.number().int().min(1),
+        /** POST /manage for one address per UTC day; over it, the same 202 and no mail (silent, like subscribe's resend window). */
+        maxManageRequestsPerAddressPerDay: z.number().int().min(1),
         consentText: z.string().min(1),
       })
       .strict(),

@@ -3,6 +3,7 @@ import { adminSubscriberOperations, openApiOperation } from './admin-subscribers
 import { editionsAdminOperations } from './editions-admin.openapi.ts';
 import { buildOpenApiDocument, type ApiOperation } from './openapi.ts';
 import { subscriptionOperations } from './subscriptions.openapi.ts';
+import { manageOperations } from './manage.openapi.ts';
 
 /**
  * Every documented operation. A capability that adds API routes (public or under /api) adds its
@@ -10,6 +11,7 @@ import { subscriptionOperations } from './subscriptions.openapi.ts';
  */
 export const apiOperations: readonly ApiOperation[] = [
   ...subscriptionOperations,
+  ...manageOperations,
   ...adminSubscriberOperations,
   ...editionsAdminOperations,
   openApiOperation,

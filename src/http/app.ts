@@ -19,6 +19,7 @@ import { openApiRoutes } from './openapi.ts';
 import { editionsAdminRoutes } from './editions-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
+import { manageRoutes } from './manage.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles }));
   app.use(subscriptionRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
   app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
+  app.use(manageRoutes({ config: deps.config, views: deps.views, manage: deps.subscriptions }));
   app.use(openApiRoutes(deps.openApiDocument));
   // One guard for the whole admin API: wrong tokens count together, whichever route they hit.
   const guard = adminAuth({

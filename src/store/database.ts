@@ -110,7 +110,7 @@ export interface DeliveriesTable {
   id: string;
   edition_id: string | null;
   subscriber_id: string;
-  kind: 'edition' | 'confirmation' | 'welcome';
+  kind: 'edition' | 'confirmation' | 'welcome' | 'manage';
   /** JSON object of template values for transactional mail; null for editions. */
   params: string | null;
   status: DeliveryStatus;

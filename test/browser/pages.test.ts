@@ -135,6 +135,7 @@ const EVERY_PAGE: (readonly [string, number])[] = [
   ['/no/such/page', 404],
   ['/?page=zero', 400],
   ['/subscribe', 200],
+  ['/manage', 200],
 ];
 
 describe('every page at phone and desktop width, light and dark', () => {

@@ -10,7 +10,7 @@ import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 
 /** Paths whose routes are API and must be documented; the rest (pages, feeds, assets, health) are not API. */
-const API_ROUTE = /^\/(api|subscribe|confirm|unsubscribe|preferences)(\/|$)/;
+const API_ROUTE = /^\/(api|subscribe|confirm|unsubscribe|preferences|manage)(\/|$)/;
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
@@ -107,6 +107,8 @@ test('every documented operation answers with a documented status and body (one 
     ['get', `/preferences/${manage}`, () => request(app).get(`/preferences/${manage}`)],
     ['post', `/preferences/${manage}`, () => request(app).post(`/preferences/${manage}`).send({ action: 'export' })],
     ['post', `/unsubscribe/${manage}`, () => request(app).post(`/unsubscribe/${manage}`)],
+    ['get', '/manage', () => request(app).get('/manage')],
+    ['post', '/manage', () => request(app).post('/manage').send({ email: 'doc@example.com' })],
     ['get', '/api/subscribers', () => request(app).get('/api/subscribers').set(auth)],
     ['get', '/api/subscribers/stats', () => request(app).get('/api/subscribers/stats').set(auth)],
     ['get', '/api/subscribers/export', () => request(app).get('/api/subscribers/export').set(auth)],
