@@ -163,6 +163,8 @@ describe('bounce mailbox over IMAP (a real Dovecot)', () => {
     assert.deepEqual(await box.pollOnce(), { handled: 2, failed: 0 });
     assert.equal(await server.count('INBOX'), 0);
     assert.equal(await server.count('Processed'), 2);
+    // Dovecot's session summary: the two were flagged \Deleted and expunged (a MOVE deletes nothing).
+    await waitUntil(() => /deleted=2 expunged=2/.test(server.log()), 'the copy-and-expunge session in the server log');
   });
 
   it('handles nothing twice across a restart of the poller, and follows new mail while started', async (t) => {

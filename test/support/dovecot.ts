@@ -156,7 +156,8 @@ export async function startDovecot(t: { after(fn: () => Promise<void> | void): v
       withClient(async (client) => {
         const listed = await client.list();
         if (!listed.some((m) => m.path === mailbox)) return 0;
-        return (await client.status(mailbox, { messages: true })).messages ?? 0;
+        const status = await client.status(mailbox, { messages: true });
+        return status ? (status.messages ?? 0) : 0;
       }),
     stop,
     start,
