@@ -139,6 +139,39 @@ export const configSchema = z
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+    bounces: z
+      .object({
+        /** The mailbox bounces and complaints arrive in, read over IMAP by the `bounces` job. null: no mailbox is read. */
+        imap: z
+          .object({
+            /** imap://user:password@host:port or imaps://…; the separate fields below override its parts. */
+            url: z
+              .string()
+              .regex(/^imaps?:\/\/[^/]+/, 'an "imap://user:password@host:port" or "imaps://…" URL')
+              .optional(),
+            host: z.string().min(1).optional(),
+            port: z.number().int().min(1).max(65535).optional(),
+            /** TLS from the first byte (port 993); false: plain IMAP upgraded with STARTTLS when the server offers it. */
+            secure: z.boolean().optional(),
+            user: z.string().min(1).optional(),
+            password: z.string().min(1).optional(),
+            mailbox: z.string().min(1).default('INBOX'),
+            /** Where a handled message is moved (created if missing). null: it stays, flagged \\Seen and $GazetteProcessed. */
+            processedMailbox: z.string().min(1).nullable().default('Processed'),
+            pollSeconds: z.number().int().min(5).max(3600).default(60),
+          })
+          .strict()
+          .superRefine((imap, ctx) => {
+            const url = imap.url !== undefined && URL.canParse(imap.url) ? new URL(imap.url) : undefined;
+            if (imap.url !== undefined && !url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a valid URL' });
+            if (!(imap.host ?? url?.hostname)) ctx.addIssue({ code: 'custom', path: ['host'], message: 'a "host" (or a "url")' });
+            if (!(imap.user ?? url?.username)) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a "user" (or one in the url)' });
+            if (!(imap.password ?? url?.password))
+              ctx.addIssue({ code: 'custom', path: ['password'], message: 'a "password" (or one in the url)' });
+          })
+          .nullable(),
+      })
+      .strict(),
   })
   .strict()
   .superRefine((config, ctx) => {
