@@ -154,15 +154,24 @@ export const configSchema = z
               .object({
                 enabled: z.boolean(),
                 /** Only notifications and subscriptions of this SNS topic are accepted; null accepts any topic (not advised). */
-                topicArn: z.string().regex(/^arn:[^:]+:sns:/, 'an SNS topic ARN such as "arn:aws:sns:eu-west-1:123456789012:gazette"').nullable(),
+                topicArn: z
+                  .string()
+                  .regex(/^arn:[^:]+:sns:/, 'an SNS topic ARN such as "arn:aws:sns:eu-west-1:123456789012:gazette"')
+                  .nullable(),
                 /** Which hosts (host[:port] of the URL) may serve SNS signing certificates and subscription links. */
                 certHostPattern: z.string().refine(isRegExp, 'a regular expression such as "^sns\\.[a-z0-9-]+\\.amazonaws\\.com$"'),
                 /** PEM certificates trusted for fetching those instead of Node's roots: for tests or a TLS-intercepting proxy. */
                 caCertificates: nullableString,
               })
               .strict(),
-            postmark: z.object({ user: z.string().min(1), password: z.string().min(16, 'at least 16 characters') }).strict().nullable(),
-            mailgun: z.object({ signingKey: z.string().min(16, 'at least 16 characters') }).strict().nullable(),
+            postmark: z
+              .object({ user: z.string().min(1), password: z.string().min(16, 'at least 16 characters') })
+              .strict()
+              .nullable(),
+            mailgun: z
+              .object({ signingKey: z.string().min(16, 'at least 16 characters') })
+              .strict()
+              .nullable(),
           })
           .strict(),
       })

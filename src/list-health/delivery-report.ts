@@ -15,4 +15,6 @@ export interface DeliveryReport {
   reportId: string;
 }
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
-export interface ReportSink { apply(report: DeliveryReport): Promise<ApplyOutcome>; }
+export interface ReportSink {
+  apply(report: DeliveryReport): Promise<ApplyOutcome>;
+}
