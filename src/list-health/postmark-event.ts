@@ -44,9 +44,10 @@ export function postmarkReportsOf(payload: unknown): DeliveryReport[] {
       { kind, deliveryId, recipient: textOrNull(recipient, 320), status, diagnostic, source: 'postmark', reportId: `${key}:${recordType}` },
     ];
   };
+  // Postmark's IDs are 64-bit and JSON numbers lose their low digits: the MessageID keeps the key unique.
   if (recordType === 'Bounce' || recordType === 'SpamComplaint') {
     const kind = recordType === 'SpamComplaint' ? 'complaint' : KIND_BY_BOUNCE_TYPE[String(payload.Type)];
-    return kind ? report(kind, payload.Email, payload.Details ?? payload.Description, [payload.ID]) : [];
+    return kind ? report(kind, payload.Email, payload.Details ?? payload.Description, [payload.ID, payload.MessageID]) : [];
   }
   if (recordType === 'Delivery') return report('delivered', payload.Recipient, payload.Details, [payload.MessageID, payload.Recipient]);
   // A recipient's own unsubscribe through Postmark; its suppressions after bounces and complaints arrive as those records.
