@@ -21,6 +21,15 @@ function isIanaTimezone(value: string): boolean {
   }
 }
 
+function isRegExp(value: string): boolean {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const absoluteHttpUrl = z
   .string()
   .url('an absolute http(s) URL such as "https://news.example.com"')
@@ -139,6 +148,7 @@ export const configSchema = z
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+    /** Reports of bounces and complaints that arrive after the send. */
     bounces: z
       .object({
         /** The mailbox bounces and complaints arrive in, read over IMAP by the `bounces` job. null: no mailbox is read. */
@@ -170,6 +180,33 @@ export const configSchema = z
               ctx.addIssue({ code: 'custom', path: ['password'], message: 'a "password" (or one in the url)' });
           })
           .nullable(),
+        /** Provider webhooks (README "Bounce and complaint webhooks"); a provider left null or disabled has no route. */
+        webhooks: z
+          .object({
+            ses: z
+              .object({
+                enabled: z.boolean(),
+                /** Only notifications and subscriptions of this SNS topic are accepted; null accepts any topic (not advised). */
+                topicArn: z
+                  .string()
+                  .regex(/^arn:[^:]+:sns:/, 'an SNS topic ARN such as "arn:aws:sns:eu-west-1:123456789012:gazette"')
+                  .nullable(),
+                /** Which hosts (host[:port] of the URL) may serve SNS signing certificates and subscription links. */
+                certHostPattern: z.string().refine(isRegExp, 'a regular expression such as "^sns\\.[a-z0-9-]+\\.amazonaws\\.com$"'),
+                /** PEM certificates trusted for fetching those instead of Node's roots: for tests or a TLS-intercepting proxy. */
+                caCertificates: nullableString,
+              })
+              .strict(),
+            postmark: z
+              .object({ user: z.string().min(1), password: z.string().min(16, 'at least 16 characters') })
+              .strict()
+              .nullable(),
+            mailgun: z
+              .object({ signingKey: z.string().min(16, 'at least 16 characters') })
+              .strict()
+              .nullable(),
+          })
+          .strict(),
       })
       .strict(),
   })

@@ -20,6 +20,8 @@ import { editionsAdminRoutes } from './editions-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
 import { manageRoutes } from './manage.routes.ts';
+import type { ReportSink } from '../list-health/delivery-report.ts';
+import { bounceWebhookRoutes } from './bounce-webhooks.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -38,6 +40,8 @@ export interface AppDeps {
   openApiDocument: Record<string, unknown>;
   /** RSS, Atom and JSON Feed, served from memory (feeds/feed-publisher.service.ts). */
   feeds: FeedPublisher;
+  /** Applies bounce and complaint reports (list-health); without it the provider webhooks are not mounted. */
+  reports?: ReportSink;
 }
 
 /**
@@ -68,6 +72,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin, guard }));
   app.use(editionsAdminRoutes({ editions: deps.editions, guard }));
   app.use(feedsRoutes(deps.feeds));
+  if (deps.reports) {
+    const { db, clock } = deps.subscriberAdmin;
+    app.use(bounceWebhookRoutes({ config: deps.config, db, clock, log: deps.log, reports: deps.reports }));
+  }
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.views.renderErrorPage));

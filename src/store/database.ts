@@ -166,6 +166,13 @@ export interface EditionPausesTable {
   resumed_at: string | null;
 }
 
+/** Webhook signatures already seen (a Mailgun token): a second delivery of one is a replay. Rows expire. */
+export interface WebhookReplayTokensTable {
+  source: string;
+  token: string;
+  expires_at: string;
+}
+
 export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
@@ -180,6 +187,7 @@ export interface Database {
   rate_limit_counters: RateLimitCountersTable;
   subscriber_events: SubscriberEventsTable;
   edition_pauses: EditionPausesTable;
+  webhook_replay_tokens: WebhookReplayTokensTable;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */
