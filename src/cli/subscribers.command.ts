@@ -88,6 +88,7 @@ const actions: Record<string, Action> = {
       now: core.clock.now(),
       defaultFrequency: core.config.subscriptions.defaultFrequency,
       consentSource: typeof ctx.values['consent-source'] === 'string' ? ctx.values['consent-source'] : null,
+      signer: core.signer,
       onProgress: bar && (({ rows, bytes }) => bar.update(bytes, { rows })),
     }).finally(() => bar?.stop());
     writeImportReport(ctx, file, report);
@@ -108,9 +109,10 @@ const actions: Record<string, Action> = {
 
 function writeImportReport(ctx: CommandContext, file: string, report: CsvImportReport): void {
   for (const { line, reason } of report.invalid) ctx.stderr.write(`${file}:${line}: ${reason}\n`);
+  for (const line of report.suppressedLines) ctx.stderr.write(`${file}:${line}: suppressed (deleted or complained; not imported)\n`);
   if (report.ignoredColumns.length > 0) ctx.stderr.write(`ignored columns: ${report.ignoredColumns.join(', ')}\n`);
   ctx.stdout.write(
-    `${report.rows} rows: ${report.imported} imported, ${report.unchanged} already on the list (unchanged), ${report.invalid.length} invalid\n`,
+    `${report.rows} rows: ${report.imported} imported, ${report.unchanged} already on the list (unchanged), ${report.invalid.length} invalid, ${report.suppressed} suppressed\n`,
   );
 }
 

@@ -19,6 +19,7 @@ import { openApiRoutes } from './openapi.ts';
 import { editionsAdminRoutes } from './editions-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
+import { adminSuppressionRoutes } from './admin-suppressions.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -65,6 +66,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin, guard }));
   app.use(editionsAdminRoutes({ editions: deps.editions, guard }));
+  // The suppression list is keyed with the admin deps' signer: no address is stored to list.
+  app.use(adminSuppressionRoutes({ suppressions: deps.subscriberAdmin, guard }));
   app.use(feedsRoutes(deps.feeds));
 
   app.use(notFoundHandler);
