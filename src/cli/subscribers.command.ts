@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import { FREQUENCIES, type Frequency } from '../shared/frequency.ts';
@@ -8,6 +9,7 @@ import { exportSubscribersCsv } from '../subscribers/csv-export.ts';
 import { importSubscribersCsv, type CsvImportReport } from '../subscribers/csv-import.ts';
 import { presentSubscriber, subscriberStatuses } from '../subscribers/subscriber.ts';
 import { listSubscribers, subscriberStats } from '../subscribers/subscriber-admin.service.ts';
+import { liftSuppression } from '../subscribers/suppression.service.ts';
 import type { Command, CommandContext } from './command.ts';
 
 /** Files above this size get a progress bar when stderr is a terminal. */
@@ -15,12 +17,13 @@ const PROGRESS_BAR_BYTES = 256 * 1024;
 
 export const subscribersCommand: Command = {
   name: 'subscribers',
-  summary: "Manage the list: list, import FILE, export, stats (the admin API's operations)",
+  summary: "Manage the list: list, import FILE, export, stats, unsuppress ADDRESS (the admin API's operations)",
   usage: [
     'gazette subscribers list [--status S] [--frequency F] [--search TEXT] [--page N] [--page-size N] [--json]',
     '       gazette subscribers import FILE|- [--consent-source TEXT]   (rows are pending unless a consent source is stated; exit 1 if a row is invalid)',
     '       gazette subscribers export [--output FILE]',
     '       gazette subscribers stats',
+    '       gazette subscribers unsuppress ADDRESS   (lets a deleted or complained address sign up or be imported again)',
   ].join('\n'),
   options: {
     status: { type: 'string' },
@@ -98,6 +101,13 @@ const actions: Record<string, Action> = {
   async export(core, ctx) {
     const out = typeof ctx.values.output === 'string' ? createWriteStream(ctx.values.output) : ctx.stdout;
     await pipeline(exportSubscribersCsv(core.store.db), out, { end: out !== ctx.stdout });
+    return 0;
+  },
+
+  async unsuppress(core, ctx, [address]) {
+    if (!address) throw new GazetteError('InvalidArgument', 'Name the address whose suppression to lift.');
+    await liftSuppression(core.subscriberAdmin, address, `cli:${userInfo().username}`);
+    ctx.stdout.write('Suppression lifted: the address may sign up or be imported again.\n');
     return 0;
   },
 

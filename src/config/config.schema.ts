@@ -117,6 +117,8 @@ export const configSchema = z
         confirmationResendMinutes: z.number().min(0),
         maxSubscribesPerIpPerHour: z.number().int().min(1),
         consentText: z.string().min(1),
+        /** A sign-up never confirmed is deleted (with its IP and user agent) this long after its last confirmation link expired. */
+        unconfirmedGraceHours: z.number().min(0),
       })
       .strict(),
     admin: z.object({ token: z.string().min(16, 'at least 16 characters').nullable() }).strict(),
@@ -132,6 +134,8 @@ export const configSchema = z
         weekly: cronExpression,
         /** Runs on every instance: re-renders this instance's feeds when another instance changed the articles. */
         feeds: cronExpression,
+        /** Deletes sign-ups never confirmed once their links expired plus subscriptions.unconfirmedGraceHours. */
+        purge: cronExpression,
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),

@@ -13,6 +13,8 @@ export interface GazetteJobsDeps {
   refreshPublished(): Promise<unknown>;
   /** Makes editions (and wakes the outbox when it queued any). */
   editions: Pick<EditionService, 'createInstant' | 'createDue'>;
+  /** Deletes sign-ups never confirmed whose links expired plus the grace period; returns how many. */
+  purgeUnconfirmed(now: Date): Promise<number>;
 }
 
 /**
@@ -112,6 +114,14 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       everyInstance: true,
       async run() {
         return { changed: await deps.refreshPublished() };
+      },
+    },
+    {
+      // Data a person never confirmed is not kept: their sign-up, IP address and user agent.
+      name: 'purge',
+      cron: config.scheduler.purge,
+      async run({ now }) {
+        return { purgedUnconfirmed: await deps.purgeUnconfirmed(now) };
       },
     },
   ];
