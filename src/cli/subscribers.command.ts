@@ -104,15 +104,15 @@ const actions: Record<string, Action> = {
     return 0;
   },
 
+  async stats(core, ctx) {
+    ctx.stdout.write(`${JSON.stringify(await subscriberStats(core.subscriberAdmin), null, 2)}\n`);
+    return 0;
+  },
+
   async unsuppress(core, ctx, [address]) {
     if (!address) throw new GazetteError('InvalidArgument', 'Name the address whose suppression to lift.');
     await liftSuppression(core.subscriberAdmin, address, `cli:${userInfo().username}`);
     ctx.stdout.write('Suppression lifted: the address may sign up or be imported again.\n');
-    return 0;
-  },
-
-  async stats(core, ctx) {
-    ctx.stdout.write(`${JSON.stringify(await subscriberStats(core.subscriberAdmin), null, 2)}\n`);
     return 0;
   },
 };
