@@ -130,6 +130,8 @@ export const configSchema = z
         /** POST /manage for one address per UTC day; over it, the same 202 and no mail (silent, like subscribe's resend window). */
         maxManageRequestsPerAddressPerDay: z.number().int().min(1),
         consentText: z.string().min(1),
+        /** A sign-up never confirmed is deleted (with its IP and user agent) this long after its last confirmation link expired. */
+        unconfirmedGraceHours: z.number().min(0),
       })
       .strict(),
     admin: z.object({ token: z.string().min(16, 'at least 16 characters').nullable() }).strict(),
@@ -145,6 +147,8 @@ export const configSchema = z
         weekly: cronExpression,
         /** Runs on every instance: re-renders this instance's feeds when another instance changed the articles. */
         feeds: cronExpression,
+        /** Deletes sign-ups never confirmed once their links expired plus subscriptions.unconfirmedGraceHours. */
+        purge: cronExpression,
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.schema.ts';
 import { adminSubscriberOperations, openApiOperation } from './admin-subscribers.openapi.ts';
+import { adminSuppressionOperations } from './admin-suppressions.openapi.ts';
 import { editionsAdminOperations } from './editions-admin.openapi.ts';
 import { buildOpenApiDocument, type ApiOperation } from './openapi.ts';
 import { subscriptionOperations } from './subscriptions.openapi.ts';
@@ -14,6 +15,7 @@ export const apiOperations: readonly ApiOperation[] = [
   ...manageOperations,
   ...adminSubscriberOperations,
   ...editionsAdminOperations,
+  ...adminSuppressionOperations,
   openApiOperation,
 ];
 

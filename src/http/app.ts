@@ -22,6 +22,7 @@ import { feedsRoutes } from './feeds.routes.ts';
 import { manageRoutes } from './manage.routes.ts';
 import type { ReportSink } from '../list-health/delivery-report.ts';
 import { bounceWebhookRoutes } from './bounce-webhooks.routes.ts';
+import { adminSuppressionRoutes } from './admin-suppressions.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -71,6 +72,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin, guard }));
   app.use(editionsAdminRoutes({ editions: deps.editions, guard }));
+  // The suppression list is keyed with the admin deps' signer: no address is stored to list.
+  app.use(adminSuppressionRoutes({ suppressions: deps.subscriberAdmin, guard }));
   app.use(feedsRoutes(deps.feeds));
   if (deps.reports) {
     const { db, clock } = deps.subscriberAdmin;

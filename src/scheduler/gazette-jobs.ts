@@ -18,6 +18,8 @@ export interface GazetteJobsDeps {
    * counts. The `bounces` job exists when `bounces.imap` is set and this is given.
    */
   pollBounceMailbox?: () => Promise<unknown>;
+  /** Deletes sign-ups never confirmed whose links expired plus the grace period; returns how many. */
+  purgeUnconfirmed(now: Date): Promise<number>;
 }
 
 /**
@@ -118,6 +120,14 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
       everyInstance: true,
       async run() {
         return { changed: await deps.refreshPublished() };
+      },
+    },
+    {
+      // Data a person never confirmed is not kept: their sign-up, IP address and user agent.
+      name: 'purge',
+      cron: config.scheduler.purge,
+      async run({ now }) {
+        return { purgedUnconfirmed: await deps.purgeUnconfirmed(now) };
       },
     },
   ];

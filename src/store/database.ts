@@ -173,6 +173,22 @@ export interface WebhookReplayTokensTable {
   expires_at: string;
 }
 
+/**
+ * Addresses that must not be signed up or imported again (migration 055). Keyed by a keyed hash
+ * of the normalised address: the address itself is never stored.
+ */
+export interface SuppressionsTable {
+  /** HMAC-SHA256 (hex) with the site secret of the normalised address (LinkSigner.keyedHash). */
+  address_hash: string;
+  reason: 'deleted-by-subscriber' | 'deleted-by-admin' | 'complaint' | 'operator';
+  /** What suppressed it, in a few words ("self-service", "admin-api", "cli", a feedback loop). */
+  source: string;
+  created_at: string;
+  /** Set when an operator lifted it: the row then suppresses nothing and says who and when. */
+  lifted_at: string | null;
+  lifted_by: string | null;
+}
+
 export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
@@ -188,6 +204,7 @@ export interface Database {
   subscriber_events: SubscriberEventsTable;
   edition_pauses: EditionPausesTable;
   webhook_replay_tokens: WebhookReplayTokensTable;
+  suppressions: SuppressionsTable;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */

@@ -120,6 +120,9 @@ test('every documented operation answers with a documented status and body (one 
     ['get', `/api/subscribers/${id}`, () => request(app).get(`/api/subscribers/${id}`).set(auth)],
     ['patch', `/api/subscribers/${id}`, () => request(app).patch(`/api/subscribers/${id}`).set(auth).send({ frequency: 'daily' })],
     ['delete', `/api/subscribers/${id}`, () => request(app).delete(`/api/subscribers/${id}`).set(auth)],
+    // The delete just above suppressed the address: read it, then lift it.
+    ['get', '/api/suppressions/doc%40example.com', () => request(app).get('/api/suppressions/doc%40example.com').set(auth)],
+    ['delete', '/api/suppressions/doc%40example.com', () => request(app).delete('/api/suppressions/doc%40example.com').set(auth)],
     ['get', '/api/openapi.json', () => request(app).get('/api/openapi.json')],
     ['get', '/api/digests/preview?frequency=weekly', async () => preview],
     ['post', '/api/editions', () => request(app).post('/api/editions').set(auth).send({ frequency: 'weekly', dryRun: true })],
@@ -140,7 +143,8 @@ test('every documented operation answers with a documented status and body (one 
     const generic = path
       .split('?')[0]!
       .replace(/\/(confirm|unsubscribe|preferences)\/.*/, '/$1/{token}')
-      .replace(/\/api\/(subscribers|editions)\/[0-9a-f-]{36}/, '/api/$1/{id}');
+      .replace(/\/api\/(subscribers|editions)\/[0-9a-f-]{36}/, '/api/$1/{id}')
+      .replace(/\/api\/suppressions\/[^/]+$/, '/api/suppressions/{address}');
     covered.add(`${method} ${generic}`);
   }
   assert.deepEqual([...covered].sort(), apiOperations.map((op) => `${op.method} ${op.path}`).sort(), 'each operation exercised');

@@ -117,6 +117,7 @@ test('a bounces job drains the mailbox under its lease every pollSeconds, only w
     ingest: () => Promise.reject(new Error('not in this test')),
     refreshPublished: () => Promise.resolve(),
     editions: { createInstant: () => Promise.resolve([]), createDue: () => Promise.resolve([]) },
+    purgeUnconfirmed: () => Promise.resolve(0),
     ...(poll ? { pollBounceMailbox: poll } : {}),
   });
   const poll = () => {
