@@ -50,6 +50,12 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
       listening = true;
       core.mail.worker.start();
       log.info({ transport: core.mail.transport.description }, `mail goes to ${core.mail.transport.description}`);
+      // Advertised in List-Unsubscribe, but Gazette does not read that mailbox yet (see the README).
+      if (config.mail.unsubscribeMailto)
+        log.warn(
+          { unsubscribeMailto: config.mail.unsubscribeMailto },
+          `nothing reads this mailbox yet: unsubscribe requests mailed to ${config.mail.unsubscribeMailto} must be processed by the operator`,
+        );
       if (config.scheduler.enabled) startScheduler(scheduler);
     },
     address: () => server.address(),

@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import { FREQUENCIES, type Frequency } from '../shared/frequency.ts';
@@ -8,6 +9,7 @@ import { exportSubscribersCsv } from '../subscribers/csv-export.ts';
 import { importSubscribersCsv, type CsvImportReport } from '../subscribers/csv-import.ts';
 import { presentSubscriber, subscriberStatuses } from '../subscribers/subscriber.ts';
 import { listSubscribers, subscriberStats } from '../subscribers/subscriber-admin.service.ts';
+import { liftSuppression } from '../subscribers/suppression.service.ts';
 import type { Command, CommandContext } from './command.ts';
 
 /** Files above this size get a progress bar when stderr is a terminal. */
@@ -15,12 +17,13 @@ const PROGRESS_BAR_BYTES = 256 * 1024;
 
 export const subscribersCommand: Command = {
   name: 'subscribers',
-  summary: "Manage the list: list, import FILE, export, stats (the admin API's operations)",
+  summary: "Manage the list: list, import FILE, export, stats, unsuppress ADDRESS (the admin API's operations)",
   usage: [
     'gazette subscribers list [--status S] [--frequency F] [--search TEXT] [--page N] [--page-size N] [--json]',
     '       gazette subscribers import FILE|- [--consent-source TEXT]   (rows are pending unless a consent source is stated; exit 1 if a row is invalid)',
     '       gazette subscribers export [--output FILE]',
     '       gazette subscribers stats',
+    '       gazette subscribers unsuppress ADDRESS   (lets a deleted or complained address sign up or be imported again)',
   ].join('\n'),
   options: {
     status: { type: 'string' },
@@ -88,6 +91,7 @@ const actions: Record<string, Action> = {
       now: core.clock.now(),
       defaultFrequency: core.config.subscriptions.defaultFrequency,
       consentSource: typeof ctx.values['consent-source'] === 'string' ? ctx.values['consent-source'] : null,
+      signer: core.signer,
       onProgress: bar && (({ rows, bytes }) => bar.update(bytes, { rows })),
     }).finally(() => bar?.stop());
     writeImportReport(ctx, file, report);
@@ -104,13 +108,21 @@ const actions: Record<string, Action> = {
     ctx.stdout.write(`${JSON.stringify(await subscriberStats(core.subscriberAdmin), null, 2)}\n`);
     return 0;
   },
+
+  async unsuppress(core, ctx, [address]) {
+    if (!address) throw new GazetteError('InvalidArgument', 'Name the address whose suppression to lift.');
+    await liftSuppression(core.subscriberAdmin, address, `cli:${userInfo().username}`);
+    ctx.stdout.write('Suppression lifted: the address may sign up or be imported again.\n');
+    return 0;
+  },
 };
 
 function writeImportReport(ctx: CommandContext, file: string, report: CsvImportReport): void {
   for (const { line, reason } of report.invalid) ctx.stderr.write(`${file}:${line}: ${reason}\n`);
+  for (const line of report.suppressedLines) ctx.stderr.write(`${file}:${line}: suppressed (deleted or complained; not imported)\n`);
   if (report.ignoredColumns.length > 0) ctx.stderr.write(`ignored columns: ${report.ignoredColumns.join(', ')}\n`);
   ctx.stdout.write(
-    `${report.rows} rows: ${report.imported} imported, ${report.unchanged} already on the list (unchanged), ${report.invalid.length} invalid\n`,
+    `${report.rows} rows: ${report.imported} imported, ${report.unchanged} already on the list (unchanged), ${report.invalid.length} invalid, ${report.suppressed} suppressed\n`,
   );
 }
 

@@ -21,6 +21,15 @@ function isIanaTimezone(value: string): boolean {
   }
 }
 
+function isRegExp(value: string): boolean {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const absoluteHttpUrl = z
   .string()
   .url('an absolute http(s) URL such as "https://news.example.com"')
@@ -116,7 +125,13 @@ export const configSchema = z
         confirmationTtlHours: z.number().min(1),
         confirmationResendMinutes: z.number().min(0),
         maxSubscribesPerIpPerHour: z.number().int().min(1),
+        /** POST /manage from one client address per clock hour; over it, 429 (it reveals nothing about any address). */
+        maxManageRequestsPerIpPerHour: z.number().int().min(1),
+        /** POST /manage for one address per UTC day; over it, the same 202 and no mail (silent, like subscribe's resend window). */
+        maxManageRequestsPerAddressPerDay: z.number().int().min(1),
         consentText: z.string().min(1),
+        /** A sign-up never confirmed is deleted (with its IP and user agent) this long after its last confirmation link expired. */
+        unconfirmedGraceHours: z.number().min(0),
         /** A form posted sooner than this after it was served is a bot's (the same answer, nothing created). */
         minFormSeconds: z.number().min(0),
         /** A form stamp older than this is refused (the page was left open too long, or the stamp was harvested). */
@@ -142,9 +157,72 @@ export const configSchema = z
         weekly: cronExpression,
         /** Runs on every instance: re-renders this instance's feeds when another instance changed the articles. */
         feeds: cronExpression,
+        /** Deletes sign-ups never confirmed once their links expired plus subscriptions.unconfirmedGraceHours. */
+        purge: cronExpression,
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+    /** Reports of bounces and complaints that arrive after the send. */
+    bounces: z
+      .object({
+        /** The mailbox bounces and complaints arrive in, read over IMAP by the `bounces` job. null: no mailbox is read. */
+        imap: z
+          .object({
+            /** imap://user:password@host:port or imaps://…; the separate fields below override its parts. */
+            url: z
+              .string()
+              .regex(/^imaps?:\/\/[^/]+/, 'an "imap://user:password@host:port" or "imaps://…" URL')
+              .optional(),
+            host: z.string().min(1).optional(),
+            port: z.number().int().min(1).max(65535).optional(),
+            /** TLS from the first byte (port 993); false: plain IMAP upgraded with STARTTLS when the server offers it. */
+            secure: z.boolean().optional(),
+            user: z.string().min(1).optional(),
+            password: z.string().min(1).optional(),
+            mailbox: z.string().min(1).default('INBOX'),
+            /** Where a handled message is moved (created if missing). null: it stays, flagged \\Seen and $GazetteProcessed. */
+            processedMailbox: z.string().min(1).nullable().default('Processed'),
+            pollSeconds: z.number().int().min(5).max(3600).default(60),
+          })
+          .strict()
+          .superRefine((imap, ctx) => {
+            const url = imap.url !== undefined && URL.canParse(imap.url) ? new URL(imap.url) : undefined;
+            if (imap.url !== undefined && !url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a valid URL' });
+            if (!(imap.host ?? url?.hostname)) ctx.addIssue({ code: 'custom', path: ['host'], message: 'a "host" (or a "url")' });
+            if (!(imap.user ?? url?.username)) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a "user" (or one in the url)' });
+            if (!(imap.password ?? url?.password))
+              ctx.addIssue({ code: 'custom', path: ['password'], message: 'a "password" (or one in the url)' });
+          })
+          .nullable(),
+        /** Provider webhooks (README "Bounce and complaint webhooks"); a provider left null or disabled has no route. */
+        webhooks: z
+          .object({
+            ses: z
+              .object({
+                enabled: z.boolean(),
+                /** Only notifications and subscriptions of this SNS topic are accepted; null accepts any topic (not advised). */
+                topicArn: z
+                  .string()
+                  .regex(/^arn:[^:]+:sns:/, 'an SNS topic ARN such as "arn:aws:sns:eu-west-1:123456789012:gazette"')
+                  .nullable(),
+                /** Which hosts (host[:port] of the URL) may serve SNS signing certificates and subscription links. */
+                certHostPattern: z.string().refine(isRegExp, 'a regular expression such as "^sns\\.[a-z0-9-]+\\.amazonaws\\.com$"'),
+                /** PEM certificates trusted for fetching those instead of Node's roots: for tests or a TLS-intercepting proxy. */
+                caCertificates: nullableString,
+              })
+              .strict(),
+            postmark: z
+              .object({ user: z.string().min(1), password: z.string().min(16, 'at least 16 characters') })
+              .strict()
+              .nullable(),
+            mailgun: z
+              .object({ signingKey: z.string().min(16, 'at least 16 characters') })
+              .strict()
+              .nullable(),
+          })
+          .strict(),
+      })
+      .strict(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -23,6 +23,7 @@ export const environmentVariables: Readonly<Record<string, { key: string; kind: 
   GAZETTE_SECRET: { key: 'secret', kind: 'string' },
   GAZETTE_LOG_LEVEL: { key: 'log.level', kind: 'string' },
   DATABASE_URL: { key: 'database.url', kind: 'string' },
+  GAZETTE_BOUNCES_IMAP_URL: { key: 'bounces.imap.url', kind: 'string' },
 };
 
 export class ConfigError extends Error {

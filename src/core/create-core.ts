@@ -17,6 +17,7 @@ import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.servic
 import { forgetSubscriber } from '../subscribers/forget-subscriber.ts';
 import { personalValuesOf, renderTransactional } from '../subscribers/subscriber-mail.ts';
 import type { SubscriptionDeps } from '../subscribers/subscription.service.ts';
+import { subscriberSuppression, type SuppressSubscriber } from '../subscribers/suppression.service.ts';
 import type { SignupGuardDeps } from '../subscribers/signup-guard.ts';
 import { createDeliveryContext, WELCOME_ARTICLES } from './delivery-context.ts';
 
@@ -49,6 +50,11 @@ export interface Core {
   readonly subscriberAdmin: SubscriberAdminDeps;
   /** One for the process: a database outage is one log line as it starts and one as it ends, whichever background pass sees it. */
   readonly outages: OutageLog;
+  /**
+   * Puts a stored subscriber's address on the suppression list, in the caller's transaction
+   * (a complaint, a delete): `suppressSubscriber(tx, subscriberId, reason, source)`.
+   */
+  readonly suppressSubscriber: SuppressSubscriber;
   /** One sample message (the welcome mail) straight through the transport: `gazette mail test`. */
   sendTestMessage(to: string): Promise<string>;
   /** Stops the worker (SMTP in flight may finish until `abortSendsAt`), waits for feed renders, closes the store. */
@@ -73,6 +79,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const { db } = store;
   const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
   const outages = createOutageLog(log, clock);
+  const suppressSubscriber = subscriberSuppression({ clock, signer });
   const templates = createMailTemplates(config.paths.templatesDir);
   const feeds = createFeedPublisher({ db, config, clock, log });
   // The outbox asks subscribers and editions through its context; making an edition wakes it.
@@ -97,8 +104,9 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     editions,
     mail: outbox,
     articles: createArticleReader({ db, clock }),
-    subscriptions: { db, clock, config, signer, mailQueue: outbox, forgetSubscriber },
-    subscriberAdmin: { db, clock, forgetSubscriber },
+    suppressSubscriber,
+    subscriptions: { db, clock, config, signer, mailQueue: outbox, forgetSubscriber, suppressSubscriber },
+    subscriberAdmin: { db, clock, forgetSubscriber, signer, suppressSubscriber },
     signupGuard: { db, clock, config, signer, log },
     ingest: {
       async run(ingestOptions) {

@@ -25,7 +25,11 @@ export interface DeliveryContextDeps {
   templates: MailTemplates;
 }
 
-/** Who may receive each kind of mail: a confirmation goes to a pending address, everything else to a confirmed one. */
+/**
+ * Who may receive each kind of mail: a confirmation goes to a pending address, everything else
+ * (editions, the welcome, a manage link) to a confirmed one. A manage link asked for by an
+ * address that unsubscribed or bounced since is not sent.
+ */
 function skipReason(kind: string, recipient: Recipient | undefined): string | undefined {
   const eligible = recipient && (kind === 'confirmation' ? recipient.status === 'pending' : recipient.status === 'confirmed');
   return eligible ? undefined : `not sent: subscriber is ${recipient?.status ?? 'deleted'}`;
@@ -52,7 +56,7 @@ export function createDeliveryContext(deps: DeliveryContextDeps): DeliveryContex
           content: { key: `edition:${editionId}`, render: () => renderEditionMail(deps, editionId) },
         };
       }
-      const kind = delivery.kind === 'welcome' ? 'welcome' : 'confirmation';
+      const kind = delivery.kind === 'welcome' || delivery.kind === 'manage' ? delivery.kind : 'confirmation';
       const latest = kind === 'welcome' ? await listPublishedArticles(db, { now: deps.clock.now(), limit: WELCOME_ARTICLES }) : [];
       const content = { kind, frequency: recipient.frequency, latest } as const;
       return {

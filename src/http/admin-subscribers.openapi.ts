@@ -53,7 +53,7 @@ export const adminSubscriberOperations: ApiOperation[] = [
     path: '/api/subscribers/import',
     summary: 'Import a CSV (email[,name][,frequency]); idempotent',
     description:
-      'Existing addresses are left unchanged. Invalid rows are reported by line number; valid rows are imported. Rows are pending unless consentSource is given.',
+      'Existing addresses are left unchanged. Invalid rows are reported by line number; rows whose address is on the suppression list are counted as suppressed and not imported; valid rows are imported. Rows are pending unless consentSource is given.',
     query: importQuery,
     body: { mediaTypes: ['text/csv'], required: true },
     responses: {

@@ -59,6 +59,7 @@ export function adminSubscriberRoutes(deps: AdminSubscriberRoutesDeps): Router {
       now: admin.clock.now(),
       defaultFrequency: config.subscriptions.defaultFrequency,
       consentSource: query.consentSource ?? null,
+      signer: admin.signer,
     });
     res.set('Cache-Control', 'no-store').json(report);
   });

@@ -65,6 +65,8 @@ export const importAnswer = z
     imported: z.number().int(),
     unchanged: z.number().int(),
     invalid: z.array(z.object({ line: z.number().int(), reason: z.string() }).strict()),
+    suppressed: z.number().int().meta({ description: 'Valid rows whose address is on the suppression list: not imported.' }),
+    suppressedLines: z.array(z.number().int()).meta({ description: 'The line numbers of the suppressed rows.' }),
     ignoredColumns: z.array(z.string()),
   })
   .strict();

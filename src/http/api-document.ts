@@ -1,8 +1,10 @@
 import type { Config } from '../config/config.schema.ts';
 import { adminSubscriberOperations, openApiOperation } from './admin-subscribers.openapi.ts';
+import { adminSuppressionOperations } from './admin-suppressions.openapi.ts';
 import { editionsAdminOperations } from './editions-admin.openapi.ts';
 import { buildOpenApiDocument, type ApiOperation } from './openapi.ts';
 import { subscriptionOperations } from './subscriptions.openapi.ts';
+import { manageOperations } from './manage.openapi.ts';
 
 /**
  * Every documented operation. A capability that adds API routes (public or under /api) adds its
@@ -10,8 +12,10 @@ import { subscriptionOperations } from './subscriptions.openapi.ts';
  */
 export const apiOperations: readonly ApiOperation[] = [
   ...subscriptionOperations,
+  ...manageOperations,
   ...adminSubscriberOperations,
   ...editionsAdminOperations,
+  ...adminSuppressionOperations,
   openApiOperation,
 ];
 

@@ -19,6 +19,10 @@ import { openApiRoutes } from './openapi.ts';
 import { editionsAdminRoutes } from './editions-admin.routes.ts';
 import type { FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { feedsRoutes } from './feeds.routes.ts';
+import { manageRoutes } from './manage.routes.ts';
+import type { ReportSink } from '../list-health/delivery-report.ts';
+import { bounceWebhookRoutes } from './bounce-webhooks.routes.ts';
+import { adminSuppressionRoutes } from './admin-suppressions.routes.ts';
 import type { SignupGuardDeps } from '../subscribers/signup-guard.ts';
 
 export interface AppDeps {
@@ -38,6 +42,8 @@ export interface AppDeps {
   openApiDocument: Record<string, unknown>;
   /** RSS, Atom and JSON Feed, served from memory (feeds/feed-publisher.service.ts). */
   feeds: FeedPublisher;
+  /** Applies bounce and complaint reports (list-health); without it the provider webhooks are not mounted. */
+  reports?: ReportSink;
   /** Tells people from bots on the sign-up forms (subscribers/signup-guard.ts). */
   signupGuard: SignupGuardDeps;
 }
@@ -58,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles, signupGuard: deps.signupGuard }));
   app.use(subscriptionRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions, signupGuard: deps.signupGuard }));
   app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));
+  app.use(manageRoutes({ config: deps.config, views: deps.views, manage: deps.subscriptions }));
   app.use(openApiRoutes(deps.openApiDocument));
   // One guard for the whole admin API: wrong tokens count together, whichever route they hit.
   const guard = adminAuth({
@@ -68,7 +75,13 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(adminSubscriberRoutes({ config: deps.config, admin: deps.subscriberAdmin, guard }));
   app.use(editionsAdminRoutes({ editions: deps.editions, guard }));
+  // The suppression list is keyed with the admin deps' signer: no address is stored to list.
+  app.use(adminSuppressionRoutes({ suppressions: deps.subscriberAdmin, guard }));
   app.use(feedsRoutes(deps.feeds));
+  if (deps.reports) {
+    const { db, clock } = deps.subscriberAdmin;
+    app.use(bounceWebhookRoutes({ config: deps.config, db, clock, log: deps.log, reports: deps.reports }));
+  }
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(deps.log, deps.views.renderErrorPage));

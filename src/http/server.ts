@@ -6,6 +6,7 @@ import { buildApiDocument } from './api-document.ts';
 import { createApp } from './app.ts';
 import { listen, type HttpServer } from './http-server.ts';
 import { createViewRenderer } from './views/view-renderer.ts';
+import type { ReportSink } from '../list-health/delivery-report.ts';
 
 /** The HTTP side of a running Gazette: the Express app over the core's services, and its listener. */
 export interface Server {
@@ -21,6 +22,8 @@ export interface Server {
 export interface ServerOptions {
   /** Extra /healthz sections (the scheduler's jobs and the delivery queue), read on each request. */
   healthProbes?: HealthProbe[];
+  /** Where provider webhooks hand their bounce and complaint reports; the webhook routes exist only with it. */
+  reports?: ReportSink;
 }
 
 export function createServer(core: Core, options: ServerOptions = {}): Server {
@@ -40,6 +43,7 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
     subscriberAdmin: core.subscriberAdmin,
     openApiDocument: buildApiDocument(config),
     feeds: core.feeds,
+    reports: options.reports,
     signupGuard: core.signupGuard,
   });
   let server: HttpServer | undefined;

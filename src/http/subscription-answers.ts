@@ -30,7 +30,8 @@ const TOKEN_PROBLEMS: Partial<Record<ErrorCode, string>> = {
 
 /**
  * For browsers, a bad, expired or used link gets a page that says which, and offers to subscribe
- * again; JSON clients get the usual error body from the error middleware.
+ * again or to get a fresh link to one's preferences by mail (/manage); JSON clients get the usual
+ * error body from the error middleware.
  */
 export async function withTokenProblemPage(req: Request, res: Response, views: ViewRenderer, run: () => Promise<void>): Promise<void> {
   try {
@@ -39,7 +40,14 @@ export async function withTokenProblemPage(req: Request, res: Response, views: V
     const heading = isGazetteError(error) ? TOKEN_PROBLEMS[error.code] : undefined;
     if (!heading || !isGazetteError(error) || !prefersHtml(req)) throw error;
     const status = statusByCode[error.code];
-    const page = notice(heading, [error.message], [{ href: '/subscribe', label: 'Subscribe again' }]);
+    const page = notice(
+      heading,
+      [error.message],
+      [
+        { href: '/manage', label: 'Already subscribed? Get a fresh link to your preferences' },
+        { href: '/subscribe', label: 'Subscribe again' },
+      ],
+    );
     res
       .status(status)
       .set('Cache-Control', 'no-store')

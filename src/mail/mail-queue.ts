@@ -2,10 +2,10 @@ import type { Db } from '../store/database.ts';
 
 /**
  * The contract between subscriptions and the delivery engine: one-off messages to one
- * recipient (confirmation, welcome), queued in the caller's transaction and delivered by the
+ * recipient (confirmation, welcome, a manage link asked for on /manage), queued in the caller's transaction and delivered by the
  * same outbox, transport, retries and reporting as digests.
  */
-export type TransactionalKind = 'confirmation' | 'welcome';
+export type TransactionalKind = 'confirmation' | 'welcome' | 'manage';
 
 export interface TransactionalMailRequest {
   kind: TransactionalKind;

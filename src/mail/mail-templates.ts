@@ -8,7 +8,7 @@ import mjml2html from 'mjml';
  * compiled to HTML) and `<name>.txt.hbs` (the plain-text part, from the same data). `layout`
  * and `footer` are partials. Files are read once per process.
  */
-export type MailTemplateName = 'digest' | 'instant' | 'confirmation' | 'welcome';
+export type MailTemplateName = 'digest' | 'instant' | 'confirmation' | 'welcome' | 'manage';
 
 export interface MailTemplates {
   /** Runs Handlebars then MJML: about 10 ms for a 10-article digest, so callers render once and personalise after. */

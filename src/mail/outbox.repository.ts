@@ -21,7 +21,7 @@ export interface ClaimedDelivery {
 export interface OutboxInsert {
   id: string;
   recipientId: string;
-  kind: 'confirmation' | 'welcome';
+  kind: 'confirmation' | 'welcome' | 'manage';
   params: Readonly<Record<string, string>>;
   now: Date;
 }

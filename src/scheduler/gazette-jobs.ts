@@ -13,6 +13,13 @@ export interface GazetteJobsDeps {
   refreshPublished(): Promise<unknown>;
   /** Makes editions (and wakes the outbox when it queued any). */
   editions: Pick<EditionService, 'createInstant' | 'createDue'>;
+  /**
+   * Drains the bounce mailbox once (connect, hand each report over, disconnect) and returns its
+   * counts. The `bounces` job exists when `bounces.imap` is set and this is given.
+   */
+  pollBounceMailbox?: () => Promise<unknown>;
+  /** Deletes sign-ups never confirmed whose links expired plus the grace period; returns how many. */
+  purgeUnconfirmed(now: Date): Promise<number>;
 }
 
 /**
@@ -104,6 +111,7 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
     },
     digestJob('daily'),
     digestJob('weekly'),
+    ...bounceJobs(config, deps.pollBounceMailbox),
     {
       // Every instance keeps its own feed cache: this cheap version check (one small query when
       // nothing changed) makes each follow the articles another instance ingested.
@@ -114,5 +122,35 @@ export function gazetteJobs(deps: GazetteJobsDeps): JobDefinition[] {
         return { changed: await deps.refreshPublished() };
       },
     },
+    {
+      // Data a person never confirmed is not kept: their sign-up, IP address and user agent.
+      name: 'purge',
+      cron: config.scheduler.purge,
+      async run({ now }) {
+        return { purgedUnconfirmed: await deps.purgeUnconfirmed(now) };
+      },
+    },
   ];
+}
+
+/**
+ * The bounce mailbox is read under the job's lease: one instance drains it at a time, so two
+ * never hand the same message over at once (the handler's one-application-per-report rule covers
+ * what a crash between handling and moving leaves behind).
+ */
+function bounceJobs(config: Config, poll: (() => Promise<unknown>) | undefined): JobDefinition[] {
+  const imap = config.bounces.imap;
+  if (!imap || !poll) return [];
+  return [{ name: 'bounces', cron: everySecondsCron(imap.pollSeconds), run: () => poll() }];
+}
+
+/**
+ * A cron expression firing about every `seconds` (5 to 3600): on the seconds grid below a minute,
+ * on the minutes grid above (rounded); a period that does not divide the minute or hour leaves
+ * one shorter gap at the turn of it.
+ */
+export function everySecondsCron(seconds: number): string {
+  if (seconds < 60) return `*/${seconds} * * * * *`;
+  const minutes = Math.round(seconds / 60);
+  return minutes >= 60 ? '0 0 * * * *' : `0 */${minutes} * * * *`;
 }

@@ -1,4 +1,5 @@
 import type { Core } from '../core/create-core.ts';
+import { purgeUnconfirmed } from '../subscribers/purge-unconfirmed.service.ts';
 import { gazetteJobs } from './gazette-jobs.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 
@@ -15,6 +16,7 @@ export function createGazetteScheduler(core: Core): Scheduler {
       ingest: (options) => core.ingest.run(options),
       refreshPublished: () => core.feeds.refresh(),
       editions: core.editions,
+      purgeUnconfirmed: (now) => purgeUnconfirmed(core.subscriptions, now),
     }),
   });
 }

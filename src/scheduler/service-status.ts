@@ -41,7 +41,7 @@ export function toJobReport(name: string, cron: string, record: JobRecord | unde
   };
 }
 
-export const SCHEDULED_JOBS = ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds'] as const;
+export const SCHEDULED_JOBS = ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds', 'purge'] as const;
 
 /** Jobs that run on each instance without a lease (see gazette-jobs.ts), so the store holds no record of them. */
 const EVERY_INSTANCE_JOBS: ReadonlySet<string> = new Set(['feeds']);

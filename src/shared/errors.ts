@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'EditionNotFound'
   | 'NothingToSend'
   | 'MailTransportFailed'
+  // list health
+  | 'WebhookRejected'
   // operators
   | 'InvalidArgument'
   | 'SeedDirectoryMissing'

@@ -11,6 +11,12 @@ export interface LinkSigner {
   sign(purpose: string, value: string): string;
   /** The value inside a token signed for `purpose`, or undefined if forged, truncated or for another purpose. */
   verify(purpose: string, token: string): string | undefined;
+  /**
+   * A keyed hash (HMAC-SHA256, 64 hex characters) of `value` for `purpose`: what the store keeps
+   * instead of a value it must recognise but never reveal (a suppressed address). Its key is
+   * derived from the secret apart from the signatures' key, so a stored hash is never a signature.
+   */
+  keyedHash(purpose: string, value: string): string;
 }
 
 /**
@@ -24,8 +30,10 @@ const CANONICAL_MAC = /^[A-Za-z0-9_-]{24}$/;
 export function createLinkSigner(secret: string): LinkSigner {
   const mac = (purpose: string, value: string): string =>
     createHmac('sha256', secret).update(`${purpose}\0${value}`).digest().subarray(0, 18).toString('base64url');
+  const hashKey = createHmac('sha256', secret).update('gazette keyed hash').digest();
   return {
     sign: (purpose, value) => `${value}.${mac(purpose, value)}`,
+    keyedHash: (purpose, value) => createHmac('sha256', hashKey).update(`${purpose}\0${value}`).digest('hex'),
     verify(purpose, token) {
       const dot = token.lastIndexOf('.');
       if (dot <= 0 || token.length > 200) return undefined;

@@ -110,7 +110,7 @@ export interface DeliveriesTable {
   id: string;
   edition_id: string | null;
   subscriber_id: string;
-  kind: 'edition' | 'confirmation' | 'welcome';
+  kind: 'edition' | 'confirmation' | 'welcome' | 'manage';
   /** JSON object of template values for transactional mail; null for editions. */
   params: string | null;
   status: DeliveryStatus;
@@ -179,6 +179,29 @@ export interface EditionPausesTable {
   resumed_at: string | null;
 }
 
+/** Webhook signatures already seen (a Mailgun token): a second delivery of one is a replay. Rows expire. */
+export interface WebhookReplayTokensTable {
+  source: string;
+  token: string;
+  expires_at: string;
+}
+
+/**
+ * Addresses that must not be signed up or imported again (migration 055). Keyed by a keyed hash
+ * of the normalised address: the address itself is never stored.
+ */
+export interface SuppressionsTable {
+  /** HMAC-SHA256 (hex) with the site secret of the normalised address (LinkSigner.keyedHash). */
+  address_hash: string;
+  reason: 'deleted-by-subscriber' | 'deleted-by-admin' | 'complaint' | 'operator';
+  /** What suppressed it, in a few words ("self-service", "admin-api", "cli", a feedback loop). */
+  source: string;
+  created_at: string;
+  /** Set when an operator lifted it: the row then suppresses nothing and says who and when. */
+  lifted_at: string | null;
+  lifted_by: string | null;
+}
+
 export interface Database {
   articles: ArticlesTable;
   seed_files: SeedFilesTable;
@@ -193,6 +216,8 @@ export interface Database {
   rate_limit_counters: RateLimitCountersTable;
   subscriber_events: SubscriberEventsTable;
   edition_pauses: EditionPausesTable;
+  webhook_replay_tokens: WebhookReplayTokensTable;
+  suppressions: SuppressionsTable;
   form_stamps: FormStampsTable;
   signup_refusals: SignupRefusalsTable;
 }

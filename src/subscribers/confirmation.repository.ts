@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, SelectQueryBuilder } from 'kysely';
 import type { Frequency } from '../shared/frequency.ts';
-import type { Db, SubscriptionConfirmationsTable } from '../store/database.ts';
+import type { Database, Db, SubscriptionConfirmationsTable } from '../store/database.ts';
 
 /**
  * The only code that reads or writes subscription_confirmations. A confirmation is usable while
@@ -98,6 +98,19 @@ export async function listConfirmationsOf(db: Db, subscriberId: string): Promise
  */
 export async function deleteConfirmationsOf(db: Db, subscriberId: string): Promise<void> {
   await db.deleteFrom('subscription_confirmations').where('subscriber_id', '=', subscriberId).execute();
+}
+
+/** Subscriber ids as a subquery (`select subscriber_id …`), for the subscribers table to filter by. */
+export type ConfirmationSubscriberQuery = SelectQueryBuilder<Database, 'subscription_confirmations', { subscriber_id: string }>;
+
+/** Subscribers with any confirmation request, as a subquery: they signed up (an import without consent has none). */
+export function selectSubscribersWithConfirmations(db: Db): ConfirmationSubscriberQuery {
+  return db.selectFrom('subscription_confirmations').select('subscriber_id');
+}
+
+/** Subscribers with a confirmation link expiring at or after `cutoff`, as a subquery: not to be purged yet. */
+export function selectSubscribersWithConfirmationsExpiringFrom(db: Db, cutoff: Date): ConfirmationSubscriberQuery {
+  return db.selectFrom('subscription_confirmations').select('subscriber_id').where('expires_at', '>=', cutoff.toISOString());
 }
 
 function toConfirmation(row: Selectable<SubscriptionConfirmationsTable>): Confirmation {

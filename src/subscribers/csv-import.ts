@@ -3,10 +3,13 @@ import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { GazetteError, isGazetteError } from '../shared/errors.ts';
 import { FREQUENCIES, isFrequency, type Frequency } from '../shared/frequency.ts';
+import type { LinkSigner } from '../shared/link-signer.ts';
 import type { Db } from '../store/database.ts';
 import { insertSubscribersIfAbsent } from './subscriber.repository.ts';
 import type { NewSubscriber } from './subscriber.ts';
 import { unescapeCsvFormula } from './csv-formula.ts';
+import { findActiveSuppressions } from './suppression.repository.ts';
+import { suppressionHashOf } from './suppression.service.ts';
 import { normalizeEmail, normalizeName } from './validate-email.ts';
 
 export interface CsvImportOptions {
@@ -14,6 +17,8 @@ export interface CsvImportOptions {
   defaultFrequency: Frequency;
   /** Stated by the operator ("signup sheet at the 2025 fair"): rows are then confirmed with it recorded; otherwise pending. */
   consentSource: string | null;
+  /** Keys the suppression list: a suppressed address is reported and not imported. */
+  signer: LinkSigner;
   onProgress?: (progress: { rows: number; bytes: number }) => void;
   batchSize?: number;
 }
@@ -25,6 +30,10 @@ export interface CsvImportReport {
   /** Valid rows whose address was already stored: left as they are, so a second import changes nothing. */
   unchanged: number;
   invalid: { line: number; reason: string }[];
+  /** Valid rows whose address is on the suppression list (deleted or complained): not imported. */
+  suppressed: number;
+  /** Their line numbers, in file order. */
+  suppressedLines: number[];
   ignoredColumns: string[];
 }
 
@@ -37,7 +46,15 @@ const KNOWN_COLUMNS = ['email', 'name', 'frequency'] as const;
  * back someone who unsubscribed.
  */
 export async function importSubscribersCsv(db: Db, input: Readable | string, options: CsvImportOptions): Promise<CsvImportReport> {
-  const report: CsvImportReport = { rows: 0, imported: 0, unchanged: 0, invalid: [], ignoredColumns: [] };
+  const report: CsvImportReport = {
+    rows: 0,
+    imported: 0,
+    unchanged: 0,
+    invalid: [],
+    suppressed: 0,
+    suppressedLines: [],
+    ignoredColumns: [],
+  };
   const parser = parse({
     bom: true,
     trim: true,
@@ -57,12 +74,13 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
   let storedThroughLine = 1;
   const flush = async (): Promise<void> => {
     try {
+      const allowed = await withoutSuppressed(db, options.signer, batch, report);
       const inserted = await insertSubscribersIfAbsent(
         db,
-        batch.map((b) => b.subscriber),
+        allowed.map((b) => b.subscriber),
       );
       report.imported += inserted.size;
-      report.unchanged += batch.length - inserted.size;
+      report.unchanged += allowed.length - inserted.size;
     } catch (error) {
       throw stoppedPartway(error, report, storedThroughLine);
     }
@@ -86,6 +104,24 @@ export async function importSubscribersCsv(db: Db, input: Readable | string, opt
   await flush();
   report.invalid.sort((a, b) => a.line - b.line);
   return report;
+}
+
+/** The batch's rows whose address is not suppressed; the others are counted in the report. */
+async function withoutSuppressed<T extends { line: number; subscriber: NewSubscriber }>(
+  db: Db,
+  signer: LinkSigner,
+  batch: T[],
+  report: CsvImportReport,
+): Promise<T[]> {
+  const hashes = batch.map((b) => suppressionHashOf(signer, b.subscriber.emailKey));
+  const suppressed = await findActiveSuppressions(db, hashes);
+  if (suppressed.size === 0) return batch;
+  return batch.filter((b, i) => {
+    if (!suppressed.has(hashes[i]!)) return true;
+    report.suppressed++;
+    report.suppressedLines.push(b.line);
+    return false;
+  });
 }
 
 /**

@@ -14,9 +14,21 @@ export async function hitRateLimit(db: Db, key: string, windowStart: string): Pr
   return Number(row.hits);
 }
 
+/**
+ * Keys of day-long windows start with this. The other limiters count over an hour at most and
+ * prune what started before their previous window; a day window is left until its day is over.
+ */
+export const DAY_WINDOW_KEY_PREFIX = 'day:';
+const DAY_MS = 24 * 3600_000;
+
 /** Forgets windows that ended before `before`; called when a new window opens, so the table stays small. */
 export async function pruneRateLimits(db: Db, before: string): Promise<void> {
-  await db.deleteFrom('rate_limit_counters').where('window_start', '<', before).execute();
+  const dayWindowsBefore = new Date(Date.parse(before) - DAY_MS).toISOString();
+  await db
+    .deleteFrom('rate_limit_counters')
+    .where('window_start', '<', before)
+    .where((eb) => eb.or([eb('key', 'not like', `${DAY_WINDOW_KEY_PREFIX}%`), eb('window_start', '<', dayWindowsBefore)]))
+    .execute();
 }
 
 /** The count of one window without adding to it (0 when the window has no row). */

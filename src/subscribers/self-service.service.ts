@@ -9,6 +9,7 @@ import { deleteConfirmationsOf, listConfirmationsOf, voidOpenConfirmations } fro
 import { deleteSubscriberRow, findSubscriberById, updateSubscriber } from './subscriber.repository.ts';
 import { presentSubscriber, presentSubscriberEvent, type Subscriber } from './subscriber.ts';
 import { listSubscriberEvents } from './subscriber-event.repository.ts';
+import type { SuppressSubscriber } from './suppression.service.ts';
 import { readManageToken, subscriberLinks, type SubscriberLinks } from './subscriber-links.ts';
 
 /**
@@ -22,6 +23,8 @@ export interface SelfServiceDeps {
   signer: LinkSigner;
   /** Other capabilities' rows about a subscriber (the outbox), removed with "delete my data". */
   forgetSubscriber?: (db: Db, subscriberId: string) => Promise<void>;
+  /** Keeps a keyed hash of the address so that a deleted address is not signed up or imported again. */
+  suppressSubscriber: SuppressSubscriber;
 }
 
 function subscriberIdFrom(deps: SelfServiceDeps, token: string): string {
@@ -108,10 +111,14 @@ export async function exportSubscriberData(deps: SelfServiceDeps, token: string)
   };
 }
 
-/** Deletes the subscriber and everything about them (GDPR article 17). Afterwards the link finds nothing. */
+/**
+ * Deletes the subscriber and everything about them (GDPR article 17). Afterwards the link finds
+ * nothing; only the keyed hash of the address stays, so it is not signed up or imported again.
+ */
 export async function deleteSubscriberData(deps: SelfServiceDeps, token: string): Promise<void> {
   const subscriber = await loadSubscriber(deps, token);
   await deps.db.transaction().execute(async (trx) => {
+    await deps.suppressSubscriber(trx, subscriber.id, 'deleted-by-subscriber', 'self-service');
     await deps.forgetSubscriber?.(trx, subscriber.id);
     await deleteConfirmationsOf(trx, subscriber.id);
     await deleteSubscriberRow(trx, subscriber.id);

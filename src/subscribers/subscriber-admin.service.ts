@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
+import type { LinkSigner } from '../shared/link-signer.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { FREQUENCIES, type Frequency } from '../shared/frequency.ts';
 import type { Database, Db } from '../store/database.ts';
@@ -14,12 +15,17 @@ import {
 } from './subscriber.repository.ts';
 import { subscriberStatuses, type Subscriber, type SubscriberStatus } from './subscriber.ts';
 import { listSubscriberEvents, type SubscriberEvent } from './subscriber-event.repository.ts';
+import type { SuppressSubscriber } from './suppression.service.ts';
 
 /** What operators do to the list, from the admin API and the CLI alike. */
 export interface SubscriberAdminDeps {
   db: Kysely<Database>;
   clock: Clock;
   forgetSubscriber?: (db: Db, subscriberId: string) => Promise<void>;
+  /** Keys the suppression list (suppression.service.ts): the admin API's suppression routes use these deps too. */
+  signer: LinkSigner;
+  /** Keeps a keyed hash of a deleted address so that it is not signed up or imported again. */
+  suppressSubscriber: SuppressSubscriber;
 }
 
 export interface SubscriberPage {
@@ -78,8 +84,10 @@ export async function changeSubscriber(deps: SubscriberAdminDeps, id: string, ch
   return getSubscriber(deps, id);
 }
 
+/** Deletes the subscriber and their rows; the address is suppressed in the same transaction. */
 export async function deleteSubscriber(deps: SubscriberAdminDeps, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
+    await deps.suppressSubscriber(trx, id, 'deleted-by-admin', 'admin');
     await deps.forgetSubscriber?.(trx, id);
     await deleteConfirmationsOf(trx, id);
     if (!(await deleteSubscriberRow(trx, id))) throw new GazetteError('SubscriberNotFound', `No subscriber has the id "${id}".`);

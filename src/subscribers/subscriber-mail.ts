@@ -10,7 +10,8 @@ import type { LinkSigner } from '../shared/link-signer.ts';
 import { confirmationUrl, subscriberLinks } from './subscriber-links.ts';
 
 /**
- * The mail a subscriber gets apart from editions: the confirmation and the welcome. Their
+ * The mail a subscriber gets apart from editions: the confirmation, the welcome and the manage
+ * link (asked for on /manage, see manage-link.service.ts). Their
  * content depends only on the site, the frequency and (for the welcome) the latest articles, so
  * they too are rendered once per combination and personalised per subscriber.
  */
@@ -39,6 +40,17 @@ export async function renderTransactional(templates: MailTemplates, config: Conf
       manageLinks: false,
       category: 'confirmation',
       data: { frequencyLabel: label, ttlLabel },
+    });
+  }
+  if (content.kind === 'manage') {
+    return renderMailView(templates, config, {
+      template: 'manage',
+      subject: `Your link to manage your subscription to ${config.site.title}`,
+      preheader: 'Change how often you get mail, or unsubscribe.',
+      reason: subscriptionReason(config, label),
+      manageLinks: true,
+      category: 'manage',
+      data: { frequencyLabel: label },
     });
   }
   return renderMailView(templates, config, {

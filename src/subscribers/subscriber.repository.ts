@@ -165,3 +165,49 @@ export async function findEmailsByIds(db: Db, ids: readonly string[]): Promise<M
   }
   return emails;
 }
+
+/** Which never-confirmed sign-ups a purge may delete: the filters a purge query needs, from the confirmations' owner. */
+export interface NeverConfirmedFilter {
+  /** A subscriber last changed before this (a new request changes it) … */
+  updatedBefore: Date;
+  /** … who asked to be confirmed (subquery of subscriber ids) … */
+  requested: SelectQueryBuilder<Database, 'subscription_confirmations', { subscriber_id: string }>;
+  /** … and whose links all expired before the cutoff (subquery of the ids with a later one). */
+  stillOpen: SelectQueryBuilder<Database, 'subscription_confirmations', { subscriber_id: string }>;
+}
+
+/** Ids of pending subscribers who never confirmed and match the filter, at most `limit`. */
+export async function listNeverConfirmedIds(db: Db, filter: NeverConfirmedFilter, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('subscribers')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('confirmed_at', 'is', null)
+    .where('updated_at', '<', filter.updatedBefore.toISOString())
+    .where('id', 'in', filter.requested)
+    .where('id', 'not in', filter.stillOpen)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Deletes those of `ids` that still match the filter (a sign-up in between changes
+ * `updated_at`, and PostgreSQL re-checks a row it waited for); returns the ids deleted. The
+ * caller deletes the rows of other tables that point to them, in the same transaction.
+ */
+export async function deleteNeverConfirmed(db: Db, ids: readonly string[], filter: NeverConfirmedFilter): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .deleteFrom('subscribers')
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .where('confirmed_at', 'is', null)
+    .where('updated_at', '<', filter.updatedBefore.toISOString())
+    .where('id', 'in', filter.requested)
+    .where('id', 'not in', filter.stillOpen)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -12,6 +12,7 @@ import { findSubscriberByEmailKey, findSubscriberById, insertSubscribersIfAbsent
 import type { Subscriber } from './subscriber.ts';
 import { enforceSubscribeIpLimit } from './subscribe-rate-limit.ts';
 import { subscriberLinks, type SubscriberLinks } from './subscriber-links.ts';
+import { isEmailKeySuppressed } from './suppression.service.ts';
 import type { NormalizedEmail } from './validate-email.ts';
 
 export interface SubscriptionDeps {
@@ -34,7 +35,8 @@ export interface SubscribeRequest {
  * Double opt-in. Whatever state the address is in (new, pending, confirmed, unsubscribed,
  * bounced), the caller learns nothing: the function returns nothing and the answer is the same.
  * A confirmed address gets no mail (it has nothing to confirm; its preferences link is in
- * every mail it receives).
+ * every mail it receives). A suppressed address (deleted, or complained) gets the same answer
+ * and nothing else: no row, no mail.
  * What the request asks for is kept on a confirmation row and applied only when confirmed, so a
  * stranger cannot change a subscriber's name or frequency by subscribing their address.
  */
@@ -44,6 +46,7 @@ export async function requestSubscription(deps: SubscriptionDeps, request: Subsc
   // (429) leaves nothing behind, not even its count.
   const queued = await deps.db.transaction().execute(async (trx) => {
     await enforceSubscribeIpLimit(trx, request.consent.ip, now, deps.config.subscriptions.maxSubscribesPerIpPerHour);
+    if (await isEmailKeySuppressed(trx, deps.signer, request.email.key)) return false;
     const { subscriber, created } = await findOrCreatePendingSubscriber(trx, request, now);
     if (!created && !(await mayConfirmAgain(deps, trx, subscriber, request, now))) return false;
     const confirmationId = randomBytes(16).toString('base64url');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
+import { BROWSER_TEST, launchBrowser, newTestContext } from '../support/browser.ts';
 import { startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 
 interface FetchResult {
@@ -32,7 +32,7 @@ describe('feeds in Chromium, from a page of another origin', () => {
       const readerUrl = await startReaderOrigin(t);
       assert.notEqual(new URL(readerUrl).origin, new URL(site.baseUrl).origin);
       const browser = await launchBrowser(t);
-      const page = await (await browser.newContext()).newPage();
+      const page = await (await newTestContext(browser)).newPage();
       await page.goto(readerUrl);
 
       // A script as text: tsx would wrap named functions in a helper the page does not have.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
+import { BROWSER_TEST, launchBrowser, newTestContext } from '../support/browser.ts';
 import { LONG_WORDS_ARTICLE, startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { checkSitePages, collectConsoleErrors, DESKTOP } from '../support/page-checks.ts';
@@ -15,7 +15,7 @@ async function openSite(t: TestContext, overrides = {}) {
   };
   const site = await startBrowserGazette(t, { overrides, seed });
   const browser = await launchBrowser(t);
-  const context = await browser.newContext({ baseURL: site.baseUrl, viewport: DESKTOP });
+  const context = await newTestContext(browser, { baseURL: site.baseUrl, viewport: DESKTOP });
   const page = await context.newPage();
   return { ...site, browser, context, page };
 }
@@ -135,6 +135,7 @@ const EVERY_PAGE: (readonly [string, number])[] = [
   ['/no/such/page', 404],
   ['/?page=zero', 400],
   ['/subscribe', 200],
+  ['/manage', 200],
 ];
 
 describe('every page at phone and desktop width, light and dark', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { it, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createDueEdition, createInstantEditions } from '../../src/editions/edition.service.ts';
-import { BROWSER_TEST, launchBrowser } from '../support/browser.ts';
+import { BROWSER_TEST, launchBrowser, newTestContext } from '../support/browser.ts';
 import { LONG_WORDS_ARTICLE, startBrowserGazette, writeSampleArticles } from '../support/browser-gazette.ts';
 import { writeArticle } from '../support/build-article.ts';
 import {
@@ -21,7 +21,7 @@ async function openSiteWithMail(t: TestContext) {
   t.after(() => sink.close());
   const site = await startBrowserGazette(t, { overrides: { mail: { smtpUrl: sink.url } }, seed: writeSampleArticles });
   const browser = await launchBrowser(t);
-  const context = await browser.newContext({ baseURL: site.baseUrl, viewport: DESKTOP });
+  const context = await newTestContext(browser, { baseURL: site.baseUrl, viewport: DESKTOP });
   const page = await context.newPage();
   return { ...site, sink, browser, context, page };
 }

@@ -5,13 +5,15 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../src/config/load-config.ts';
+import { createCore } from '../../src/core/create-core.ts';
+import { suppressAddress } from '../../src/subscribers/suppression.service.ts';
 import { writeTestConfigFile } from '../support/test-config.ts';
 
 const run = promisify(execFile);
 
 /** Runs the real CLI in a child process over a config file in a fresh directory. */
 function cliIn(t: TestContext) {
-  const { configFile, dir } = writeTestConfigFile(t, { scheduler: { enabled: false } });
+  const { configFile, dir, config } = writeTestConfigFile(t, { scheduler: { enabled: false } });
   const gazette = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), ...args], {
@@ -24,7 +26,7 @@ function cliIn(t: TestContext) {
       return { code: e.code, stdout: e.stdout, stderr: e.stderr };
     }
   };
-  return { dir, gazette };
+  return { dir, gazette, config };
 }
 
 test('gazette subscribers import reports bad rows by file and line, is idempotent, then list, stats and export agree', async (t) => {
@@ -71,4 +73,33 @@ test('gazette subscribers explains what it needs', async (t) => {
   assert.match(bad.stderr, /--status must be one of pending, confirmed, unsubscribed, bounced/);
   const missing = await gazette('subscribers', 'import');
   assert.match(missing.stderr, /Name the CSV file/);
+});
+
+test('gazette subscribers import reports suppressed addresses and skips them; unsuppress lifts one', async (t) => {
+  const { dir, gazette, config } = cliIn(t);
+  const core = await createCore(config);
+  try {
+    await suppressAddress(core.subscriberAdmin, 'gone@example.com', 'operator', 'test');
+  } finally {
+    await core.close();
+  }
+  const file = path.join(dir, 'list.csv');
+  writeFileSync(file, 'email\nkept@example.com\ngone@example.com\n');
+
+  const first = await gazette('subscribers', 'import', file);
+  assert.equal(first.code, 0, 'a suppressed row is expected, not an error');
+  assert.match(first.stdout, /2 rows: 1 imported, 0 already on the list \(unchanged\), 0 invalid, 1 suppressed/);
+  assert.match(first.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}:3: suppressed`));
+
+  const lifted = await gazette('subscribers', 'unsuppress', 'gone@EXAMPLE.com');
+  assert.equal(lifted.code, 0, lifted.stderr);
+  assert.match(lifted.stdout, /Suppression lifted/);
+  const again = await gazette('subscribers', 'unsuppress', 'gone@example.com');
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /not suppressed/);
+  assert.match((await gazette('subscribers', 'unsuppress')).stderr, /Name the address/);
+  assert.match((await gazette('subscribers', 'unsuppress', 'not-an-address')).stderr, /is not an email address/);
+
+  const second = await gazette('subscribers', 'import', file);
+  assert.match(second.stdout, /2 rows: 1 imported, 1 already on the list \(unchanged\), 0 invalid, 0 suppressed/);
 });

@@ -94,4 +94,32 @@ describe('loadConfig', () => {
       },
     );
   });
+
+  it('reads the bounce mailbox from GAZETTE_BOUNCES_IMAP_URL with defaults, and lists what a mailbox setting lacks', (t) => {
+    assert.equal(loadConfig({ env: {} }).bounces.imap, null, 'no mailbox by default');
+    const fromEnv = loadConfig({ env: { GAZETTE_BOUNCES_IMAP_URL: 'imaps://bounces%40example.com:pw@imap.example.com' } });
+    assert.deepEqual(fromEnv.bounces.imap, {
+      url: 'imaps://bounces%40example.com:pw@imap.example.com',
+      mailbox: 'INBOX',
+      processedMailbox: 'Processed',
+      pollSeconds: 60,
+    });
+
+    const dir = makeTempDir(t);
+    const file = path.join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ bounces: { imap: { port: 993, pollSeconds: 1 } } }));
+    assert.throws(
+      () => loadConfig({ env: { GAZETTE_CONFIG: file } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems.map((p) => p.split(':')[0]).sort(), [
+          'bounces.imap.host',
+          'bounces.imap.password',
+          'bounces.imap.pollSeconds',
+          'bounces.imap.user',
+        ]);
+        return true;
+      },
+    );
+  });
 });

@@ -10,7 +10,7 @@ import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 
 /** Paths whose routes are API and must be documented; the rest (pages, feeds, assets, health) are not API. */
-const API_ROUTE = /^\/(api|subscribe|confirm|unsubscribe|preferences)(\/|$)/;
+const API_ROUTE = /^\/(api|subscribe|confirm|unsubscribe|preferences|manage)(\/|$)/;
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
@@ -111,6 +111,8 @@ test('every documented operation answers with a documented status and body (one 
     ['get', `/preferences/${manage}`, () => request(app).get(`/preferences/${manage}`)],
     ['post', `/preferences/${manage}`, () => request(app).post(`/preferences/${manage}`).send({ action: 'export' })],
     ['post', `/unsubscribe/${manage}`, () => request(app).post(`/unsubscribe/${manage}`)],
+    ['get', '/manage', () => request(app).get('/manage')],
+    ['post', '/manage', () => request(app).post('/manage').send({ email: 'doc@example.com' })],
     ['get', '/api/subscribers', () => request(app).get('/api/subscribers').set(auth)],
     ['get', '/api/subscribers/stats', () => request(app).get('/api/subscribers/stats').set(auth)],
     ['get', '/api/subscribers/export', () => request(app).get('/api/subscribers/export').set(auth)],
@@ -122,8 +124,12 @@ test('every documented operation answers with a documented status and body (one 
     ['get', `/api/subscribers/${id}`, () => request(app).get(`/api/subscribers/${id}`).set(auth)],
     ['patch', `/api/subscribers/${id}`, () => request(app).patch(`/api/subscribers/${id}`).set(auth).send({ frequency: 'daily' })],
     ['delete', `/api/subscribers/${id}`, () => request(app).delete(`/api/subscribers/${id}`).set(auth)],
+    // The delete just above suppressed the address: read it, then lift it.
+    ['get', '/api/suppressions/doc%40example.com', () => request(app).get('/api/suppressions/doc%40example.com').set(auth)],
+    ['delete', '/api/suppressions/doc%40example.com', () => request(app).delete('/api/suppressions/doc%40example.com').set(auth)],
     ['get', '/api/openapi.json', () => request(app).get('/api/openapi.json')],
     ['get', '/api/digests/preview?frequency=weekly', async () => preview],
+    ['post', '/api/editions', () => request(app).post('/api/editions').set(auth).send({ frequency: 'weekly', dryRun: true })],
     ['get', '/api/editions', () => request(app).get('/api/editions').set(auth)],
     ['get', `/api/editions/${editionId}`, () => request(app).get(`/api/editions/${editionId}`).set(auth)],
     ['post', `/api/editions/${editionId}/resend-failed`, () => request(app).post(`/api/editions/${editionId}/resend-failed`).set(auth)],
@@ -141,7 +147,8 @@ test('every documented operation answers with a documented status and body (one 
     const generic = path
       .split('?')[0]!
       .replace(/\/(confirm|unsubscribe|preferences)\/.*/, '/$1/{token}')
-      .replace(/\/api\/(subscribers|editions)\/[0-9a-f-]{36}/, '/api/$1/{id}');
+      .replace(/\/api\/(subscribers|editions)\/[0-9a-f-]{36}/, '/api/$1/{id}')
+      .replace(/\/api\/suppressions\/[^/]+$/, '/api/suppressions/{address}');
     covered.add(`${method} ${generic}`);
   }
   assert.deepEqual([...covered].sort(), apiOperations.map((op) => `${op.method} ${op.path}`).sort(), 'each operation exercised');

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { utimesSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { createGazette } from '../../src/main.ts';
+import { everySecondsCron, gazetteJobs, type GazetteJobsDeps } from '../../src/scheduler/gazette-jobs.ts';
+import { cronExpressionProblem } from '../../src/shared/cron-schedule.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { writeArticle } from '../support/build-article.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
@@ -106,4 +108,48 @@ test('a morning firing that found nothing stays empty: a restart in the afternoo
   clock.set('2026-11-22T07:00:05Z');
   assert.equal(await gazette.scheduler.runNow('daily'), 'ran');
   assert.deepEqual(await daily(), [{ period_end: '2026-11-22T07:00:00.000Z' }]);
+});
+
+test('a bounces job drains the mailbox under its lease every pollSeconds, only when a mailbox is set and a poll is wired', async (t) => {
+  const polls: string[] = [];
+  const deps = (overrides: Parameters<typeof makeTestConfig>[1], poll?: () => Promise<unknown>): GazetteJobsDeps => ({
+    config: makeTestConfig(t, overrides).config,
+    ingest: () => Promise.reject(new Error('not in this test')),
+    refreshPublished: () => Promise.resolve(),
+    editions: { createInstant: () => Promise.resolve([]), createDue: () => Promise.resolve([]) },
+    purgeUnconfirmed: () => Promise.resolve(0),
+    ...(poll ? { pollBounceMailbox: poll } : {}),
+  });
+  const poll = () => {
+    polls.push('poll');
+    return Promise.resolve({ handled: 2, failed: 0 });
+  };
+  const mailbox = { bounces: { imap: { url: 'imap://bounces:secret@127.0.0.1:1143', pollSeconds: 30 } } };
+
+  const bounces = gazetteJobs(deps(mailbox, poll)).find((j) => j.name === 'bounces');
+  assert.equal(bounces?.cron, '*/30 * * * * *');
+  assert.equal(bounces?.everyInstance, undefined, 'leased: one instance drains at a time');
+  const context = { now: new Date(), clock: new ManualClock('2026-11-20T12:00:00Z'), atStart: false, signal: new AbortController().signal };
+  assert.deepEqual(await bounces?.run(context), { handled: 2, failed: 0 });
+  assert.deepEqual(polls, ['poll']);
+
+  assert.equal(
+    gazetteJobs(deps({}, poll)).find((j) => j.name === 'bounces'),
+    undefined,
+    'no mailbox set',
+  );
+  assert.equal(
+    gazetteJobs(deps(mailbox)).find((j) => j.name === 'bounces'),
+    undefined,
+    'no poll wired',
+  );
+});
+
+test('every pollSeconds becomes a valid cron expression near that period', () => {
+  assert.equal(everySecondsCron(5), '*/5 * * * * *');
+  assert.equal(everySecondsCron(60), '0 */1 * * * *');
+  assert.equal(everySecondsCron(300), '0 */5 * * * *');
+  assert.equal(everySecondsCron(3600), '0 0 * * * *');
+  for (const seconds of [5, 7, 59, 60, 61, 90, 1799, 3599, 3600])
+    assert.equal(cronExpressionProblem(everySecondsCron(seconds)), undefined, `${seconds}`);
 });

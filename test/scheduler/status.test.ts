@@ -47,7 +47,7 @@ test('/healthz and gazette status show each job: last run, result, next run, and
   // The feeds job runs on every instance, without a shared record: the serving process reports its own run.
   assert.deepEqual(
     health.scheduler.jobs.map((j) => j.name),
-    ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds'],
+    ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds', 'purge'],
   );
   const feeds = health.scheduler.jobs.find((j) => j.name === 'feeds')!;
   assert.deepEqual(
@@ -64,7 +64,7 @@ test('/healthz and gazette status show each job: last run, result, next run, and
   assert.equal(status.scheduler.jobs.find((j) => j.name === 'scan')!.lastStatus, 'ok');
   assert.deepEqual(
     status.scheduler.jobs.map((j) => j.name),
-    ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds'],
+    ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds', 'purge'],
   );
   assert.equal(status.scheduler.jobs.find((j) => j.name === 'feeds')!.everyInstance, true);
   assert.equal(status.ingest.scanned, 1);

@@ -10,11 +10,12 @@ import { makeTestConfig } from './test-config.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export type MailKind = 'confirmation' | 'welcome' | 'instant' | 'digest';
-export const MAIL_KINDS: readonly MailKind[] = ['confirmation', 'welcome', 'instant', 'digest'];
+export type MailKind = 'confirmation' | 'welcome' | 'instant' | 'digest' | 'manage';
+export const MAIL_KINDS: readonly MailKind[] = ['confirmation', 'welcome', 'instant', 'digest', 'manage'];
 
 /**
- * One mail of every kind Gazette sends (confirmation, welcome, instant, weekly digest), delivered
+ * One mail of every kind Gazette sends (confirmation, welcome, instant, weekly digest, the link
+ * asked for on /manage), delivered
  * by the real delivery engine to a real SMTP server on loopback and returned exactly as that
  * server received it. The articles are the project's seed plus realistic ones, one with long
  * unbreakable words, so what is checked is what a reader's provider would see.
@@ -67,10 +68,19 @@ export async function deliverEveryMailKind(
   await createDueEdition(db, 'weekly', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
   const digest = await received(4);
 
-  const mails = { confirmation, welcome, instant, digest };
+  await gazette.core.mail.enqueueTransactional(db, { kind: 'manage', recipientId: weekly.id, key: `manage-${weekly.id}`, params: {} });
+  const manage = await received(5);
+
+  const mails = { confirmation, welcome, instant, digest, manage };
   for (const kind of MAIL_KINDS) {
     const subject = mails[kind].parsed.subject ?? '';
-    const expected = { confirmation: /^Confirm/, welcome: /^Welcome/, instant: /Pneumono/i, digest: /./ }[kind];
+    const expected = {
+      confirmation: /^Confirm/,
+      welcome: /^Welcome/,
+      instant: /Pneumono/i,
+      digest: /./,
+      manage: /manage your subscription/,
+    }[kind];
     if (!expected.test(subject)) throw new Error(`the ${kind} mail was not the one expected: "${subject}"`);
   }
   return mails;

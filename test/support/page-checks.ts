@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newTestContext } from './browser.ts';
 
 /** The widths every page and mail is checked at: a common phone and a common laptop. */
 export const PHONE = { width: 390, height: 844 } as const;
@@ -93,7 +94,7 @@ async function checkMailIn(
 ): Promise<string[]> {
   // Scripts stay on: axe needs the page's timers, which a context without JavaScript never
   // fires. Mail carries no script of its own (MJML writes none), so the rendering is the same.
-  const context = await browser.newContext(view);
+  const context = await newTestContext(browser, view);
   try {
     const page = await context.newPage();
     await page.setContent(html, { waitUntil: 'load' });
