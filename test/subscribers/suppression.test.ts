@@ -5,7 +5,7 @@ import type { Gazette } from '../../src/main.ts';
 import { createLinkSigner } from '../../src/shared/link-signer.ts';
 import { isSuppressed, liftSuppression, suppressionHashOf } from '../../src/subscribers/suppression.service.ts';
 import { assertDocumented } from '../support/api-contract.ts';
-import { ADMIN_TOKEN, countRows, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
+import { ADMIN_TOKEN, countRows, fetchFormStamp, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
 import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test-database.ts';
 
 const ADDRESS = 'Quill.Suppressed-7f3a@Example.COM';
@@ -102,7 +102,7 @@ for (const kind of storeKinds)
           .post('/subscribe')
           .set('Accept', 'text/html')
           .type('form')
-          .send({ email, consent: 'yes', frequency: 'daily' });
+          .send({ email, consent: 'yes', frequency: 'daily', stamp: await fetchFormStamp(world) });
         assert.equal(page.status, 202);
         assert.match(page.text, /Check your inbox/);
       }
