@@ -108,6 +108,17 @@ export const configSchema = z
         bounceBreaker: z
           .object({ share: z.number().gt(0).max(1), minBounces: z.number().int().min(1), windowMinutes: z.number().positive() })
           .strict(),
+        /** Envelope senders become signed VERP addresses at this domain (its mail reaches the bounce mailbox). null: the From address, as before. */
+        bounceDomain: nullableString,
+        /** The VERP local part before "+"; null: mail.from's local part. Short, so the whole local part stays within 64 octets. */
+        bounceLocalPart: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-"')
+          .nullable(),
+        /** A subscriber becomes bounced after `limit` soft bounces spread over at least `editions` distinct editions, with no delivery in between. */
+        softBounces: z.object({ limit: z.number().int().min(1), editions: z.number().int().min(1) }).strict(),
+        /** Stops an edition when complaints reach this share of its recipients (and at least minComplaints). */
+        complaintBreaker: z.object({ share: z.number().gt(0).max(1), minComplaints: z.number().int().min(1) }).strict(),
       })
       .strict(),
     subscriptions: z
