@@ -7,6 +7,7 @@ import * as feeds from './040_feeds.ts';
 import * as mailingStart from './050_mailing_start.ts';
 import * as feedEntries from './051_feed_entries.ts';
 import * as bounceSafety from './053_bounce_safety.ts';
+import * as deliveryReports from './054_delivery_reports.ts';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '050_mailing_start': mailingStart,
   '051_feed_entries': feedEntries,
   '053_bounce_safety': bounceSafety,
+  '054_delivery_reports': deliveryReports,
 };
