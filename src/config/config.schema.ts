@@ -159,7 +159,19 @@ export const configSchema = z
           'a shared secret when database.url is PostgreSQL: every instance must sign links with the same key. Set GAZETTE_SECRET (at least 32 characters, e.g. `openssl rand -base64 32`) on every instance',
       });
     }
+    // VERP packs an edition's delivery id and its MAC into 57 of the local part's 64 octets (mail/verp.ts).
+    const bounceLocal = config.mail.bounceLocalPart ?? /([^<\s@]+)@[^@]*$/.exec(config.mail.from)?.[1] ?? '';
+    if (config.mail.bounceDomain !== null && bounceLocal.length > MAX_BOUNCE_LOCAL_PART) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mail', 'bounceLocalPart'],
+        message: `at most ${MAX_BOUNCE_LOCAL_PART} characters (such as "bounces") when mail.bounceDomain is set: "${bounceLocal}" would make VERP addresses longer than RFC 5321 allows`,
+      });
+    }
   });
+
+/** The longest VERP local part before the "+" (mail/verp.ts checks the same bound). */
+export const MAX_BOUNCE_LOCAL_PART = 7;
 
 export type ConfigInput = z.input<typeof configSchema>;
 type DeepReadonly<T> = T extends (infer U)[]

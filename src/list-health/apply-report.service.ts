@@ -86,7 +86,13 @@ async function applyToSubscriber(
     source: report.source,
   };
   const bounce = (reply: string | null) =>
-    recordSubscriberBounce(tx, { recipientId: target.subscriberId, editionId: target.editionId, reply: reply ?? report.kind, at, source: report.source });
+    recordSubscriberBounce(tx, {
+      recipientId: target.subscriberId,
+      editionId: target.editionId,
+      reply: reply ?? report.kind,
+      at,
+      source: report.source,
+    });
   switch (report.kind) {
     case 'hard-bounce':
       await bounce(event.reply);
@@ -96,7 +102,9 @@ async function applyToSubscriber(
       const { limit, editions } = deps.config.mail.softBounces;
       const count = await countSoftBouncesSinceDelivered(tx, target.subscriberId, target.confirmedAt);
       if (!target.isMailed || count.bounces < limit || count.editions < editions) return {};
-      await bounce(`${count.bounces} soft bounces over ${count.editions} editions without a delivery; the last: ${event.reply ?? 'no detail'}`);
+      await bounce(
+        `${count.bounces} soft bounces over ${count.editions} editions without a delivery; the last: ${event.reply ?? 'no detail'}`,
+      );
       return { bounced: true };
     }
     case 'complaint':
@@ -134,8 +142,15 @@ function targetOf(subscriber: Subscriber, editionId: string | null): Target {
 }
 
 function logOutcome(log: Logger, report: DeliveryReport, applied: Applied): void {
-  const fields = { report: report.reportId, kind: report.kind, source: report.source, delivery: report.deliveryId, subscriber: applied.target?.subscriberId };
-  if (applied.outcome === 'ignored') log.warn(fields, 'delivery report about no delivery or subscriber we know: recorded as seen, nothing changed');
+  const fields = {
+    report: report.reportId,
+    kind: report.kind,
+    source: report.source,
+    delivery: report.deliveryId,
+    subscriber: applied.target?.subscriberId,
+  };
+  if (applied.outcome === 'ignored')
+    log.warn(fields, 'delivery report about no delivery or subscriber we know: recorded as seen, nothing changed');
   else if (applied.bounced) log.warn(fields, 'delivery report: subscriber marked bounced');
   else if (applied.unsubscribed) log.warn(fields, `delivery report (${report.kind}): subscriber unsubscribed`);
   else if (applied.outcome === 'applied') log.info(fields, 'delivery report applied');

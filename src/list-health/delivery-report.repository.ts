@@ -50,7 +50,10 @@ export async function countSoftBouncesSinceDelivered(
     .selectFrom('delivery_reports')
     .select((eb) => [
       eb.fn.countAll<string | number>().as('bounces'),
-      eb.fn.count<string | number>(eb.fn.coalesce('edition_id', 'delivery_id', 'report_id')).distinct().as('editions'),
+      eb.fn
+        .count<string | number>(eb.fn.coalesce('edition_id', 'delivery_id', 'report_id'))
+        .distinct()
+        .as('editions'),
     ])
     .where('subscriber_id', '=', subscriberId)
     .where('kind', '=', 'soft-bounce')

@@ -83,7 +83,12 @@ function readArf(mail: ParsedMail, context: ReportContext): DeliveryReport[] {
 
 function diagnosticOf(block: FieldBlock): string | null {
   const code = block.get('diagnostic-code');
-  return code ? code.slice(code.indexOf(';') + 1).trim().slice(0, 500) : null;
+  return code
+    ? code
+        .slice(code.indexOf(';') + 1)
+        .trim()
+        .slice(0, 500)
+    : null;
 }
 
 /**
@@ -149,7 +154,7 @@ const AUTO_REPLY_SUBJECT = /\b(out of (the )?office|automatic reply|auto(matic)?
 
 /** RFC 3834 and the de-facto markers of vacation responders: such a mail is never a bounce. */
 export function isAutoReply(mail: ParsedMail): boolean {
-  const header = (name: string): string => String(mail.headers.get(name) ?? '').toLowerCase();
+  const header = (name: string): string => (headerValues(mail, name)[0] ?? '').toLowerCase();
   if (header('x-autoreply') || header('x-autorespond') || header('x-autoresponder')) return true;
   const precedence = header('precedence');
   if (precedence === 'auto_reply') return true;

@@ -27,7 +27,10 @@ export function readFieldBlocks(text: string): FieldBlock[] {
 /** "rfc822; Someone@Example.com" → "Someone@Example.com" (address-type fields of RFC 3464 and 5965). */
 export function addressField(value: string | undefined): string | null {
   if (!value) return null;
-  const bare = value.slice(value.indexOf(';') + 1).trim().replace(/^<|>$/g, '');
+  const bare = value
+    .slice(value.indexOf(';') + 1)
+    .trim()
+    .replace(/^<|>$/g, '');
   return bare.includes('@') ? bare : null;
 }
 

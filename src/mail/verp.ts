@@ -18,9 +18,9 @@ import type { LinkSigner } from '../shared/link-signer.ts';
  */
 export interface VerpAddresses {
   /** The envelope sender for a delivery: its VERP address, or null when this id cannot be carried. */
-  envelopeSenderFor(deliveryId: string): string | null;
+  envelopeSenderFor: (deliveryId: string) => string | null;
   /** The delivery id a VERP address carries, or undefined for an address not ours, unsigned or altered. */
-  readVerpAddress(address: string): string | undefined;
+  readVerpAddress: (address: string) => string | undefined;
 }
 
 export interface VerpSettings {
@@ -54,13 +54,13 @@ export function createVerpAddresses(settings: VerpSettings, signer: LinkSigner):
   const prefix = `${settings.localPart}+`;
   const domain = settings.bounceDomain.toLowerCase();
   return {
-    envelopeSenderFor(deliveryId) {
+    envelopeSenderFor: (deliveryId) => {
       const compact = packDeliveryId(deliveryId);
       if (!compact) return null;
       const local = `${prefix}${compact}.${mac(compact)}`;
       return local.length <= MAX_LOCAL_PART ? `${local}@${settings.bounceDomain}` : null;
     },
-    readVerpAddress(address) {
+    readVerpAddress: (address) => {
       const bare = address.trim().replace(/^<|>$/g, '');
       const at = bare.lastIndexOf('@');
       if (at < 0 || bare.slice(at + 1).toLowerCase() !== domain) return undefined;

@@ -57,7 +57,14 @@ export async function recordSubscriberSoftBounce(db: Db, report: SubscriberRepor
 }
 
 function eventOf(report: SubscriberReport): Omit<SubscriberEvent, 'kind'> {
-  return { subscriberId: report.subscriberId, editionId: report.editionId, reply: report.reply, actor: report.source, reason: null, at: report.at };
+  return {
+    subscriberId: report.subscriberId,
+    editionId: report.editionId,
+    reply: report.reply,
+    actor: report.source,
+    reason: null,
+    at: report.at,
+  };
 }
 
 async function updateSubscriberStatusUnlessUnsubscribed(db: Db, subscriberId: string, at: Date): Promise<boolean> {

@@ -42,7 +42,11 @@ async function setup(t: TestContext, kind: StoreKind, readerCount = 4): Promise<
   return { core, clock, readers, editions };
 }
 
-function report(kind: DeliveryReport['kind'], target: { deliveryId?: string; recipient?: string }, extra: Partial<DeliveryReport> = {}): DeliveryReport {
+function report(
+  kind: DeliveryReport['kind'],
+  target: { deliveryId?: string; recipient?: string },
+  extra: Partial<DeliveryReport> = {},
+): DeliveryReport {
   return {
     kind,
     deliveryId: target.deliveryId ?? null,
@@ -79,7 +83,10 @@ for (const kind of storeKinds)
       assert.deepEqual(await subscriberOf(core, reader.id), { status: 'bounced', events: [['bounced', 'imap', editions[0]]] });
       const rows = await core.store.db.selectFrom('delivery_reports').selectAll().execute();
       assert.equal(rows.length, 1);
-      assert.deepEqual([rows[0]!.subscriber_id, rows[0]!.edition_id, rows[0]!.kind, rows[0]!.status], [reader.id, editions[0], 'hard-bounce', '5.1.1']);
+      assert.deepEqual(
+        [rows[0]!.subscriber_id, rows[0]!.edition_id, rows[0]!.kind, rows[0]!.status],
+        [reader.id, editions[0], 'hard-bounce', '5.1.1'],
+      );
     });
 
     it('soft bounces bounce the subscriber only after 3 over 3 distinct editions; a delivered report resets the count', async (t) => {
@@ -96,7 +103,10 @@ for (const kind of storeKinds)
       await soft(full.id, 2);
       const after = await subscriberOf(core, full.id);
       assert.equal(after.status, 'bounced');
-      assert.deepEqual(after.events.filter((e) => e[0] === 'bounced'), [['bounced', 'imap', editions[2]]]);
+      assert.deepEqual(
+        after.events.filter((e) => e[0] === 'bounced'),
+        [['bounced', 'imap', editions[2]]],
+      );
       assert.equal(after.events.filter((e) => e[0] === 'soft-bounced').length, 4);
 
       await soft(resetOne.id, 0);
@@ -118,7 +128,16 @@ for (const kind of storeKinds)
         log: core.log,
         onComplaint: async (id) => void told.push(id),
       });
-      assert.equal(await sink.apply(report('complaint', { recipient: byAddress.email.toUpperCase().replace('EXAMPLE.ORG', 'example.org').toLowerCase() }, { source: 'ses' })), 'applied');
+      assert.equal(
+        await sink.apply(
+          report(
+            'complaint',
+            { recipient: byAddress.email.toUpperCase().replace('EXAMPLE.ORG', 'example.org').toLowerCase() },
+            { source: 'ses' },
+          ),
+        ),
+        'applied',
+      );
       assert.equal(await sink.apply(report('complaint', { deliveryId: `${editions[1]}:${byDelivery.id}` })), 'applied');
       assert.deepEqual(await subscriberOf(core, byAddress.id), { status: 'unsubscribed', events: [['complained', 'ses', null]] });
       assert.deepEqual(await subscriberOf(core, byDelivery.id), { status: 'unsubscribed', events: [['complained', 'imap', editions[1]]] });
@@ -127,8 +146,10 @@ for (const kind of storeKinds)
 
     it('complaints past 0.3 % of an edition (and at least 3) stop it like the bounce breaker', async (t) => {
       const { core, readers, editions } = await setup(t, kind, 5);
-      const pauseOf = () => core.store.db.selectFrom('edition_pauses').selectAll().where('edition_id', '=', editions[0]!).executeTakeFirst();
-      for (const reader of readers.slice(0, 2)) await core.reports.apply(report('complaint', { deliveryId: `${editions[0]}:${reader.id}` }));
+      const pauseOf = () =>
+        core.store.db.selectFrom('edition_pauses').selectAll().where('edition_id', '=', editions[0]!).executeTakeFirst();
+      for (const reader of readers.slice(0, 2))
+        await core.reports.apply(report('complaint', { deliveryId: `${editions[0]}:${reader.id}` }));
       assert.equal(await pauseOf(), undefined, 'two complaints are under the minimum');
       await core.reports.apply(report('complaint', { deliveryId: `${editions[0]}:${readers[2]!.id}` }));
       assert.match((await pauseOf())?.reason ?? '', /3 of 5 recipients complained/);
@@ -143,7 +164,11 @@ for (const kind of storeKinds)
       const known = report('hard-bounce', { deliveryId: 'gone:gone', recipient: readers[0]!.email });
       assert.equal(await core.reports.apply(known), 'applied');
       assert.equal((await subscriberOf(core, readers[0]!.id)).status, 'bounced');
-      const seen = await core.store.db.selectFrom('delivery_reports').select(['report_id', 'subscriber_id']).orderBy('received_at').execute();
+      const seen = await core.store.db
+        .selectFrom('delivery_reports')
+        .select(['report_id', 'subscriber_id'])
+        .orderBy('received_at')
+        .execute();
       assert.deepEqual(seen.map((r) => r.subscriber_id).sort(), [null, readers[0]!.id].sort());
     });
   });

@@ -13,7 +13,10 @@ import { createLinkSigner } from '../../src/shared/link-signer.ts';
  * vacation(1) auto-replies), with {{VERP}} standing for the delivery's signed envelope sender.
  */
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
-const verp = createVerpAddresses({ bounceDomain: 'bounces.gazette.test', localPart: 'b' }, createLinkSigner('parse-test-secret-parse-test-secret'));
+const verp = createVerpAddresses(
+  { bounceDomain: 'bounces.gazette.test', localPart: 'b' },
+  createLinkSigner('parse-test-secret-parse-test-secret'),
+);
 const DELIVERY = '0b5c3f1e-8d2a-4c8e-9f00-1a2b3c4d5e6f:7e6d5c4b-3a29-4180-8f7e-6d5c4b3a2910';
 const address = verp.envelopeSenderFor(DELIVERY)!;
 
@@ -26,7 +29,10 @@ const parse = (raw: Buffer) => parseReportMail(raw, 'imap', { readVerpAddress: v
 /** A minimal RFC 3464 report, for the Action/Status rows of the table. */
 function dsn(recipients: { to: string; action: string; status: string; diagnostic?: string }[]): Buffer {
   const blocks = recipients
-    .map((r) => `Final-Recipient: rfc822; ${r.to}\r\nAction: ${r.action}\r\nStatus: ${r.status}\r\n${r.diagnostic ? `Diagnostic-Code: smtp; ${r.diagnostic}\r\n` : ''}`)
+    .map(
+      (r) =>
+        `Final-Recipient: rfc822; ${r.to}\r\nAction: ${r.action}\r\nStatus: ${r.status}\r\n${r.diagnostic ? `Diagnostic-Code: smtp; ${r.diagnostic}\r\n` : ''}`,
+    )
     .join('\r\n');
   return Buffer.from(
     [

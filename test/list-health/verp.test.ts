@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { createVerpAddresses, MAX_LOCAL_PART, packDeliveryId, unpackDeliveryId } from '../../src/mail/verp.ts';
+import { MAX_BOUNCE_LOCAL_PART } from '../../src/config/config.schema.ts';
+import { createVerpAddresses, MAX_LOCAL_PART, packDeliveryId, unpackDeliveryId, VERP_OVERHEAD } from '../../src/mail/verp.ts';
 import { createLinkSigner } from '../../src/shared/link-signer.ts';
 
 const signer = createLinkSigner('a-test-secret-that-is-long-enough-for-verp');
@@ -34,6 +35,7 @@ test('the longest id (an edition delivery) fills the 64 octets exactly with a 7-
 });
 
 test('a local part that cannot fit the longest id is refused when VERP is set up, not per message', () => {
+  assert.equal(MAX_BOUNCE_LOCAL_PART, MAX_LOCAL_PART - VERP_OVERHEAD, 'the config check and VERP agree');
   assert.throws(
     () => createVerpAddresses({ bounceDomain: 'b.test', localPart: 'newsletter' }, signer),
     /too long for VERP: at most 7 characters/,
@@ -66,6 +68,9 @@ test('altered, unsigned, foreign or re-signed addresses read as nothing', () => 
     '',
   ];
   for (const address of forged) assert.equal(verp.readVerpAddress(address), undefined, address);
-  const otherSecret = createVerpAddresses({ bounceDomain: domain, localPart: 'bounces' }, createLinkSigner('another-secret-another-secret-xx'));
+  const otherSecret = createVerpAddresses(
+    { bounceDomain: domain, localPart: 'bounces' },
+    createLinkSigner('another-secret-another-secret-xx'),
+  );
   assert.equal(otherSecret.readVerpAddress(address), undefined, 'signed with another secret');
 });
