@@ -144,7 +144,7 @@ for (const kind of storeKinds)
       assert.deepEqual(told, [byAddress.id, byDelivery.id]);
     });
 
-    it('complaints past 0.3 % of an edition (and at least 3) stop it like the bounce breaker', async (t) => {
+    it('complaints past 0.3 % of an edition (and at least 3) stop it like the bounce breaker; the edition report counts them', async (t) => {
       const { core, readers, editions } = await setup(t, kind, 5);
       const pauseOf = () =>
         core.store.db.selectFrom('edition_pauses').selectAll().where('edition_id', '=', editions[0]!).executeTakeFirst();
@@ -153,6 +153,16 @@ for (const kind of storeKinds)
       assert.equal(await pauseOf(), undefined, 'two complaints are under the minimum');
       await core.reports.apply(report('complaint', { deliveryId: `${editions[0]}:${readers[2]!.id}` }));
       assert.match((await pauseOf())?.reason ?? '', /3 of 5 recipients complained/);
+      await core.reports.apply(report('hard-bounce', { deliveryId: `${editions[0]}:${readers[3]!.id}` }));
+      await core.reports.apply(report('soft-bounce', { deliveryId: `${editions[0]}:${readers[4]!.id}` }));
+      assert.deepEqual((await core.editions.report(editions[0]!)).health, {
+        hardBounces: 1,
+        softBounces: 1,
+        complaints: 3,
+        hardBounceRate: 0.2,
+        softBounceRate: 0.2,
+        complaintRate: 0.6,
+      });
     });
 
     it('a report about no delivery or address we know is ignored but remembered', async (t) => {
