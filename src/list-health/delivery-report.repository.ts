@@ -62,3 +62,15 @@ export async function countSoftBouncesSinceDelivered(
     .executeTakeFirstOrThrow();
   return { bounces: Number(row.bounces), editions: Number(row.editions) };
 }
+
+/**
+ * A subscriber's data is being deleted (GDPR article 17): their reports keep only what makes them
+ * "seen" (the report id, kind and time); the diagnostic, which often quotes the address, goes.
+ */
+export async function forgetReportsOfSubscriber(db: Db, subscriberId: string): Promise<void> {
+  await db
+    .updateTable('delivery_reports')
+    .set({ subscriber_id: null, delivery_id: null, diagnostic: null })
+    .where('subscriber_id', '=', subscriberId)
+    .execute();
+}

@@ -3,6 +3,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { createCore, type Core } from '../../src/core/create-core.ts';
 import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { createReportSink } from '../../src/list-health/apply-report.service.ts';
+import { forgetReportsOfSubscriber } from '../../src/list-health/delivery-report.repository.ts';
 import type { DeliveryReport } from '../../src/list-health/delivery-report.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { writeArticle } from '../support/build-article.ts';
@@ -180,5 +181,18 @@ for (const kind of storeKinds)
         .orderBy('received_at')
         .execute();
       assert.deepEqual(seen.map((r) => r.subscriber_id).sort(), [null, readers[0]!.id].sort());
+    });
+
+    it('forgetting a subscriber keeps their reports as seen but drops who and what they said', async (t) => {
+      const { core, readers, editions } = await setup(t, kind);
+      const bounce = report('hard-bounce', { deliveryId: `${editions[0]}:${readers[0]!.id}` });
+      await core.reports.apply(bounce);
+      await forgetReportsOfSubscriber(core.store.db, readers[0]!.id);
+      const rows = await core.store.db.selectFrom('delivery_reports').selectAll().execute();
+      assert.deepEqual(
+        rows.map((r) => [r.report_id, r.subscriber_id, r.delivery_id, r.diagnostic, r.kind]),
+        [[bounce.reportId, null, null, null, 'hard-bounce']],
+      );
+      assert.equal(await core.reports.apply(bounce), 'duplicate');
     });
   });
