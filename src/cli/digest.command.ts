@@ -180,7 +180,10 @@ async function resume(ctx: CommandContext, core: Core): Promise<number> {
 export function formatReport(r: EditionReport): string {
   const c = r.counts;
   const stopped = r.stopped
-    ? `  STOPPED by the bounce circuit breaker at ${r.stopped.pausedAt.toISOString()}: ${r.stopped.reason}; \`gazette digest resume --edition ${r.edition.id}\` sends the rest\n`
+    ? `  STOPPED by the circuit breaker at ${r.stopped.pausedAt.toISOString()}: ${r.stopped.reason}; \`gazette digest resume --edition ${r.edition.id}\` sends the rest\n`
     : '';
-  return `${r.edition.id}  ${r.edition.frequency.padEnd(7)} ${r.edition.createdAt.toISOString()}  ${r.articles.length} articles  ${r.total} recipients: ${c.sent} sent, ${c.queued + c.sending} queued, ${c.failed} failed, ${c.bounced} bounced, ${c.skipped} skipped\n${stopped}`;
+  const h = r.health;
+  const percent = (rate: number): string => `${Math.round(rate * 10_000) / 100} %`;
+  const health = `  list health: ${h.hardBounces} hard bounces (${percent(h.hardBounceRate)}), ${h.softBounces} soft bounces (${percent(h.softBounceRate)}), ${h.complaints} complaints (${percent(h.complaintRate)})\n`;
+  return `${r.edition.id}  ${r.edition.frequency.padEnd(7)} ${r.edition.createdAt.toISOString()}  ${r.articles.length} articles  ${r.total} recipients: ${c.sent} sent, ${c.queued + c.sending} queued, ${c.failed} failed, ${c.bounced} bounced, ${c.skipped} skipped\n${health}${stopped}`;
 }

@@ -117,6 +117,17 @@ export const configSchema = z
         bounceBreaker: z
           .object({ share: z.number().gt(0).max(1), minBounces: z.number().int().min(1), windowMinutes: z.number().positive() })
           .strict(),
+        /** Envelope senders become signed VERP addresses at this domain (its mail reaches the bounce mailbox). null: the From address, as before. */
+        bounceDomain: nullableString,
+        /** The VERP local part before "+"; null: mail.from's local part. Short, so the whole local part stays within 64 octets. */
+        bounceLocalPart: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" or "-"')
+          .nullable(),
+        /** A subscriber becomes bounced after `limit` soft bounces spread over at least `editions` distinct editions, with no delivery in between. */
+        softBounces: z.object({ limit: z.number().int().min(1), editions: z.number().int().min(1) }).strict(),
+        /** Stops an edition when complaints reach this share of its recipients (and at least minComplaints). */
+        complaintBreaker: z.object({ share: z.number().gt(0).max(1), minComplaints: z.number().int().min(1) }).strict(),
       })
       .strict(),
     subscriptions: z
@@ -236,7 +247,19 @@ export const configSchema = z
           'a shared secret when database.url is PostgreSQL: every instance must sign links with the same key. Set GAZETTE_SECRET (at least 32 characters, e.g. `openssl rand -base64 32`) on every instance',
       });
     }
+    // VERP packs an edition's delivery id and its MAC into 57 of the local part's 64 octets (mail/verp.ts).
+    const bounceLocal = config.mail.bounceLocalPart ?? /([^<\s@]+)@[^@]*$/.exec(config.mail.from)?.[1] ?? '';
+    if (config.mail.bounceDomain !== null && bounceLocal.length > MAX_BOUNCE_LOCAL_PART) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mail', 'bounceLocalPart'],
+        message: `at most ${MAX_BOUNCE_LOCAL_PART} characters (such as "bounces") when mail.bounceDomain is set: "${bounceLocal}" would make VERP addresses longer than RFC 5321 allows`,
+      });
+    }
   });
+
+/** The longest VERP local part before the "+" (mail/verp.ts checks the same bound). */
+export const MAX_BOUNCE_LOCAL_PART = 7;
 
 export type ConfigInput = z.input<typeof configSchema>;
 type DeepReadonly<T> = T extends (infer U)[]

@@ -3,6 +3,11 @@ import { listPublishedArticles } from '../articles/article.repository.ts';
 import { readLastIngest, type LastIngest } from '../articles/ingest-record.ts';
 import { ingestSeeds, type IngestOptions, type IngestReport } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
+import { createReportSink } from '../list-health/apply-report.service.ts';
+import type { ReportSink, DeliveryReport } from '../list-health/delivery-report.ts';
+import { parseReportMail } from '../list-health/parse-report-mail.ts';
+import { verpOf } from '../mail/message-composer.ts';
+import { addressOf } from '../mail/mime-template.ts';
 import { createEditionService, type EditionService } from '../editions/editions.service.ts';
 import { createFeedPublisher, type FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { createMailService, type MailService } from '../mail/mail.service.ts';
@@ -57,6 +62,10 @@ export interface Core {
   readonly suppressSubscriber: SuppressSubscriber;
   /** One sample message (the welcome mail) straight through the transport: `gazette mail test`. */
   sendTestMessage(to: string): Promise<string>;
+  /** Applies bounce, complaint and delivered reports from any source to the list, each once (list-health/). */
+  readonly reports: ReportSink;
+  /** Reads one mail of the bounce mailbox into reports, trusting only this site's signed VERP addresses. */
+  parseReportMail(raw: Buffer, source: string, envelopeRecipient?: string): Promise<DeliveryReport[]>;
   /** Stops the worker (SMTP in flight may finish until `abortSendsAt`), waits for feed renders, closes the store. */
   close(abortSendsAt?: Date): Promise<void>;
 }
@@ -89,9 +98,11 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     log,
     clock,
     outages,
+    signer,
     context: createDeliveryContext({ db, config, clock, log, signer, templates }),
   });
   const editions = createEditionService({ db, config, clock, log, templates, kickDelivery: () => outbox.kick() });
+  const verp = verpOf(config, addressOf(config.mail.from), signer);
 
   return {
     config,
@@ -128,6 +139,9 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       });
       return outbox.sendTestMessage(to, welcome, personalValuesOf(config, signer, { id: 'test', name: null }, {}));
     },
+    reports: createReportSink({ db, config, clock, log }),
+    parseReportMail: (raw, source, envelopeRecipient) =>
+      parseReportMail(raw, source, { readVerpAddress: verp?.readVerpAddress, envelopeRecipient }),
     async close(abortSendsAt) {
       await outbox.close(abortSendsAt);
       await feeds.idle();

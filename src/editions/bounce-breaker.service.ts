@@ -33,7 +33,7 @@ export interface BreakerVerdict {
 }
 
 /** Pure: does this count of recent bounces out of the edition's recipients trip the breaker? */
-export function isBreakerTripped(settings: Config['mail']['bounceBreaker'], bounced: number, recipients: number): boolean {
+export function isBreakerTripped(settings: { share: number; minBounces: number }, bounced: number, recipients: number): boolean {
   return bounced >= settings.minBounces && recipients > 0 && bounced / recipients >= settings.share;
 }
 
@@ -59,4 +59,36 @@ export async function checkBounceBreaker(deps: BounceBreakerDeps, editionId: str
     `bounce circuit breaker: edition ${editionId} stopped, its remaining deliveries stay queued: ${reason}. Check the replies with \`gazette digest status --edition ${editionId}\`, restore wrongly bounced subscribers with \`gazette digest restore\`, then \`gazette digest resume --edition ${editionId}\`.`,
   );
   return { tripped: true, bounced, recipients };
+}
+
+export interface ComplaintBreakerDeps {
+  db: Kysely<Database>;
+  settings: Config['mail']['complaintBreaker'];
+  log: Logger;
+}
+
+/**
+ * The same breaker fed by complaints: Gmail and Yahoo ask bulk senders to stay under 0.3 %
+ * complaints, so an edition whose readers complain past that share (and at least minComplaints,
+ * default 3, so one reader of a small list stops nothing) is stopped like a bouncing one.
+ * Complaints arrive over days, so there is no window: every complaint of the edition since an
+ * operator's last resume counts.
+ */
+export async function checkComplaintBreaker(deps: ComplaintBreakerDeps, editionId: string | null, now: Date): Promise<BreakerVerdict> {
+  if (!editionId) return { tripped: false, bounced: 0, recipients: 0 };
+  const pause = await findEditionPause(deps.db, editionId);
+  if (pause && !pause.resumedAt) return { tripped: true, bounced: 0, recipients: 0 };
+  const [complained, recipients] = await Promise.all([
+    countEditionBouncesSince(deps.db, editionId, pause?.resumedAt ?? new Date(0), 'complained'),
+    countEditionDeliveries(deps.db, editionId),
+  ]);
+  const settings = { share: deps.settings.share, minBounces: deps.settings.minComplaints };
+  if (!isBreakerTripped(settings, complained, recipients)) return { tripped: false, bounced: complained, recipients };
+  const reason = `${complained} of ${recipients} recipients complained (limit ${Math.round(deps.settings.share * 10000) / 100} %, at least ${deps.settings.minComplaints})`;
+  await pauseEdition(deps.db, editionId, reason, now);
+  deps.log.error(
+    { edition: editionId, complained, recipients },
+    `complaint circuit breaker: edition ${editionId} stopped, its remaining deliveries stay queued: ${reason}. Check the content and the audience, then \`gazette digest resume --edition ${editionId}\`.`,
+  );
+  return { tripped: true, bounced: complained, recipients };
 }

@@ -15,6 +15,7 @@ import type { Database, DeliveryStatus } from '../store/database.ts';
 import { countAudience, findEmailsByIds } from '../subscribers/subscriber.repository.ts';
 import { createDueEditions, type DueEditionsOptions } from './due-editions.ts';
 import { findEditionPause } from './edition-pause.repository.ts';
+import { countEditionEventsByKind } from '../subscribers/subscriber-event.repository.ts';
 import { findEdition, findLatestEdition, listEditionArticleIds, listEditions, type Edition } from './edition.repository.ts';
 import { createDueEdition, createInstantEditions, listMailableArticles, type CreatedEdition } from './edition.service.ts';
 import { readMailingStart } from './mailing-start.ts';
@@ -67,6 +68,17 @@ export interface EditionReport {
   undelivered: UndeliveredRecipient[];
   /** Set while the bounce circuit breaker holds the edition (its queued rows wait for an operator's resume). */
   stopped: { pausedAt: Date; reason: string } | null;
+  /** Recipients who bounced (during the send or by a later report), soft-bounced or complained, and their share of `total`. */
+  health: EditionHealth;
+}
+
+export interface EditionHealth {
+  hardBounces: number;
+  softBounces: number;
+  complaints: number;
+  hardBounceRate: number;
+  softBounceRate: number;
+  complaintRate: number;
 }
 
 export interface UndeliveredRecipient {
@@ -191,15 +203,25 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
     },
     async report(editionId) {
       const edition = await mustFind(editionId);
-      const [articles, counts, undelivered, pause] = await Promise.all([
+      const [articles, counts, undelivered, pause, events] = await Promise.all([
         articlesOf(editionId),
         countDeliveriesByStatus(db, editionId),
         listUndelivered(editionId),
         findEditionPause(db, editionId),
+        countEditionEventsByKind(db, editionId),
       ]);
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const stopped = pause && !pause.resumedAt ? { pausedAt: pause.pausedAt, reason: pause.reason } : null;
-      return { edition, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), counts, total, undelivered, stopped };
+      const health = healthOf(events, total);
+      return {
+        edition,
+        articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })),
+        counts,
+        total,
+        undelivered,
+        stopped,
+        health,
+      };
     },
     async listReports(limit) {
       const editions = await listEditions(db, { limit });
@@ -231,4 +253,20 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
   }
 
   return service;
+}
+
+/** Each count as a share of the recipients, rounded to 0.01 %: the unit of the providers' thresholds (0.3 % complaints). */
+function healthOf(events: Partial<Record<'bounced' | 'soft-bounced' | 'complained', number>>, total: number): EditionHealth {
+  const rate = (n: number): number => (total > 0 ? Math.round((n / total) * 10_000) / 10_000 : 0);
+  const hardBounces = events.bounced ?? 0;
+  const softBounces = events['soft-bounced'] ?? 0;
+  const complaints = events.complained ?? 0;
+  return {
+    hardBounces,
+    softBounces,
+    complaints,
+    hardBounceRate: rate(hardBounces),
+    softBounceRate: rate(softBounces),
+    complaintRate: rate(complaints),
+  };
 }

@@ -101,5 +101,6 @@ function presentReport(r: EditionReport): z.input<typeof editionReportAnswer> {
     counts: r.counts,
     undelivered: r.undelivered.map((u) => ({ ...u, nextAttemptAt: u.nextAttemptAt?.toISOString() ?? null })),
     stopped: r.stopped && { pausedAt: r.stopped.pausedAt.toISOString(), reason: r.stopped.reason },
+    health: r.health,
   };
 }

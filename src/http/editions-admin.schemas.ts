@@ -90,6 +90,19 @@ export const editionReportAnswer = z
       .object({ pausedAt: z.string(), reason: z.string() })
       .nullable()
       .meta({ description: 'Set while the bounce circuit breaker holds the edition.' }),
+    health: z
+      .object({
+        hardBounces: z.number().int(),
+        softBounces: z.number().int(),
+        complaints: z.number().int(),
+        hardBounceRate: z.number(),
+        softBounceRate: z.number(),
+        complaintRate: z.number(),
+      })
+      .meta({
+        description:
+          'Recipients who hard-bounced (during the send or by a later report), soft-bounced or complained, and each as a share of the recipients (0.003 = 0.3 %).',
+      }),
   })
   .loose();
 export const editionListAnswer = z.object({ items: z.array(editionReportAnswer) }).loose();

@@ -162,7 +162,7 @@ async function deliverOne(
   // Stopped while this message was being built: it was never handed to SMTP, so it goes back now.
   if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
   try {
-    const reply = await deps.transport.send({ from: composer.envelopeFrom, to: prepared.to }, raw, row.id, options.abortSends);
+    const reply = await deps.transport.send({ from: composer.envelopeSenderFor(row.id), to: prepared.to }, raw, row.id, options.abortSends);
     await recordOutcome(db, row, { status: 'sent', reply }, clock.now());
     return 'sent';
   } catch (error) {

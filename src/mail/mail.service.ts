@@ -3,6 +3,7 @@ import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import { GazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { LinkSigner } from '../shared/link-signer.ts';
 import type { Database } from '../store/database.ts';
 import type { OutageLog } from '../store/outage-log.ts';
 import type { DeliveryContext } from './delivery-context.ts';
@@ -44,12 +45,14 @@ export interface MailServiceDeps {
   context: DeliveryContext;
   /** Where the delivery worker reports a database outage (one line as it starts, one as it ends). */
   outages?: OutageLog;
+  /** Signs the VERP envelope senders; required when mail.bounceDomain is set. */
+  signer?: LinkSigner;
 }
 
 export function createMailService(deps: MailServiceDeps): MailService {
   const { db, config, clock } = deps;
   const transport = createMailTransport(config);
-  const composer = createMessageComposer(config);
+  const composer = createMessageComposer(config, deps.signer);
   const deliveryDeps: DeliveryDeps = {
     db,
     config,

@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.schema.ts';
 import type { RenderedMail } from './mail-view.ts';
+import type { LinkSigner } from '../shared/link-signer.ts';
 import { addressOf, buildMimeTemplate, messageIdFor, type MimeTemplate } from './mime-template.ts';
+import { createVerpAddresses, type VerpAddresses } from './verp.ts';
 
 /**
  * Turns a rendered mail into its MIME template (once); the template turns a recipient's values
@@ -11,13 +13,21 @@ export interface MessageComposer {
   templateFor(cacheKey: string, render: () => Promise<RenderedMail>): Promise<MimeTemplate>;
   messageId(deliveryId: string): string;
   readonly envelopeFrom: string;
+  /**
+   * The envelope sender (MAIL FROM, the Return-Path bounces go to) of one delivery: its signed
+   * VERP address when mail.bounceDomain is set, else envelopeFrom. The From header never changes.
+   */
+  envelopeSenderFor(deliveryId: string): string;
+  /** Reads a VERP address back into its delivery id; undefined when VERP is off or the address is not a genuine one. */
+  readVerpAddress(address: string): string | undefined;
 }
 
 const CACHE_SIZE = 32;
 
-export function createMessageComposer(config: Config): MessageComposer {
+export function createMessageComposer(config: Config, signer?: LinkSigner): MessageComposer {
   const cache = new Map<string, Promise<MimeTemplate>>();
   const envelopeFrom = addressOf(config.mail.from);
+  const verp = verpOf(config, envelopeFrom, signer);
   const listId = config.mail.listId ?? defaultListId(config);
 
   const toTemplate = (mail: RenderedMail): MimeTemplate =>
@@ -47,7 +57,18 @@ export function createMessageComposer(config: Config): MessageComposer {
       return entry;
     },
     messageId: (deliveryId) => messageIdFor(deliveryId, envelopeFrom),
+    envelopeSenderFor: (deliveryId) => verp?.envelopeSenderFor(deliveryId) ?? envelopeFrom,
+    readVerpAddress: (address) => verp?.readVerpAddress(address),
   };
+}
+
+/** VERP when a bounce domain is set (it needs the signer); the local part is the configured one or the From address's. */
+export function verpOf(config: Config, envelopeFrom: string, signer: LinkSigner | undefined): VerpAddresses | undefined {
+  const bounceDomain = config.mail.bounceDomain;
+  if (!bounceDomain) return undefined;
+  if (!signer) throw new Error('mail.bounceDomain is set but no link signer was given to sign VERP addresses');
+  const localPart = config.mail.bounceLocalPart ?? envelopeFrom.slice(0, Math.max(0, envelopeFrom.lastIndexOf('@')));
+  return createVerpAddresses({ bounceDomain, localPart }, signer);
 }
 
 /** RFC 2919: "Title <list-label.host>", stable for the life of the list. */

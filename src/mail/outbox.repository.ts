@@ -159,6 +159,12 @@ export async function countPendingDeliveries(db: Db): Promise<number> {
   return Number(row.n);
 }
 
+/** Whose and which edition's a delivery is (a bounce report names only the delivery id); undefined once the row is gone. */
+export async function findDelivery(db: Db, id: string): Promise<{ recipientId: string; editionId: string | null } | undefined> {
+  const row = await db.selectFrom('deliveries').select(['subscriber_id', 'edition_id']).where('id', '=', id).executeTakeFirst();
+  return row && { recipientId: row.subscriber_id, editionId: row.edition_id };
+}
+
 /** Removes every outbox row of a recipient (their data is being deleted: GDPR article 17). */
 export async function deleteDeliveriesOfRecipient(db: Db, recipientId: string): Promise<void> {
   await db.deleteFrom('deliveries').where('subscriber_id', '=', recipientId).execute();

@@ -56,6 +56,17 @@ export function enhancedCodeOf(reply: string): { klass: number; subject: number;
   return m ? { klass: Number(m[1]), subject: Number(m[2]), detail: Number(m[3]) } : undefined;
 }
 
+/** A bare RFC 3463 status ("5.1.1", as a DSN's Status field gives it) → its parts; undefined if it is not one. */
+export function parseEnhancedStatus(status: string): { klass: number; subject: number; detail: number } | undefined {
+  const m = /^([245])\.(\d{1,3})\.(\d{1,3})$/.exec(status.trim());
+  return m ? { klass: Number(m[1]), subject: Number(m[2]), detail: Number(m[3]) } : undefined;
+}
+
+/** Mailbox full (x.2.2): temporary by intent, whatever its class says. */
+export function isMailboxFull(e: { subject: number; detail: number }): boolean {
+  return e.subject === 2 && e.detail === 2;
+}
+
 /** 421 and 454 (and 4.7.x) say "too much, slow down" about the server, not about this recipient. */
 const THROTTLING_CODES = new Set([421, 454]);
 
@@ -63,7 +74,7 @@ const THROTTLING_CODES = new Set([421, 454]);
  * Enhanced codes (RFC 3463 and the IANA registry, RFC 5248) that say the recipient's address or
  * mailbox is gone. 5.1.7/5.1.8 are about the sender's address, so they are not here.
  */
-function isAboutRecipient(e: { subject: number; detail: number }): boolean {
+export function isAboutRecipient(e: { subject: number; detail: number }): boolean {
   if (e.subject === 1) return e.detail !== 7 && e.detail !== 8;
   // 5.2.0 other mailbox status, 5.2.1 mailbox disabled, 5.2.4 list expansion; 5.2.2 (full) is soft, 5.2.3 (too big) is the message.
   if (e.subject === 2) return e.detail === 0 || e.detail === 1 || e.detail === 4;
@@ -105,7 +116,7 @@ export function classifyReply(phase: SmtpPhase, code: number, reply: string): Sm
   }
   if (!perMessage || code === 503) return refused(true);
   if (enhanced) {
-    if (enhanced.subject === 2 && enhanced.detail === 2) return { kind: 'retry', reply, slowDown: false };
+    if (isMailboxFull(enhanced)) return { kind: 'retry', reply, slowDown: false };
     return isAboutRecipient(enhanced) ? { kind: 'bounce', reply } : refused(true);
   }
   // No enhanced code: only RCPT TO's own "no such mailbox" replies name the recipient; a bare

@@ -164,7 +164,8 @@ export interface SubscriberEventsTable {
   id: string;
   subscriber_id: string;
   edition_id: string | null;
-  kind: 'bounced' | 'restored';
+  /** 'complained', 'soft-bounced' and 'unsubscribed' (a report asked for it) come from delivery reports (migration 054). */
+  kind: 'bounced' | 'restored' | 'complained' | 'soft-bounced' | 'unsubscribed';
   reply: string | null;
   actor: string | null;
   reason: string | null;
@@ -220,6 +221,20 @@ export interface Database {
   suppressions: SuppressionsTable;
   form_stamps: FormStampsTable;
   signup_refusals: SignupRefusalsTable;
+  delivery_reports: DeliveryReportsTable;
+}
+
+/** Each asynchronous delivery report seen, applied once (migration 054). */
+export interface DeliveryReportsTable {
+  report_id: string;
+  delivery_id: string | null;
+  subscriber_id: string | null;
+  edition_id: string | null;
+  kind: 'hard-bounce' | 'soft-bounce' | 'complaint' | 'delivered' | 'unsubscribe-request';
+  status: string | null;
+  diagnostic: string | null;
+  source: string;
+  received_at: string;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */

@@ -28,16 +28,32 @@ export async function insertSubscriberEvents(db: Db, events: readonly Subscriber
   }
 }
 
-/** Distinct subscribers of one edition bounced since `since`: what the circuit breaker counts. */
-export async function countEditionBouncesSince(db: Db, editionId: string, since: Date): Promise<number> {
+/** Distinct subscribers of one edition bounced (or, given `kind`, complained...) since `since`: what the circuit breakers count. */
+export async function countEditionBouncesSince(
+  db: Db,
+  editionId: string,
+  since: Date,
+  kind: SubscriberEventsTable['kind'] = 'bounced',
+): Promise<number> {
   const row = await db
     .selectFrom('subscriber_events')
     .select((eb) => eb.fn.count<string | number>('subscriber_id').distinct().as('n'))
     .where('edition_id', '=', editionId)
-    .where('kind', '=', 'bounced')
+    .where('kind', '=', kind)
     .where('created_at', '>=', since.toISOString())
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Distinct subscribers of one edition with each kind of event: the edition report's bounce and complaint counts. */
+export async function countEditionEventsByKind(db: Db, editionId: string): Promise<Partial<Record<SubscriberEventsTable['kind'], number>>> {
+  const rows = await db
+    .selectFrom('subscriber_events')
+    .select(['kind', (eb) => eb.fn.count<string | number>('subscriber_id').distinct().as('n')])
+    .where('edition_id', '=', editionId)
+    .groupBy('kind')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
 }
 
 export async function listSubscriberEvents(db: Db, subscriberId: string): Promise<SubscriberEvent[]> {

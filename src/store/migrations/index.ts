@@ -7,6 +7,7 @@ import * as feeds from './040_feeds.ts';
 import * as mailingStart from './050_mailing_start.ts';
 import * as feedEntries from './051_feed_entries.ts';
 import * as bounceSafety from './053_bounce_safety.ts';
+import * as deliveryReports from './054_delivery_reports.ts';
 import * as suppressions from './055_suppressions.ts';
 import * as signupGuard from './056_signup_guard.ts';
 import * as webhookReplay from './059_webhook_replay.ts';
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '050_mailing_start': mailingStart,
   '051_feed_entries': feedEntries,
   '053_bounce_safety': bounceSafety,
+  '054_delivery_reports': deliveryReports,
   '055_suppressions': suppressions,
   '056_signup_guard': signupGuard,
   '059_webhook_replay': webhookReplay,
