@@ -15,11 +15,13 @@ import { createMailTemplates } from '../mail/mail-templates.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { createLinkSigner, resolveSecret, type LinkSigner } from '../shared/link-signer.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
+import type { Db } from '../store/database.ts';
 import { openStore, type Store } from '../store/open-store.ts';
 import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 import type { SelfServiceDeps } from '../subscribers/self-service.service.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
 import { forgetSubscriber } from '../subscribers/forget-subscriber.ts';
+import { forgetReportsOfSubscriber } from '../list-health/delivery-report.repository.ts';
 import { personalValuesOf, renderTransactional } from '../subscribers/subscriber-mail.ts';
 import type { SubscriptionDeps } from '../subscribers/subscription.service.ts';
 import { subscriberSuppression, type SuppressSubscriber } from '../subscribers/suppression.service.ts';
@@ -89,6 +91,11 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
   const outages = createOutageLog(log, clock);
   const suppressSubscriber = subscriberSuppression({ clock, signer });
+  // Deleting a subscriber's data also empties their delivery reports (diagnostics quote the address).
+  const forget = async (tx: Db, subscriberId: string): Promise<void> => {
+    await forgetSubscriber(tx, subscriberId);
+    await forgetReportsOfSubscriber(tx, subscriberId);
+  };
   const templates = createMailTemplates(config.paths.templatesDir);
   const feeds = createFeedPublisher({ db, config, clock, log });
   // The outbox asks subscribers and editions through its context; making an edition wakes it.
@@ -116,8 +123,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     mail: outbox,
     articles: createArticleReader({ db, clock }),
     suppressSubscriber,
-    subscriptions: { db, clock, config, signer, mailQueue: outbox, forgetSubscriber, suppressSubscriber },
-    subscriberAdmin: { db, clock, forgetSubscriber, signer, suppressSubscriber },
+    subscriptions: { db, clock, config, signer, mailQueue: outbox, forgetSubscriber: forget, suppressSubscriber },
+    subscriberAdmin: { db, clock, forgetSubscriber: forget, signer, suppressSubscriber },
     signupGuard: { db, clock, config, signer, log },
     ingest: {
       async run(ingestOptions) {
@@ -139,7 +146,15 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       });
       return outbox.sendTestMessage(to, welcome, personalValuesOf(config, signer, { id: 'test', name: null }, {}));
     },
-    reports: createReportSink({ db, config, clock, log }),
+    reports: createReportSink({
+      db,
+      config,
+      clock,
+      log,
+      // A complaint also puts the address on the suppression list: never mailed again, even on re-import.
+      onComplaint: (subscriberId) =>
+        db.transaction().execute((tx) => suppressSubscriber(tx, subscriberId, 'complaint', 'complaint report').then(() => undefined)),
+    }),
     parseReportMail: (raw, source, envelopeRecipient) =>
       parseReportMail(raw, source, { readVerpAddress: verp?.readVerpAddress, envelopeRecipient }),
     async close(abortSendsAt) {

@@ -43,7 +43,7 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
     subscriberAdmin: core.subscriberAdmin,
     openApiDocument: buildApiDocument(config),
     feeds: core.feeds,
-    reports: options.reports,
+    reports: options.reports ?? core.reports,
     signupGuard: core.signupGuard,
   });
   let server: HttpServer | undefined;

@@ -1,10 +1,30 @@
 import type { Core } from '../core/create-core.ts';
+import { createBounceMailbox } from '../list-health/bounce-mailbox.ts';
+import { handleBounceMail } from '../list-health/handle-bounce-mail.ts';
 import { purgeUnconfirmed } from '../subscribers/purge-unconfirmed.service.ts';
 import { gazetteJobs } from './gazette-jobs.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 
 /** The scheduler `gazette serve` runs over the core's services (not ticking until started). */
 export function createGazetteScheduler(core: Core): Scheduler {
+  const imap = core.config.bounces.imap;
+  // Read by the leased `bounces` job: one instance at a time drains the mailbox.
+  const mailbox =
+    imap &&
+    createBounceMailbox({
+      config: imap,
+      log: core.log,
+      handle: (raw) =>
+        handleBounceMail(
+          {
+            parse: (mail, source) => core.parseReportMail(mail, source),
+            reports: core.reports,
+            selfService: core.subscriptions,
+            log: core.log,
+          },
+          raw,
+        ),
+    });
   return createScheduler({
     db: core.store.db,
     clock: core.clock,
@@ -17,6 +37,7 @@ export function createGazetteScheduler(core: Core): Scheduler {
       refreshPublished: () => core.feeds.refresh(),
       editions: core.editions,
       purgeUnconfirmed: (now) => purgeUnconfirmed(core.subscriptions, now),
+      ...(mailbox ? { pollBounceMailbox: () => mailbox.pollOnce() } : {}),
     }),
   });
 }
