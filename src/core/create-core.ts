@@ -1,5 +1,4 @@
 import { createArticleReader, type ArticleReader } from '../articles/article-reader.service.ts';
-import { listPublishedArticles } from '../articles/article.repository.ts';
 import { readLastIngest, type LastIngest } from '../articles/ingest-record.ts';
 import { ingestSeeds, type IngestOptions, type IngestReport } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
@@ -22,11 +21,11 @@ import type { SelfServiceDeps } from '../subscribers/self-service.service.ts';
 import type { SubscriberAdminDeps } from '../subscribers/subscriber-admin.service.ts';
 import { forgetSubscriber } from '../subscribers/forget-subscriber.ts';
 import { forgetReportsOfSubscriber } from '../list-health/delivery-report.repository.ts';
-import { personalValuesOf, renderTransactional } from '../subscribers/subscriber-mail.ts';
+import { loadTransactionalContent, personalValuesOf, renderTransactional } from '../subscribers/subscriber-mail.ts';
 import type { SubscriptionDeps } from '../subscribers/subscription.service.ts';
 import { subscriberSuppression, type SuppressSubscriber } from '../subscribers/suppression.service.ts';
 import type { SignupGuardDeps } from '../subscribers/signup-guard.ts';
-import { createDeliveryContext, WELCOME_ARTICLES } from './delivery-context.ts';
+import { createDeliveryContext } from './delivery-context.ts';
 
 /**
  * Gazette without its server and its scheduler: the store, the services and the delivery worker
@@ -138,12 +137,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       lastRun: () => readLastIngest(db),
     },
     async sendTestMessage(to) {
-      const latest = await listPublishedArticles(db, { now: clock.now(), limit: WELCOME_ARTICLES });
-      const welcome = await renderTransactional(templates, config, {
-        kind: 'welcome',
-        frequency: config.subscriptions.defaultFrequency,
-        latest,
-      });
+      const content = await loadTransactionalContent(db, clock.now(), 'welcome', config.subscriptions.defaultFrequency);
+      const welcome = await renderTransactional(templates, config, content);
       return outbox.sendTestMessage(to, welcome, personalValuesOf(config, signer, { id: 'test', name: null }, {}));
     },
     reports: createReportSink({

@@ -1,4 +1,3 @@
-import { listPublishedArticles } from '../articles/article.repository.ts';
 import type { Config } from '../config/config.schema.ts';
 import { checkBounceBreaker } from '../editions/bounce-breaker.service.ts';
 import { renderEditionMail } from '../editions/editions.service.ts';
@@ -10,11 +9,8 @@ import type { Logger } from '../shared/logger.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.ts';
 import { recordSubscriberBounce } from '../subscribers/subscriber-bounce.ts';
-import { personalValuesOf, renderTransactional, transactionalCacheKey } from '../subscribers/subscriber-mail.ts';
+import { loadTransactionalContent, personalValuesOf, renderTransactional, transactionalCacheKey } from '../subscribers/subscriber-mail.ts';
 import { findRecipient, type Recipient } from '../subscribers/subscriber.repository.ts';
-
-/** How many of the latest articles the welcome mail lists. */
-export const WELCOME_ARTICLES = 5;
 
 export interface DeliveryContextDeps {
   db: Kysely<Database>;
@@ -57,8 +53,7 @@ export function createDeliveryContext(deps: DeliveryContextDeps): DeliveryContex
         };
       }
       const kind = delivery.kind === 'welcome' || delivery.kind === 'manage' ? delivery.kind : 'confirmation';
-      const latest = kind === 'welcome' ? await listPublishedArticles(db, { now: deps.clock.now(), limit: WELCOME_ARTICLES }) : [];
-      const content = { kind, frequency: recipient.frequency, latest } as const;
+      const content = await loadTransactionalContent(db, deps.clock.now(), kind, recipient.frequency);
       return {
         to: recipient.email,
         personal,

@@ -16,10 +16,11 @@ import { countAudience, findEmailsByIds } from '../subscribers/subscriber.reposi
 import { createDueEditions, type DueEditionsOptions } from './due-editions.ts';
 import { findEditionPause } from './edition-pause.repository.ts';
 import { countEditionEventsByKind } from '../subscribers/subscriber-event.repository.ts';
-import { findEdition, findLatestEdition, listEditionArticleIds, listEditions, type Edition } from './edition.repository.ts';
+import { findLatestEdition, listEditionArticleIds, listEditions, type Edition } from './edition.repository.ts';
 import { createDueEdition, createInstantEditions, listMailableArticles, type CreatedEdition } from './edition.service.ts';
 import { readMailingStart } from './mailing-start.ts';
 import { renderEdition } from './render-edition.ts';
+import { requireEdition } from './require-edition.ts';
 import { restoreBounced, resumeStoppedEdition, type RestoreRequest, type RestoreResult } from './restore-bounced.service.ts';
 
 /**
@@ -117,8 +118,7 @@ export async function renderEditionMail(
   deps: Pick<EditionServiceDeps, 'db' | 'config' | 'templates'>,
   editionId: string,
 ): Promise<RenderedMail> {
-  const edition = await findEdition(deps.db, editionId);
-  if (!edition) throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
+  const edition = await requireEdition(deps.db, editionId);
   return renderEdition(deps.templates, deps.config, {
     frequency: edition.frequency,
     periodEnd: edition.periodEnd,
@@ -147,11 +147,6 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
   const queued = (editions: CreatedEdition[]): CreatedEdition[] => {
     if (editions.some((e) => e.created)) deps.kickDelivery();
     return editions;
-  };
-  const mustFind = async (editionId: string): Promise<Edition> => {
-    const edition = await findEdition(db, editionId);
-    if (!edition) throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
-    return edition;
   };
   /** Where the next daily or weekly edition starts: the end of the last one, or the mailing start. */
   const nextPeriodStart = async (frequency: DigestFrequency): Promise<Date> =>
@@ -202,7 +197,7 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
       };
     },
     async report(editionId) {
-      const edition = await mustFind(editionId);
+      const edition = await requireEdition(db, editionId);
       const [articles, counts, undelivered, pause, events] = await Promise.all([
         articlesOf(editionId),
         countDeliveriesByStatus(db, editionId),
@@ -228,7 +223,7 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
       return Promise.all(editions.map((e) => service.report(e.id)));
     },
     async resendFailed(editionId) {
-      await mustFind(editionId);
+      await requireEdition(db, editionId);
       const requeued = await requeueFailedOfEdition(db, editionId, clock.now());
       if (requeued > 0) deps.kickDelivery();
       return { requeued };

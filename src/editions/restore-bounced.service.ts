@@ -7,7 +7,7 @@ import type { Database } from '../store/database.ts';
 import { insertSubscriberEvents } from '../subscribers/subscriber-event.repository.ts';
 import { restoreBouncedSubscribers } from '../subscribers/subscriber.repository.ts';
 import { findEditionPause, resumeEdition } from './edition-pause.repository.ts';
-import { findEdition } from './edition.repository.ts';
+import { requireEdition } from './require-edition.ts';
 
 /**
  * Undoing bounces that were the server's problem (a relay that refused everyone with a 5.1.1, a
@@ -45,7 +45,7 @@ export interface RestoreResult {
 export async function restoreBounced(deps: BounceAdminDeps, request: RestoreRequest): Promise<RestoreResult> {
   if (!request.editionId && !request.reply)
     throw new GazetteError('ValidationFailed', 'Say which bounces to undo: an edition, a reply text, or both.');
-  if (request.editionId) await mustFindEdition(deps, request.editionId);
+  if (request.editionId) await requireEdition(deps.db, request.editionId);
   const now = deps.clock.now();
   const result = await deps.db.transaction().execute(async (tx) => {
     const matches = await listBouncedDeliveries(tx, { editionId: request.editionId, reply: request.reply });
@@ -81,7 +81,7 @@ export async function restoreBounced(deps: BounceAdminDeps, request: RestoreRequ
 
 /** An operator lets an edition the bounce circuit breaker stopped send again. */
 export async function resumeStoppedEdition(deps: BounceAdminDeps, editionId: string, actor: string): Promise<{ resumed: boolean }> {
-  await mustFindEdition(deps, editionId);
+  await requireEdition(deps.db, editionId);
   const pause = await findEditionPause(deps.db, editionId);
   const resumed = await resumeEdition(deps.db, editionId, deps.clock.now());
   if (resumed)
@@ -90,9 +90,4 @@ export async function resumeStoppedEdition(deps: BounceAdminDeps, editionId: str
       'edition resumed by an operator after the bounce circuit breaker stopped it',
     );
   return { resumed };
-}
-
-async function mustFindEdition(deps: BounceAdminDeps, editionId: string): Promise<void> {
-  if (!(await findEdition(deps.db, editionId)))
-    throw new GazetteError('EditionNotFound', `No edition has the id "${editionId}". \`gazette digest status\` lists them.`);
 }

@@ -1,3 +1,4 @@
+import { listPublishedArticles } from '../articles/article.repository.ts';
 import type { Article } from '../articles/article.ts';
 import { toArticleCard } from '../articles/article-card.ts';
 import type { Config } from '../config/config.schema.ts';
@@ -7,6 +8,7 @@ import { renderMailView, subscriptionReason, type RenderedMail } from '../mail/m
 import { cleanPersonalText, type PersonalValues } from '../mail/placeholders.ts';
 import { frequencyLabel, type Frequency } from '../shared/frequency.ts';
 import type { LinkSigner } from '../shared/link-signer.ts';
+import type { Db } from '../store/database.ts';
 import { confirmationUrl, subscriberLinks } from './subscriber-links.ts';
 
 /**
@@ -20,6 +22,22 @@ export interface TransactionalContent {
   frequency: Frequency;
   /** For the welcome mail: the latest articles, newest first. */
   latest: readonly Article[];
+}
+
+/** How many of the latest articles the welcome mail lists. */
+const WELCOME_ARTICLES = 5;
+
+/**
+ * What a transactional mail of `kind` to a subscriber of `frequency` contains now: the welcome
+ * lists the latest published articles; the others list none.
+ */
+export async function loadTransactionalContent(
+  db: Db,
+  now: Date,
+  kind: TransactionalKind,
+  frequency: Frequency,
+): Promise<TransactionalContent> {
+  return { kind, frequency, latest: kind === 'welcome' ? await listPublishedArticles(db, { now, limit: WELCOME_ARTICLES }) : [] };
 }
 
 /** The key under which one rendering serves every subscriber with the same content. */
