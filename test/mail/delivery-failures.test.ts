@@ -8,6 +8,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
 import { makeTestDatabaseUrl, storeKinds, type StoreKind } from '../support/test-database.ts';
 import { writeArticle } from '../support/build-article.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const NOW = new Date('2025-09-08T07:00:00Z');
 
@@ -137,7 +138,8 @@ for (const kind of storeKinds)
       await sink.waitFor(20);
       await sink.stop();
       assert.ok(sink.messages.length < emails.length, 'stopped in the middle');
-      await new Promise((r) => setTimeout(r, 300));
+      // The server comes back once the worker has seen it gone and paused, not after a guessed while.
+      await waitUntil(() => gazette.core.mail.worker.pausedForMs > 0, 'the worker to pause on the stopped server');
       await sink.start();
       const received = new Set<string>();
       while (received.size < emails.length) {
