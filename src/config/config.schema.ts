@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cronExpressionProblem } from '../shared/cron-schedule.ts';
 import { FREQUENCIES } from '../shared/frequency.ts';
+import { trustProxyProblem } from './trust-proxy.ts';
 
 /** Every setting Gazette has. Defaults live in config/default.json; this schema says what is valid. */
 
@@ -56,7 +57,14 @@ export const configSchema = z
       .object({
         host: z.string().min(1),
         port: z.coerce.number().int().min(0).max(65535),
-        trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]),
+        trustProxy: z.union([
+          z.boolean(),
+          z.number().int().min(0),
+          z.string().superRefine((v, ctx) => {
+            const problem = trustProxyProblem(v);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+        ]),
         shutdownTimeoutMs: z.number().int().min(100),
       })
       .strict(),
