@@ -191,6 +191,7 @@ describe('Gazette behind nginx with deploy/nginx/gazette.conf', () => {
       assert.equal(cacheStatus(feed), i === 0 ? 'MISS' : 'HIT');
       assert.deepEqual(headerLines(feed, 'strict-transport-security'), ['max-age=31536000'], 'once, from the cache too');
       assert.deepEqual(headerLines(feed, 'link'), [`<${proxy.httpsOrigin}/atom.xml>; rel="self"`]);
+      assert.deepEqual(headerLines(feed, 'access-control-allow-origin'), ['*'], 'readable by feed readers in web pages');
       assert.match(feed.body.toString(), new RegExp(`<link rel="self" href="${proxy.httpsOrigin}/atom.xml"`));
     }
 
