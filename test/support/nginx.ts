@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { projectRoot } from '../../src/config/load-config.ts';
@@ -65,52 +65,68 @@ export async function startNginx(t: TestContext, options: { upstreamPort: number
   writeFileSync(path.join(dir, 'server.pem'), pki.serverCertPem);
   writeFileSync(path.join(dir, 'server.key'), pki.serverKeyPem);
   for (const sub of ['cache', 'body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, sub));
-  const [httpPort, tlsPort] = [await findFreePort(), await findFreePort()];
-  const site = fillShippedConf(readFileSync(SHIPPED_NGINX_CONF, 'utf8'), [
+  writeFileSync(path.join(dir, 'nginx.conf'), mainConf(dir));
+  // The ports are free when picked; on a shared machine another process may take one before
+  // nginx binds it, so a bind failure picks again.
+  for (let attempt = 1; ; attempt++) {
+    const [httpPort, tlsPort] = [await findFreePort(), await findFreePort()];
+    writeFileSync(path.join(dir, 'gazette.conf'), siteConf(dir, { ...options, httpPort, tlsPort }));
+    const started = await launch(t, dir);
+    if (started.ok) return { httpsOrigin: `https://localhost:${tlsPort}`, tlsPort, httpPort, caPem: pki.caPem, errors: started.errors };
+    if (!/Address already in use/.test(started.errors()) || attempt === 3) throw new Error(`nginx did not start: ${started.errors()}`);
+  }
+}
+
+function siteConf(dir: string, values: { upstreamPort: number; feedFreshness: string; httpPort: number; tlsPort: number }): string {
+  return fillShippedConf(readFileSync(SHIPPED_NGINX_CONF, 'utf8'), [
     { from: '/var/cache/nginx/gazette', to: path.join(dir, 'cache'), times: 1 },
-    { from: 'server 127.0.0.1:8080;', to: `server 127.0.0.1:${options.upstreamPort};`, times: 1 },
-    { from: 'listen 80;', to: `listen 127.0.0.1:${httpPort};`, times: 1 },
-    { from: 'listen [::]:80;', to: `listen [::1]:${httpPort};`, times: 1 },
-    { from: 'listen 443 ssl http2;', to: `listen 127.0.0.1:${tlsPort} ssl http2;`, times: 1 },
-    { from: 'listen [::]:443 ssl http2;', to: `listen [::1]:${tlsPort} ssl http2;`, times: 1 },
+    { from: 'server 127.0.0.1:8080;', to: `server 127.0.0.1:${values.upstreamPort};`, times: 1 },
+    { from: 'listen 80;', to: `listen 127.0.0.1:${values.httpPort};`, times: 1 },
+    { from: 'listen [::]:80;', to: `listen [::1]:${values.httpPort};`, times: 1 },
+    { from: 'listen 443 ssl http2;', to: `listen 127.0.0.1:${values.tlsPort} ssl http2;`, times: 1 },
+    { from: 'listen [::]:443 ssl http2;', to: `listen [::1]:${values.tlsPort} ssl http2;`, times: 1 },
     { from: 'server_name news.example.com;', to: 'server_name localhost;', times: 2 },
     { from: '/etc/letsencrypt/live/news.example.com/fullchain.pem', to: path.join(dir, 'server.pem'), times: 1 },
     { from: '/etc/letsencrypt/live/news.example.com/privkey.pem', to: path.join(dir, 'server.key'), times: 1 },
-    { from: 'proxy_cache_valid 200 10s;', to: `proxy_cache_valid 200 ${options.feedFreshness};`, times: 1 },
+    { from: 'proxy_cache_valid 200 10s;', to: `proxy_cache_valid 200 ${values.feedFreshness};`, times: 1 },
   ]);
-  writeFileSync(path.join(dir, 'gazette.conf'), site);
+}
+
+/** What Debian's /etc/nginx/nginx.conf sets around a site, with paths inside `dir`. */
+function mainConf(dir: string): string {
   const temp = (kind: string) => `${kind}_temp_path ${path.join(dir, kind === 'client_body' ? 'body' : kind)};`;
-  writeFileSync(
-    path.join(dir, 'nginx.conf'),
-    [
-      // As root the workers would otherwise run as nobody, who cannot enter the private temporary directory.
-      process.getuid?.() === 0 ? 'user root;' : '',
-      'worker_processes 1;',
-      'events { worker_connections 256; }',
-      'http {',
-      '  include /etc/nginx/mime.types;',
-      '  default_type application/octet-stream;',
-      '  sendfile on;',
-      '  tcp_nopush on;',
-      `  access_log ${path.join(dir, 'access.log')};`,
-      `  ${temp('client_body')} ${temp('proxy')} ${temp('fastcgi')} ${temp('uwsgi')} ${temp('scgi')}`,
-      // Debian's nginx.conf ships `gzip on;` and these lines commented out: an operator who turns them on must not get feeds compressed twice.
-      '  gzip on;',
-      '  gzip_vary on;',
-      '  gzip_proxied any;',
-      '  gzip_comp_level 6;',
-      '  gzip_types text/plain text/css application/json application/javascript text/xml application/xml application/xml+rss text/javascript application/rss+xml application/atom+xml application/feed+json;',
-      `  include ${path.join(dir, 'gazette.conf')};`,
-      '}',
-      '',
-    ].join('\n'),
-  );
+  return [
+    // As root the workers would otherwise run as nobody, who cannot enter the private temporary directory.
+    process.getuid?.() === 0 ? 'user root;' : '',
+    'worker_processes 1;',
+    'events { worker_connections 256; }',
+    'http {',
+    '  include /etc/nginx/mime.types;',
+    '  default_type application/octet-stream;',
+    '  sendfile on;',
+    '  tcp_nopush on;',
+    `  access_log ${path.join(dir, 'access.log')};`,
+    `  ${temp('client_body')} ${temp('proxy')} ${temp('fastcgi')} ${temp('uwsgi')} ${temp('scgi')}`,
+    // Debian's nginx.conf ships `gzip on;` and these lines commented out: an operator who turns them on must not get feeds compressed twice.
+    '  gzip on;',
+    '  gzip_vary on;',
+    '  gzip_proxied any;',
+    '  gzip_comp_level 6;',
+    '  gzip_types text/plain text/css application/json application/javascript text/xml application/xml application/xml+rss text/javascript application/rss+xml application/atom+xml application/feed+json;',
+    `  include ${path.join(dir, 'gazette.conf')};`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Runs nginx until the test ends; `ok` once its pid file exists (written after it has bound its ports), not ok if it exits first. */
+async function launch(t: TestContext, dir: string): Promise<{ ok: boolean; errors: () => string }> {
   const errorLog = path.join(dir, 'error.log');
-  const child = spawn(
-    NGINX,
-    ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', errorLog, '-g', `daemon off; pid ${path.join(dir, 'nginx.pid')};`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const pidFile = path.join(dir, 'nginx.pid');
+  rmSync(errorLog, { force: true });
+  const child = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', errorLog, '-g', `daemon off; pid ${pidFile};`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -119,19 +135,8 @@ export async function startNginx(t: TestContext, options: { upstreamPort: number
     await exited;
   });
   const errors = () => `${stderr}${existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : ''}`;
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${errors()}`);
-    return (await canConnect(tlsPort)) && (await canConnect(httpPort));
-  }, 'nginx listening');
-  return { httpsOrigin: `https://localhost:${tlsPort}`, tlsPort, httpPort, caPem: pki.caPem, errors };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
+  const ok = await waitUntil(() => (child.exitCode !== null ? 'exited' : existsSync(pidFile) && 'running'), 'nginx running or exited');
+  return { ok: ok === 'running', errors };
 }
 
 export interface ProxiedResponse {
