@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { createDueEdition } from '../../src/editions/edition.service.ts';
 import { createGazette } from '../../src/main.ts';
@@ -113,4 +114,18 @@ test('DSNs made by a real Postfix (refused 5.1.1, 5.2.2, deferred 4.2.0 then exp
     softBounceRate: 0.4,
     complaintRate: 0,
   });
+});
+
+test('the private Postfix leaves nothing behind once stopped: no process of its group, its port closed', async (t) => {
+  const postfix = await startPostfix(t, { relayTo: 'smtp://127.0.0.1:9' });
+  assert.ok(postfix.processes() > 1, 'the master and its daemons run while the test uses them');
+  await postfix.stop();
+  assert.equal(postfix.processes(), 0, 'master and daemons gone');
+  await assert.rejects(
+    new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: postfix.port }, () => resolve(socket.destroy()));
+      socket.once('error', reject);
+    }),
+    { code: 'ECONNREFUSED' },
+  );
 });

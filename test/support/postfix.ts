@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -19,8 +19,12 @@ export interface TestPostfix {
   readonly port: number;
   /** `smtp://127.0.0.1:<port>`, for `mail.smtpUrl`. */
   readonly url: string;
+  /** The master's process id; it leads the process group of every Postfix daemon of this instance. */
+  readonly masterPid: number;
   /** Postfix's own log so far (maillog_file), for a failing test's message. */
   log(): string;
+  /** Live processes (not zombies awaiting their reaper) in the master's process group: 0 once stopped. */
+  processes(): number;
   /** Messages still in the queue (deferred or active), from `postqueue -j`. */
   queued(): number;
   /** Stops the master and every Postfix process, and waits until they are gone. */
@@ -128,6 +132,24 @@ function greets(port: number): Promise<boolean> {
   });
 }
 
+/** Processes of a process group that still run, from /proc (a zombie only waits to be reaped). */
+function liveGroupMembers(pgid: number): number {
+  let live = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces or parentheses, so read after the last ')'.
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(group) === pgid && state !== 'Z' && state !== 'X') live += 1;
+  }
+  return live;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -189,6 +211,13 @@ export async function startPostfix(t: { after(fn: () => Promise<void> | void): v
     killGroup();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
+    if (masterPid !== undefined) {
+      const group = masterPid;
+      await waitUntil(() => liveGroupMembers(group) === 0, `Postfix's processes (group ${group}) to end`, {
+        ceilingMs: 10_000,
+        pollMs: 20,
+      });
+    }
     process.off('exit', killGroup);
     await waitUntil(async () => !(await greets(port)), `port ${port} to close`, { ceilingMs: 10_000, pollMs: 50 });
   };
@@ -209,6 +238,8 @@ export async function startPostfix(t: { after(fn: () => Promise<void> | void): v
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,
+    masterPid: masterPid!,
+    processes: () => liveGroupMembers(masterPid!),
     log,
     queued: () => {
       const listed = spawnSync(POSTQUEUE, ['-c', dir, '-j'], { encoding: 'utf8' });
