@@ -37,9 +37,10 @@ test('DSNs made by a real Postfix (refused 5.1.1, 5.2.2, deferred 4.2.0 then exp
   const postfix = await startPostfix(t, {
     relayTo: recipientsServer.url,
     routes: { [BOUNCE_DOMAIN]: bounceMx.url },
-    // The deferred message gets a "delayed" warning after a second, and is returned a few seconds later.
+    // The deferred message gets a "delayed" warning at its second try (about a second in), and is
+    // returned at its first try after 10 s: room for the warning on a busy machine.
     delayWarningSeconds: 1,
-    queueLifetimeSeconds: 6,
+    queueLifetimeSeconds: 10,
   });
   const dovecot = await startDovecot(t);
   const { config, seedsDir } = makeTestConfig(t, {

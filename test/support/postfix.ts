@@ -243,6 +243,7 @@ export async function startPostfix(t: { after(fn: () => Promise<void> | void): v
     log,
     queued: () => {
       const listed = spawnSync(POSTQUEUE, ['-c', dir, '-j'], { encoding: 'utf8' });
+      if (listed.status !== 0) throw new Error(`postqueue -j failed (${listed.status}): ${listed.stderr}`);
       return listed.stdout.split('\n').filter((line) => line.trim() !== '').length;
     },
     stop,
