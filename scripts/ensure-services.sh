@@ -13,7 +13,8 @@ pg_isready -h 127.0.0.1 -p 5432
 # Debian packages the tests drive as real clients: Chromium for the browser tests (never a
 # browser downloaded by a test tool), feedparser, newsboat and xmllint for the feed-reader tests,
 # SpamAssassin to score every mail, python3-dkim to verify DKIM signatures, and Dovecot as the
-# bounce mailbox's IMAP server.
+# bounce mailbox's IMAP server. Postfix is the relay whose DSNs the list-health tests read (a
+# private instance per test, never the system's).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -c 'import feedparser' 2>/dev/null || missing+=(python3-feedparser)
@@ -21,6 +22,7 @@ missing=()
 [ -x /usr/bin/xmllint ] || missing+=(libxml2-utils)
 [ -x /usr/bin/spamassassin ] || missing+=(spamassassin)
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || missing+=(python3-dkim)
+[ -x /usr/sbin/postfix ] || missing+=(postfix)
 [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 # nginx in front of Gazette with deploy/nginx/gazette.conf (test/production/nginx-proxy.test.ts).
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)

@@ -22,7 +22,7 @@ export const subscribersCommand: Command = {
     'gazette subscribers list [--status S] [--frequency F] [--search TEXT] [--page N] [--page-size N] [--json]',
     '       gazette subscribers import FILE|- [--consent-source TEXT]   (rows are pending unless a consent source is stated; exit 1 if a row is invalid)',
     '       gazette subscribers export [--output FILE]',
-    '       gazette subscribers stats',
+    '       gazette subscribers stats   (JSON: counts by status and frequency, and sign-ups refused as automated by reason)',
     '       gazette subscribers unsuppress ADDRESS   (lets a deleted or complained address sign up or be imported again)',
   ].join('\n'),
   options: {

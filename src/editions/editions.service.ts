@@ -42,6 +42,8 @@ export interface EditionService {
   previewNext(frequency: DigestFrequency): Promise<DigestPreview | null>;
   report(editionId: string): Promise<EditionReport>;
   listReports(limit: number): Promise<EditionReport[]>;
+  /** The latest `limit` editions' delivery counts and list health, newest first, without the recipient lists (for /healthz). */
+  listSummaries(limit: number): Promise<EditionSummary[]>;
   /** Re-queues the edition's failed deliveries (never sent, bounced or skipped ones). */
   resendFailed(editionId: string): Promise<{ requeued: number }>;
   /** Returns subscribers wrongly bounced (by one edition or one reply) to `confirmed` and queues their mail again. */
@@ -60,17 +62,21 @@ export type SendNowResult =
   /** `editions` is empty when nothing is new: nothing is sent. */
   | { dryRun: false; frequency: Frequency; editions: CreatedEdition[] };
 
-export interface EditionReport {
+/** An edition's deliveries by state and its list health: the part of a report every view shows. */
+export interface EditionSummary {
   edition: Edition;
-  articles: { id: string; slug: string; title: string }[];
   counts: Record<DeliveryStatus, number>;
   total: number;
-  /** Failed and bounced recipients with their last SMTP reply (the first 1,000). */
-  undelivered: UndeliveredRecipient[];
   /** Set while the bounce circuit breaker holds the edition (its queued rows wait for an operator's resume). */
   stopped: { pausedAt: Date; reason: string } | null;
   /** Recipients who bounced (during the send or by a later report), soft-bounced or complained, and their share of `total`. */
   health: EditionHealth;
+}
+
+export interface EditionReport extends EditionSummary {
+  articles: { id: string; slug: string; title: string }[];
+  /** Failed and bounced recipients with their last SMTP reply (the first 1,000). */
+  undelivered: UndeliveredRecipient[];
 }
 
 export interface EditionHealth {
@@ -198,29 +204,15 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
     },
     async report(editionId) {
       const edition = await requireEdition(db, editionId);
-      const [articles, counts, undelivered, pause, events] = await Promise.all([
-        articlesOf(editionId),
-        countDeliveriesByStatus(db, editionId),
-        listUndelivered(editionId),
-        findEditionPause(db, editionId),
-        countEditionEventsByKind(db, editionId),
-      ]);
-      const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      const stopped = pause && !pause.resumedAt ? { pausedAt: pause.pausedAt, reason: pause.reason } : null;
-      const health = healthOf(events, total);
-      return {
-        edition,
-        articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })),
-        counts,
-        total,
-        undelivered,
-        stopped,
-        health,
-      };
+      const [summary, articles, undelivered] = await Promise.all([summarize(edition), articlesOf(editionId), listUndelivered(editionId)]);
+      return { ...summary, articles: articles.map((a) => ({ id: a.id, slug: a.slug, title: a.title })), undelivered };
     },
     async listReports(limit) {
       const editions = await listEditions(db, { limit });
       return Promise.all(editions.map((e) => service.report(e.id)));
+    },
+    async listSummaries(limit) {
+      return Promise.all((await listEditions(db, { limit })).map(summarize));
     },
     async resendFailed(editionId) {
       await requireEdition(db, editionId);
@@ -231,6 +223,18 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
     restoreBounced: (request) => restoreBounced(bounceAdmin, request),
     resume: (editionId, actor) => resumeStoppedEdition(bounceAdmin, editionId, actor),
   };
+
+  /** The counts every report starts with (`gazette digest status`, the admin API, /healthz): one implementation. */
+  async function summarize(edition: Edition): Promise<EditionSummary> {
+    const [counts, pause, events] = await Promise.all([
+      countDeliveriesByStatus(db, edition.id),
+      findEditionPause(db, edition.id),
+      countEditionEventsByKind(db, edition.id),
+    ]);
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const stopped = pause && !pause.resumedAt ? { pausedAt: pause.pausedAt, reason: pause.reason } : null;
+    return { edition, counts, total, stopped, health: healthOf(events, total) };
+  }
 
   /** Failed, then bounced, each by address; the first 1,000. */
   async function listUndelivered(editionId: string): Promise<UndeliveredRecipient[]> {
@@ -263,5 +267,26 @@ function healthOf(events: Partial<Record<'bounced' | 'soft-bounced' | 'complaine
     hardBounceRate: rate(hardBounces),
     softBounceRate: rate(softBounces),
     complaintRate: rate(complaints),
+  };
+}
+
+/** An edition summary as plain JSON (dates as ISO strings), for /healthz. */
+export function describeEditionSummary(s: EditionSummary): {
+  id: string;
+  frequency: Frequency;
+  createdAt: string;
+  total: number;
+  counts: Record<DeliveryStatus, number>;
+  stopped: boolean;
+  health: EditionHealth;
+} {
+  return {
+    id: s.edition.id,
+    frequency: s.edition.frequency,
+    createdAt: s.edition.createdAt.toISOString(),
+    total: s.total,
+    counts: s.counts,
+    stopped: s.stopped !== null,
+    health: s.health,
   };
 }

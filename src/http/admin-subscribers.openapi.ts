@@ -39,7 +39,7 @@ export const adminSubscriberOperations: ApiOperation[] = [
   op({
     method: 'get',
     path: '/api/subscribers/stats',
-    summary: 'Counts by status and by frequency',
+    summary: 'Counts by status and by frequency, and sign-ups refused as automated by reason',
     responses: { 200: { description: 'Counts', json: statsAnswer } },
   }),
   op({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FREQUENCIES } from '../shared/frequency.ts';
+import { SIGNUP_REFUSALS } from '../subscribers/signup-guard.ts';
 import { subscriberStatuses } from '../subscribers/subscriber.ts';
 import { frequencyField, nameField, subscriberView } from './subscriptions.schemas.ts';
 
@@ -52,11 +53,22 @@ export const importQuery = z
 export const subscriberPageAnswer = z
   .object({ items: z.array(subscriberView), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() })
   .strict();
+const refusalCounts = z.object(Object.fromEntries(SIGNUP_REFUSALS.map((r) => [r, z.number().int()]))).strict();
 export const statsAnswer = z
   .object({
     total: z.number().int(),
     byStatus: z.object(Object.fromEntries(subscriberStatuses.map((s) => [s, z.number().int()]))).strict(),
     byFrequency: z.object(Object.fromEntries(FREQUENCIES.map((f) => [f, z.number().int()]))).strict(),
+    refusedSignups: z
+      .object({
+        last30Days: refusalCounts.meta({ description: 'The last 30 days, today included (UTC days).' }),
+        total: refusalCounts.meta({ description: 'Since the counts began.' }),
+      })
+      .strict()
+      .meta({
+        description:
+          'Sign-ups refused as automated, by reason: each got the same answer as a real sign-up and created nothing (no row, no mail). honeypot: the hidden field was filled; no-stamp, forged-stamp, stale-stamp, replayed-stamp: the form stamp was missing, not ours, expired or already used; too-fast: posted sooner than a person fills the form; no-proof, bad-proof, replayed-proof: the proof of work (when on) was missing, wrong or reused; disposable-domain: a disposable-mail domain (when refused).',
+      }),
   })
   .strict();
 export const importAnswer = z

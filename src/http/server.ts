@@ -1,12 +1,16 @@
 import type { Express } from 'express';
 import { describeLastIngest } from '../articles/ingest-record.ts';
 import type { Core } from '../core/create-core.ts';
+import { describeEditionSummary } from '../editions/editions.service.ts';
 import { createHealthService, type HealthProbe } from '../store/health.service.ts';
 import { buildApiDocument } from './api-document.ts';
 import { createApp } from './app.ts';
 import { listen, type HttpServer } from './http-server.ts';
 import { createViewRenderer } from './views/view-renderer.ts';
 import type { ReportSink } from '../list-health/delivery-report.ts';
+
+/** How many of the latest editions /healthz reports on (deliveries, bounces, complaints). */
+const HEALTH_EDITIONS = 5;
 
 /** The HTTP side of a running Gazette: the Express app over the core's services, and its listener. */
 export interface Server {
@@ -34,7 +38,12 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
     health: createHealthService({
       db: core.store.db,
       dialect: core.store.dialect,
-      probes: [async () => ({ ingest: describeLastIngest(await core.ingest.lastRun()) }), ...(options.healthProbes ?? [])],
+      probes: [
+        async () => ({ ingest: describeLastIngest(await core.ingest.lastRun()) }),
+        // The editions being sent or just sent, with their bounces and complaints; a few, so the probe stays cheap.
+        async () => ({ editions: (await core.editions.listSummaries(HEALTH_EDITIONS)).map(describeEditionSummary) }),
+        ...(options.healthProbes ?? []),
+      ],
     }),
     editions: core.editions,
     views: createViewRenderer({ config, templatesDir: config.paths.templatesDir }),

@@ -5,6 +5,7 @@ import { countPendingDeliveries } from '../mail/outbox.repository.ts';
 import { readSendingPause, type SendingPause } from '../mail/sending-pause.repository.ts';
 import type { Database } from '../store/database.ts';
 import { createCronSchedule } from '../shared/cron-schedule.ts';
+import { everySecondsCron } from './gazette-jobs.ts';
 import { listJobRecords, type JobRecord } from './job-lease.repository.ts';
 
 export interface JobReport extends Omit<JobRecord, 'nextRunAt'> {
@@ -43,6 +44,17 @@ export function toJobReport(name: string, cron: string, record: JobRecord | unde
 
 export const SCHEDULED_JOBS = ['scan', 'embargo', 'instant', 'daily', 'weekly', 'feeds', 'purge'] as const;
 
+/**
+ * The jobs this configuration runs, each with its cron expression, in the order gazette-jobs.ts
+ * defines them: the fixed ones, and `bounces` (after the digests) when a bounce mailbox is read.
+ */
+export function scheduledJobs(config: Config): { name: string; cron: string }[] {
+  const jobs: { name: string; cron: string }[] = SCHEDULED_JOBS.map((name) => ({ name, cron: config.scheduler[name] }));
+  const imap = config.bounces.imap;
+  if (imap) jobs.splice(jobs.findIndex((j) => j.name === 'weekly') + 1, 0, { name: 'bounces', cron: everySecondsCron(imap.pollSeconds) });
+  return jobs;
+}
+
 /** Jobs that run on each instance without a lease (see gazette-jobs.ts), so the store holds no record of them. */
 const EVERY_INSTANCE_JOBS: ReadonlySet<string> = new Set(['feeds']);
 
@@ -61,8 +73,7 @@ export async function readServiceStatus(
   const records = new Map(
     [...(await listJobRecords(db, now)), ...instanceRecords.filter((r) => EVERY_INSTANCE_JOBS.has(r.name))].map((r) => [r.name, r]),
   );
-  const jobs = SCHEDULED_JOBS.map((name) => {
-    const cron = config.scheduler[name];
+  const jobs = scheduledJobs(config).map(({ name, cron }) => {
     const next = config.scheduler.enabled ? createCronSchedule(cron, config.site.timezone).next(now) : undefined;
     return toJobReport(name, cron, records.get(name), next);
   });

@@ -18,17 +18,21 @@ import type { NormalizedEmail } from './validate-email.ts';
  * only the log (the reason, never the address) and the day's count per reason tell.
  */
 
-export type SignupRefusal =
-  | 'honeypot'
-  | 'no-stamp'
-  | 'forged-stamp'
-  | 'too-fast'
-  | 'stale-stamp'
-  | 'replayed-stamp'
-  | 'no-proof'
-  | 'bad-proof'
-  | 'replayed-proof'
-  | 'disposable-domain';
+/** Why a sign-up was refused as automated: the reasons counted per day and shown in the admin stats. */
+export const SIGNUP_REFUSALS = [
+  'honeypot',
+  'no-stamp',
+  'forged-stamp',
+  'too-fast',
+  'stale-stamp',
+  'replayed-stamp',
+  'no-proof',
+  'bad-proof',
+  'replayed-proof',
+  'disposable-domain',
+] as const;
+
+export type SignupRefusal = (typeof SIGNUP_REFUSALS)[number];
 
 export interface SignupGuardDeps {
   db: Kysely<Database>;

@@ -16,6 +16,8 @@ import {
 import { subscriberStatuses, type Subscriber, type SubscriberStatus } from './subscriber.ts';
 import { listSubscriberEvents, type SubscriberEvent } from './subscriber-event.repository.ts';
 import type { SuppressSubscriber } from './suppression.service.ts';
+import { SIGNUP_REFUSALS, type SignupRefusal } from './signup-guard.ts';
+import { sumSignupRefusals } from './signup-guard.repository.ts';
 
 /** What operators do to the list, from the admin API and the CLI alike. */
 export interface SubscriberAdminDeps {
@@ -98,13 +100,30 @@ export interface SubscriberStats {
   total: number;
   byStatus: Record<SubscriberStatus, number>;
   byFrequency: Record<Frequency, number>;
+  /** Sign-ups refused as automated (each answered like a real one, nothing created), by reason. */
+  refusedSignups: {
+    /** The last 30 days, today included (days in UTC). */
+    last30Days: Record<SignupRefusal, number>;
+    /** Since the counts began. */
+    total: Record<SignupRefusal, number>;
+  };
 }
 
 export async function subscriberStats(deps: SubscriberAdminDeps): Promise<SubscriberStats> {
   const byStatus = await countSubscribersBy(deps.db, 'status');
   const byFrequency = await countSubscribersBy(deps.db, 'frequency');
+  const windowStart = new Date(deps.clock.now().getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
+  const [recentRefusals, allRefusals] = await Promise.all([
+    sumSignupRefusals(deps.db, windowStart),
+    sumSignupRefusals(deps.db, '0000-01-01'),
+  ]);
   const fill = <K extends string>(keys: readonly K[], counts: Record<string, number>): Record<K, number> =>
     Object.fromEntries(keys.map((k) => [k, counts[k] ?? 0])) as Record<K, number>;
   const status = fill(subscriberStatuses, byStatus);
-  return { total: Object.values(status).reduce((a, b) => a + b, 0), byStatus: status, byFrequency: fill(FREQUENCIES, byFrequency) };
+  return {
+    total: Object.values(status).reduce((a, b) => a + b, 0),
+    byStatus: status,
+    byFrequency: fill(FREQUENCIES, byFrequency),
+    refusedSignups: { last30Days: fill(SIGNUP_REFUSALS, recentRefusals), total: fill(SIGNUP_REFUSALS, allRefusals) },
+  };
 }

@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../src/config/load-config.ts';
 import { createCore } from '../../src/core/create-core.ts';
+import { countSignupRefusal } from '../../src/subscribers/signup-guard.repository.ts';
 import { suppressAddress } from '../../src/subscribers/suppression.service.ts';
 import { writeTestConfigFile } from '../support/test-config.ts';
 
@@ -30,7 +31,7 @@ function cliIn(t: TestContext) {
 }
 
 test('gazette subscribers import reports bad rows by file and line, is idempotent, then list, stats and export agree', async (t) => {
-  const { dir, gazette } = cliIn(t);
+  const { dir, gazette, config } = cliIn(t);
   const file = path.join(dir, 'list.csv');
   writeFileSync(file, 'email,name\nann@example.com,Ann\nbroken@\nbob@example.com,"Bob, Jr."\n');
 
@@ -52,9 +53,25 @@ test('gazette subscribers import reports bad rows by file and line, is idempoten
   assert.deepEqual(rows.map((r) => r.email).sort(), ['ann@example.com', 'bob@example.com']);
   assert.equal(rows[0]!.consent.source, 'Paper form, 2025');
 
-  const stats = JSON.parse((await gazette('subscribers', 'stats')).stdout) as { total: number; byStatus: { confirmed: number } };
+  const core = await createCore(config);
+  try {
+    await countSignupRefusal(core.store.db, 'honeypot', new Date());
+    await countSignupRefusal(core.store.db, 'honeypot', new Date(Date.now() - 40 * 86_400_000));
+  } finally {
+    await core.close();
+  }
+  const stats = JSON.parse((await gazette('subscribers', 'stats')).stdout) as {
+    total: number;
+    byStatus: { confirmed: number };
+    refusedSignups: { last30Days: Record<string, number>; total: Record<string, number> };
+  };
   assert.equal(stats.total, 2);
   assert.equal(stats.byStatus.confirmed, 2);
+  assert.deepEqual(
+    [stats.refusedSignups.last30Days.honeypot, stats.refusedSignups.total.honeypot, stats.refusedSignups.total['too-fast']],
+    [1, 2, 0],
+    'refused sign-ups by reason: the last 30 days and in all',
+  );
 
   const out = path.join(dir, 'out.csv');
   assert.equal((await gazette('subscribers', 'export', '--output', out)).code, 0);

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
+import { SIGNUP_REFUSALS } from '../../src/subscribers/signup-guard.ts';
 import { assertDocumented } from '../support/api-contract.ts';
 import { insertSubscriber } from '../support/mail-fixtures.ts';
 import { ADMIN_TOKEN, snapshotSubscribers, startSubscriptionsWorld } from '../support/subscriptions-setup.ts';
 import { makeTestDatabaseUrl, storeKinds } from '../support/test-database.ts';
 
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+const noRefusals = Object.fromEntries(SIGNUP_REFUSALS.map((reason) => [reason, 0]));
 
 for (const kind of storeKinds)
   describe(`admin subscribers API on ${kind}`, () => {
@@ -95,6 +97,7 @@ for (const kind of storeKinds)
         total: 8,
         byStatus: { pending: 2, confirmed: 4, unsubscribed: 2, bounced: 0 },
         byFrequency: { instant: 1, daily: 2, weekly: 5 },
+        refusedSignups: { last30Days: noRefusals, total: noRefusals },
       });
 
       const deleted = assertDocumented('delete', `/api/subscribers/${id}`, await request(app).delete(`/api/subscribers/${id}`).set(auth));

@@ -3,7 +3,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import request from 'supertest';
+import { createDueEdition } from '../../src/editions/edition.service.ts';
+import type { DeliveryReport } from '../../src/list-health/delivery-report.ts';
 import { writeArticle } from '../support/build-article.ts';
+import { insertSubscriber } from '../support/mail-fixtures.ts';
 import { startPagesGazette } from './page-test-setup.ts';
 
 describe('GET /healthz', () => {
@@ -48,5 +51,80 @@ describe('GET /healthz', () => {
     assert.equal(res.body.ok, false);
     assert.equal(res.body.database.ok, false);
     assert.equal(typeof res.body.database.error, 'string');
+  });
+});
+
+describe('GET /healthz: the latest editions', () => {
+  it('lists the last 5 editions, newest first, with their deliveries, bounces, complaints and rates, as gazette digest status counts them', async (t) => {
+    const { gazette, app, seedsDir, clock } = await startPagesGazette(t);
+    const { db } = gazette.core.store;
+    assert.deepEqual((await request(app).get('/healthz').expect(200)).body.editions, [], 'no edition yet');
+    const readers = [];
+    for (let i = 0; i < 4; i++) readers.push(await insertSubscriber(db, { frequency: 'daily', email: `health-${i}@example.org` }));
+    // Six daily editions, one article each, a day apart.
+    const editions: string[] = [];
+    for (let day = 1; day <= 6; day++) {
+      clock.set(new Date(Date.UTC(2026, 0, 10 + day, 8)));
+      writeArticle(seedsDir, { slug: `day-${day}`, date: `${10 + day} January 2026` });
+      await gazette.core.ingest.run();
+      const created = await createDueEdition(db, 'daily', new Date(clock.now().getTime() - 86_400_000), clock.now(), clock.now());
+      assert.ok(created?.created);
+      editions.push(created.edition.id);
+    }
+    const latest = editions.at(-1)!;
+    const [gone, full, complainer] = [readers[0]!, readers[1]!, readers[2]!];
+    let n = 0;
+    const apply = (kind: DeliveryReport['kind'], subscriberId: string, status: string | null) =>
+      gazette.core.reports.apply({
+        kind,
+        deliveryId: `${latest}:${subscriberId}`,
+        recipient: null,
+        status,
+        diagnostic: null,
+        source: 'imap',
+        reportId: `<health-${++n}@mx.test>:x`,
+      });
+    assert.equal(await apply('hard-bounce', gone.id, '5.1.1'), 'applied');
+    assert.equal(await apply('soft-bounce', full.id, '4.2.2'), 'applied');
+    assert.equal(await apply('complaint', complainer.id, null), 'applied');
+
+    const body = (await request(app).get('/healthz').expect(200)).body as {
+      editions: {
+        id: string;
+        frequency: string;
+        createdAt: string;
+        total: number;
+        counts: { queued: number };
+        stopped: boolean;
+        health: object;
+      }[];
+    };
+    assert.deepEqual(
+      body.editions.map((e) => e.id),
+      editions.slice(1).reverse(),
+      'the five latest, newest first',
+    );
+    const [newest] = body.editions;
+    assert.deepEqual(
+      { ...newest, id: undefined },
+      {
+        id: undefined,
+        frequency: 'daily',
+        createdAt: '2026-01-16T08:00:00.000Z',
+        total: 4,
+        counts: { queued: 4, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0 },
+        stopped: false,
+        health: { hardBounces: 1, softBounces: 1, complaints: 1, hardBounceRate: 0.25, softBounceRate: 0.25, complaintRate: 0.25 },
+      },
+    );
+    assert.deepEqual(newest!.health, (await gazette.core.editions.report(latest)).health, 'the same figures as gazette digest status');
+    assert.deepEqual(body.editions[1]!.health, {
+      hardBounces: 0,
+      softBounces: 0,
+      complaints: 0,
+      hardBounceRate: 0,
+      softBounceRate: 0,
+      complaintRate: 0,
+    });
   });
 });

@@ -3,8 +3,11 @@ import { describe, it } from 'node:test';
 import request from 'supertest';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
-import { fetchFormStamp, startSubscriptionsWorld, type SubscriptionsWorld } from '../support/subscriptions-setup.ts';
+import { assertDocumented } from '../support/api-contract.ts';
+import { ADMIN_TOKEN, fetchFormStamp, startSubscriptionsWorld, type SubscriptionsWorld } from '../support/subscriptions-setup.ts';
 import { makeTestDatabaseUrl, storeKinds } from '../support/test-database.ts';
+
+const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** What a client can observe of an answer: status, body and every header but Date. */
 function observable(res: request.Response): unknown {
@@ -131,6 +134,27 @@ for (const kind of storeKinds)
         'disposable-domain': 1,
         'stale-stamp': 1,
       });
+
+      // The admin sees the same counts, by reason: in the last 30 days, then only in the total once they are older.
+      const expected = {
+        honeypot: 1,
+        'no-stamp': 1,
+        'forged-stamp': 2,
+        'too-fast': 1,
+        'stale-stamp': 1,
+        'replayed-stamp': 2,
+        'no-proof': 0,
+        'bad-proof': 0,
+        'replayed-proof': 0,
+        'disposable-domain': 1,
+      };
+      const stats = async () =>
+        assertDocumented('get', '/api/subscribers/stats', await request(world.gazette.server.app).get('/api/subscribers/stats').set(auth))
+          .body.refusedSignups;
+      assert.deepEqual(await stats(), { last30Days: expected, total: expected });
+      world.clock.advance(30 * 86_400_000);
+      const none = Object.fromEntries(Object.keys(expected).map((reason) => [reason, 0]));
+      assert.deepEqual(await stats(), { last30Days: none, total: expected });
     });
 
     it('JSON sign-ups: open by default, stamped on request (the same rules as a form), or off', async (t) => {

@@ -3,14 +3,20 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import nodemailer from 'nodemailer';
 import { parseReportMail } from '../../src/list-health/parse-report-mail.ts';
 import { createVerpAddresses } from '../../src/mail/verp.ts';
 import { createLinkSigner } from '../../src/shared/link-signer.ts';
+import { startPostfix } from '../support/postfix.ts';
+import { startScriptedSmtp } from '../support/scripted-smtp.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 
 /**
  * The fixtures are written by hand after real reports (Postfix 3.7's bounce, Gmail's and
  * Outlook.com's DSNs, Yahoo's ARF feedback loop, Exim's and qmail's plain bounces, Outlook and
- * vacation(1) auto-replies), with {{VERP}} standing for the delivery's signed envelope sender.
+ * vacation(1) auto-replies), with {{VERP}} standing for the delivery's signed envelope sender:
+ * no program installable here writes providers' DSNs, ARF reports or out-of-office replies.
+ * Postfix's own DSNs are also made for real, by a private Postfix, at the end of this file.
  */
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const verp = createVerpAddresses(
@@ -161,4 +167,40 @@ test('the same mail parsed twice gives the same report ids (so it is applied onc
     first.map((r) => r.reportId),
     second.map((r) => r.reportId),
   );
+});
+
+test('DSNs a real Postfix writes (refused 5.1.1 and 5.2.2, deferred 4.2.0 and returned at once): one report each, its delivery from the VERP address', async (t) => {
+  const refusals: Record<string, { code: number; message: string }> = {
+    'gone@example.net': { code: 550, message: '5.1.1 <gone@example.net>: Recipient address rejected: User unknown' },
+    'full@example.net': { code: 552, message: '5.2.2 <full@example.net>: Mailbox full' },
+    'later@example.net': { code: 451, message: '4.2.0 <later@example.net>: Greylisted' },
+  };
+  const recipientsServer = await startScriptedSmtp({ rcptTo: (to) => refusals[to] });
+  t.after(() => recipientsServer.close());
+  const bounceMx = await startSmtpSink();
+  t.after(() => bounceMx.close());
+  // Queue lifetime 0: a deferred message is returned after its first try.
+  const postfix = await startPostfix(t, {
+    relayTo: recipientsServer.url,
+    routes: { 'bounces.gazette.test': bounceMx.url },
+    queueLifetimeSeconds: 0,
+  });
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: postfix.port, secure: false, ignoreTLS: true });
+  t.after(() => transport.close());
+  for (const to of Object.keys(refusals))
+    await transport.sendMail({ envelope: { from: address, to }, from: 'news@gazette.test', to, subject: 'News', text: 'Hello.' });
+  const dsns = await bounceMx.waitFor(3).catch((error: Error) => {
+    throw new Error(`${error.message}\n${postfix.log()}`);
+  });
+
+  const reports = (await Promise.all(dsns.map((d) => parse(d.raw)))).flat();
+  assert.deepEqual(reports.map((r) => [r.recipient, r.kind, r.status, r.deliveryId]).sort(), [
+    ['full@example.net', 'soft-bounce', '5.2.2', DELIVERY],
+    ['gone@example.net', 'hard-bounce', '5.1.1', DELIVERY],
+    ['later@example.net', 'soft-bounce', '4.2.0', DELIVERY],
+  ]);
+  for (const r of reports) {
+    assert.match(r.diagnostic ?? '', new RegExp(`^${refusals[r.recipient!]!.code} ${r.status}`), "the reply of the recipients' server");
+    assert.match(r.reportId, /^<.+@mta\.gazette\.test>:/);
+  }
 });

@@ -9,6 +9,7 @@ import { projectRoot } from '../../src/config/load-config.ts';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { writeArticle } from '../support/build-article.ts';
+import { startDovecot } from '../support/dovecot.ts';
 import { writeTestConfigFile } from '../support/test-config.ts';
 
 const run = promisify(execFile);
@@ -76,4 +77,43 @@ test('/healthz and gazette status show each job: last run, result, next run, and
   assert.match(text, /scan\s+\* \* \* \* \*\s+last: ok at 2026-11-26T12:00:30\.000Z/);
   assert.match(text, /Delivery queue: 0 message\(s\) waiting/);
   assert.match(text, /feeds\s+\*\/5 \* \* \* \* \*\s+last: on every instance, see its \/healthz; next: /);
+});
+
+test('with a bounce mailbox configured, /healthz and gazette status list the bounces job: its poll period, last run and counts', async (t) => {
+  const dovecot = await startDovecot(t);
+  const { configFile, config } = writeTestConfigFile(t, {
+    site: { timezone: 'Europe/London' },
+    bounces: { imap: { url: `imap://${dovecot.user}:${dovecot.password}@${dovecot.host}:${dovecot.port}`, pollSeconds: 15 } },
+  });
+  const clock = new ManualClock('2026-11-26T12:00:30Z');
+  const gazette = await createGazette(config, { clock });
+  t.after(() => gazette.close());
+  assert.equal(await gazette.scheduler.runNow('bounces'), 'ran');
+
+  const health = (await supertest(gazette.server.app).get('/healthz').expect(200)).body as {
+    scheduler: { jobs: { name: string; cron: string; lastStatus: string | null; lastSummary: unknown; nextRunAt: string | null }[] };
+  };
+  const expectedJobs = ['scan', 'embargo', 'instant', 'daily', 'weekly', 'bounces', 'feeds', 'purge'];
+  assert.deepEqual(
+    health.scheduler.jobs.map((j) => j.name),
+    expectedJobs,
+  );
+  const bounces = health.scheduler.jobs.find((j) => j.name === 'bounces')!;
+  assert.deepEqual(
+    { cron: bounces.cron, lastStatus: bounces.lastStatus, nextRunAt: bounces.nextRunAt },
+    { cron: '*/15 * * * * *', lastStatus: 'ok', nextRunAt: '2026-11-26T12:00:45.000Z' },
+  );
+  assert.ok(bounces.lastSummary && typeof bounces.lastSummary === 'object', 'the mailbox counts of the last run');
+
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', path.join(projectRoot, 'src/cli.ts'), 'status', '--config', configFile, '--json'],
+    { cwd: projectRoot },
+  );
+  const status = JSON.parse(stdout) as typeof health;
+  assert.deepEqual(
+    status.scheduler.jobs.map((j) => j.name),
+    expectedJobs,
+  );
+  assert.equal(status.scheduler.jobs.find((j) => j.name === 'bounces')!.lastStatus, 'ok');
 });
