@@ -9,7 +9,8 @@ export function pgDumpCommand(url: string, file: string): string {
 
 /** Into an empty database (or schema) that the service does not use yet; --clean replaces what is there. */
 export function pgRestoreCommand(url: string, file: string): string {
-  return ['pg_restore', '--clean', '--if-exists', '--no-owner', ...connectionArguments(url), ...schemaArguments(url), file].join(' ');
+  // No --schema here: it would skip the dump's CREATE SCHEMA, and pg_dump --schema put only that schema in the file.
+  return ['pg_restore', '--clean', '--if-exists', '--no-owner', ...connectionArguments(url), file].join(' ');
 }
 
 function connectionArguments(url: string): string[] {

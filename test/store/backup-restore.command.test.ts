@@ -13,12 +13,18 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
 import { writeArticle } from '../support/build-article.ts';
 import { assertOneLineRefusal, runGazette, serveInChild } from '../support/run-gazette.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { TEST_SECRET } from '../support/test-config.ts';
+import { makeTestDatabaseUrl, POSTGRES_BASE_URL } from '../support/test-database.ts';
 import { waitUntil } from '../support/wait.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** A data and a seeds directory, and the environment the `gazette` bin runs with over them. */
 function site(t: TestContext): { dir: string; dataDir: string; database: string; env: Record<string, string> } {
@@ -85,19 +91,49 @@ describe('gazette backup', () => {
     );
   });
 
-  it('on PostgreSQL says, in one line, which pg_dump to run', async (t) => {
+  it('on PostgreSQL names, in one line each, the pg_dump and pg_restore commands, and they round-trip the schema', async (t) => {
     const s = site(t);
-    const url = 'postgres://gazette:s3cret@db.example.org:5433/news?schema=site_a';
-    const run = await runGazette(['backup'], { ...s.env, DATABASE_URL: url, GAZETTE_SECRET: TEST_SECRET });
+    const url = (await makeTestDatabaseUrl(t, 'postgres'))!;
+    const schema = new URL(url).searchParams.get('schema')!;
+    const env = { ...s.env, DATABASE_URL: url, GAZETTE_SECRET: TEST_SECRET };
+    assert.equal((await runGazette(['migrate', 'up'], env)).code, 0);
+    const sqlOn = async (statement: string): Promise<unknown[]> => {
+      const client = new pg.Client({ connectionString: POSTGRES_BASE_URL });
+      await client.connect();
+      return client
+        .query(statement)
+        .then((r) => r.rows, undefined)
+        .finally(() => client.end());
+    };
+    await sqlOn(`insert into ${schema}.site_state (key, value) values ('kept', 'by the dump')`);
+
+    const backup = await runGazette(['backup'], env);
     assertOneLineRefusal(
-      run,
-      /^gazette backup: The database is PostgreSQL: back it up with `pg_dump --format=custom --host=db\.example\.org --port=5433 --username=gazette --dbname=news --schema=site_a --file=gazette-\d{8}T\d{6}Z\.dump` \(see "Backups and upgrades" in the README\)\.$/,
+      backup,
+      new RegExp(
+        `^gazette backup: The database is PostgreSQL: back it up with \`(pg_dump --format=custom --host=127\\.0\\.0\\.1 --port=5432 --username=postgres --dbname=test --schema=${schema} --file=gazette-\\d{8}T\\d{6}Z\\.dump)\` \\(see "Backups and upgrades" in the README\\)\\.$`,
+      ),
     );
-    assert.doesNotMatch(run.stderr, /s3cret/, 'the password is not printed');
+    // Debian's pg_dump and pg_restore, run as printed (the arguments hold no spaces).
+    const printed = (run: { stderr: string }): string[] => /`([^`]+)`/.exec(run.stderr)![1]!.split(' ');
+    const [dump, ...dumpArgs] = printed(backup);
+    await execFileAsync(dump!, dumpArgs, { cwd: s.dir });
+    const dumpFile = path.join(s.dir, dumpArgs.find((a) => a.startsWith('--file='))!.slice('--file='.length));
+    await sqlOn(`delete from ${schema}.site_state where key = 'kept'`);
+
+    const restore = await runGazette(['restore', dumpFile], env);
     assertOneLineRefusal(
-      await runGazette(['restore', 'gazette.dump'], { ...s.env, DATABASE_URL: url, GAZETTE_SECRET: TEST_SECRET }),
-      /^gazette restore: The database is PostgreSQL: stop the service, then restore with `pg_restore --clean --if-exists --no-owner --host=db\.example\.org .* gazette\.dump`/,
+      restore,
+      /^gazette restore: The database is PostgreSQL: stop the service, then restore with `pg_restore --clean --if-exists --no-owner --host=127\.0\.0\.1 --port=5432 --username=postgres --dbname=test \S+\.dump` \(see "Backups and upgrades" in the README\)\.$/,
     );
+    const [pgRestore, ...restoreArgs] = printed(restore);
+    await execFileAsync(pgRestore!, restoreArgs);
+    assert.deepEqual(await sqlOn(`select value from ${schema}.site_state where key = 'kept'`), [{ value: 'by the dump' }]);
+    assert.match((await runGazette(['migrate', 'status'], env)).stdout, /\nUp to date\.\n$/);
+
+    const withPassword = await runGazette(['backup'], { ...env, DATABASE_URL: 'postgres://gazette:s3cret@db.example.org:5433/news' });
+    assertOneLineRefusal(withPassword, /--host=db\.example\.org --port=5433 --username=gazette --dbname=news --file=/);
+    assert.doesNotMatch(withPassword.stderr, /s3cret/, 'the password is not printed');
   });
 });
 
