@@ -170,6 +170,7 @@ test('a backup taken in the middle of a 5,000-recipient send, restored into a fr
     const index = firstRunOrder.indexOf(copies[0]!);
     assert.ok(index >= receivedAtBackupStart - MAX_CONNECTIONS, `${email}: run 1 delivered it at ${index}, before the backup began`);
   }
+  t.diagnostic(`gazette backup said: ${backup.stdout.trim().replace(/\n\s*/g, ' / ')}`);
   const twiceClaimed = twice.filter(([email]) => claimedAtBackup.has(email)).length;
   t.diagnostic(
     `backup: ${sentAtBackup.size} sent, ${claimedAtBackup.size} sending (claimed), ${READERS - sentAtBackup.size - claimedAtBackup.size} queued; ` +
