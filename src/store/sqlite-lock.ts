@@ -4,6 +4,8 @@ import { GazetteError } from '../shared/errors.ts';
 
 /** An exclusive hold on a database file: nobody else has it open until `release()`. */
 export interface ExclusiveHold {
+  /** The file is not a readable database: it is held only in that nobody had it locked, and its WAL was not folded in. */
+  readonly damaged: boolean;
   release(): void;
 }
 
@@ -24,10 +26,18 @@ export function holdExclusively(file: string): ExclusiveHold {
     db.exec('begin exclusive');
   } catch (error) {
     db.close();
-    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw inUse(file, error);
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY')) throw inUse(file, error);
+    // A damaged file (often why one restores) cannot be locked through SQLite: ask the kernel
+    // whether anyone holds a lock on it instead. Nothing of it is folded or changed.
+    if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+      if (processesLocking(file).length > 0) throw inUse(file, error);
+      return { damaged: true, release: () => undefined };
+    }
     throw error;
   }
   return {
+    damaged: false,
     release() {
       // Nothing was written: rolling back touches no file, whatever name the file has now.
       db.exec('rollback');

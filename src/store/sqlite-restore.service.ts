@@ -51,6 +51,8 @@ export function restoreSqliteDatabase(options: RestoreOptions): RestoreResult {
       hold = holdExclusively(target);
       keptAside = `${target}.before-restore-${stamp}`;
       renameSync(target, keptAside);
+      // A damaged database's WAL may hold what is left of its last writes: kept beside it, under the name SQLite pairs with it.
+      if (hold.damaged && existsSync(`${target}-wal`)) renameSync(`${target}-wal`, `${keptAside}-wal`);
     }
     for (const suffix of SQLITE_SIDE_FILES) removeQuietly(`${target}${suffix}`);
     renameSync(staging, target);

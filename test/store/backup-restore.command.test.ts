@@ -188,6 +188,17 @@ describe('gazette restore', () => {
     await waitUntil(() => /Gazette is serving/.test(again.output()), 'gazette serve to start on the restored data');
   });
 
+  it('restores over a damaged database (often why one restores), keeping the damaged file aside untouched', async (t) => {
+    const s = await siteWithBackup(t);
+    writeFileSync(s.database, 'overwritten by a runaway script\n'.repeat(300));
+    const damaged = readFileSync(s.database);
+    const run = await runGazette(['restore', s.backup], s.env);
+    assert.equal(run.code, 0, run.stderr);
+    const aside = /kept as (\S+)\n/.exec(run.stdout)?.[1];
+    assert.ok(aside && readFileSync(aside).equals(damaged), 'the damaged file is kept as it was');
+    assert.deepEqual(articleSlugs(s.database), [], 'the restored database opens');
+  });
+
   /** Each refusal is one line naming the file and what to do, and leaves the database as it was. */
   async function assertRefused(t: TestContext, makeBad: (dir: string, backup: string) => string, pattern: RegExp): Promise<void> {
     const s = await siteWithBackup(t);
