@@ -5,7 +5,7 @@ import { listLiveArticleOwners } from '../articles/article.repository.ts';
 import { checkSeeds } from '../articles/check-seeds.ts';
 import type { StoredArticle } from '../articles/plan-seed-changes.ts';
 import type { Config } from '../config/config.schema.ts';
-import { openStore } from '../store/open-store.ts';
+import { isPostgresUrl, openStore, sqlitePath } from '../store/open-store.ts';
 import type { Command } from './command.ts';
 
 export const checkCommand: Command = {
@@ -30,15 +30,9 @@ export const checkCommand: Command = {
 
 /** The articles the store holds, read only; none when no store exists yet (check never creates one). */
 async function readPublished(config: Config): Promise<StoredArticle[]> {
-  const url = config.database.url;
-  const sqliteFile =
-    url === null
-      ? path.join(config.paths.dataDir, 'gazette.sqlite')
-      : url.startsWith('sqlite:')
-        ? path.resolve(url.slice('sqlite:'.length))
-        : null;
-  if (sqliteFile !== null && !existsSync(sqliteFile)) return [];
-  const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
+  const where = { url: config.database.url, dataDir: config.paths.dataDir };
+  if (!isPostgresUrl(where.url) && !existsSync(sqlitePath(where))) return [];
+  const store = await openStore({ ...where, migrate: config.database.migrateOnStart ? 'latest' : 'refuse-pending' });
   try {
     return await listLiveArticleOwners(store.db);
   } finally {

@@ -1,8 +1,11 @@
+import { backupCommand } from './backup.command.ts';
 import { checkCommand } from './check.command.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { digestCommand } from './digest.command.ts';
 import { ingestCommand } from './ingest.command.ts';
 import { mailCommand } from './mail.command.ts';
+import { migrateCommand } from './migrate.command.ts';
+import { restoreCommand } from './restore.command.ts';
 import { serveCommand } from './serve.command.ts';
 import { statusCommand } from './status.command.ts';
 import { subscribersCommand } from './subscribers.command.ts';
@@ -10,7 +13,18 @@ import { ConfigError } from '../config/load-config.ts';
 import { isGazetteError } from '../shared/errors.ts';
 
 /** Every command the `gazette` CLI has, in the order `--help` lists them. */
-const commands: Command[] = [serveCommand, statusCommand, ingestCommand, checkCommand, digestCommand, mailCommand, subscribersCommand];
+const commands: Command[] = [
+  serveCommand,
+  statusCommand,
+  ingestCommand,
+  checkCommand,
+  digestCommand,
+  mailCommand,
+  subscribersCommand,
+  backupCommand,
+  restoreCommand,
+  migrateCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -5,15 +5,17 @@ import type { Command } from './command.ts';
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the web server and the scheduler (what `npm start` runs)',
-  usage: 'gazette serve [--config FILE] [--port N]',
-  options: { port: { type: 'string', short: 'p' } },
+  usage: 'gazette serve [--config FILE] [--port N] [--no-migrate]',
+  // --no-migrate: apply no migration, and refuse to start while any is pending (`gazette migrate up` first).
+  options: { port: { type: 'string', short: 'p' }, 'no-migrate': { type: 'boolean' } },
   async run(ctx) {
     const base = ctx.config();
     const port = ctx.values.port === undefined ? base.server.port : Number(ctx.values.port);
     // --port bypasses the config schema, so it gets the schema's check here.
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new GazetteError('InvalidArgument', `--port must be a whole number from 0 to 65535 (got ${JSON.stringify(ctx.values.port)}).`);
-    const config = { ...base, server: { ...base.server, port } };
+    const migrateOnStart = ctx.values['no-migrate'] === true ? false : base.database.migrateOnStart;
+    const config = { ...base, server: { ...base.server, port }, database: { ...base.database, migrateOnStart } };
     const gazette = await createGazette(config);
     const { log } = gazette.core;
     try {

@@ -75,6 +75,8 @@ export const configSchema = z
           .string()
           .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'a "postgres://…" URL, a "sqlite:<path>" URL, or null for the default SQLite file')
           .nullable(),
+        /** Apply pending migrations when a command opens the store (serve, status, …). false: a deployment step runs `gazette migrate up`, and they refuse to start while any is pending. */
+        migrateOnStart: z.boolean(),
       })
       .strict(),
     feeds: z

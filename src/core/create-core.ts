@@ -85,7 +85,11 @@ export interface CoreOptions {
 export async function createCore(config: Config, options: CoreOptions = {}): Promise<Core> {
   const log = options.log ?? createLogger({ level: config.log.level });
   const clock = options.clock ?? systemClock;
-  const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir });
+  const store = await openStore({
+    url: config.database.url,
+    dataDir: config.paths.dataDir,
+    migrate: config.database.migrateOnStart ? 'latest' : 'refuse-pending',
+  });
   const { db } = store;
   const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
   const outages = createOutageLog(log, clock);

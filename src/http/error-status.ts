@@ -30,4 +30,10 @@ export const statusByCode: Record<ErrorCode, number> = {
   DatabaseBusy: 503,
   DatabaseUnavailable: 503,
   StorageFull: 507,
+  MigrationsPending: 503,
+  DatabaseTooNew: 503,
+  InvalidBackup: 400,
+  DatabaseInUse: 409,
+  FileExists: 409,
+  NotSupported: 501,
 };

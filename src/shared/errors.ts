@@ -35,6 +35,13 @@ export type ErrorCode =
   | 'SeedDirectoryMissing'
   | 'DataDirUnusable'
   | 'PortInUse'
+  // backups and upgrades
+  | 'MigrationsPending'
+  | 'DatabaseTooNew'
+  | 'InvalidBackup'
+  | 'DatabaseInUse'
+  | 'FileExists'
+  | 'NotSupported'
   // the store
   | 'DatabaseBusy'
   | 'DatabaseUnavailable'

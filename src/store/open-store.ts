@@ -1,13 +1,13 @@
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { GazetteError, messageOf } from '../shared/errors.ts';
+import { GazetteError } from '../shared/errors.ts';
 import type { Database } from './database.ts';
-import { migrations } from './migrations/index.ts';
 import { createPostgresDialect } from './postgres-dialect.ts';
 import { createSqliteDialect } from './sqlite-dialect.ts';
+import { applyPendingMigrations, requireCurrentSchema } from './store-migrations.ts';
 import { withStoreErrors } from './store-driver.ts';
 import { describeStoreOpenFailure } from './store-errors.ts';
 
@@ -18,6 +18,8 @@ export interface Store {
   readonly dialect: StoreDialect;
   /** Where the data lives, for logs and /healthz (a file path, or the PostgreSQL URL without password). */
   readonly location: string;
+  /** PostgreSQL: the schema that holds Gazette's tables and Kysely's migration tables. */
+  readonly migrationTableSchema?: string;
   close(): Promise<void>;
 }
 
@@ -25,17 +27,27 @@ export interface StoreOptions {
   /** null: the SQLite file gazette.sqlite under dataDir. */
   url: string | null;
   dataDir: string;
+  /**
+   * 'latest' (the default): apply pending migrations. 'refuse-pending': apply none, and refuse
+   * to open a store that has some (`serve --no-migrate`). 'none': neither (`gazette migrate`).
+   */
+  migrate?: 'latest' | 'refuse-pending' | 'none';
 }
 
 /**
- * Opens the store and runs every pending migration (safe on several instances at once). A store
- * that cannot be opened (a data directory that is a file or read-only, PostgreSQL unreachable or
- * refusing the credentials) is a GazetteError naming the setting and what to do.
+ * Opens the store and runs every pending migration (safe on several instances at once), or
+ * checks that none is pending (see StoreOptions.migrate). A store that cannot be opened (a data
+ * directory that is a file or read-only, PostgreSQL unreachable or refusing the credentials, a
+ * database a newer Gazette migrated) is a GazetteError naming the setting and what to do.
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.url?.startsWith('postgres') ? openPostgres(options.url) : openSqliteOrExplain(sqlitePath(options));
+  const opened = isPostgresUrl(options.url) ? openPostgres(options.url!) : openSqliteOrExplain(sqlitePath(options));
+  let store = opened;
   try {
-    await migrateToLatest(store.db, store.dialect === 'postgres' ? await migrationSchemaOf(store.db, options.url!) : undefined);
+    if (opened.dialect === 'postgres') store = { ...opened, migrationTableSchema: await migrationSchemaOf(opened.db, options.url!) };
+    const mode = options.migrate ?? 'latest';
+    if (mode === 'latest') await applyPendingMigrations(store.db, store.migrationTableSchema);
+    if (mode === 'refuse-pending') await requireCurrentSchema(store.db, store.migrationTableSchema);
   } catch (error) {
     await store.close();
     throw describeStoreOpenFailure(error, store) ?? error;
@@ -59,7 +71,12 @@ function openSqliteOrExplain(file: string): Store {
   }
 }
 
-function sqlitePath(options: StoreOptions): string {
+export function isPostgresUrl(url: string | null): boolean {
+  return url?.startsWith('postgres') ?? false;
+}
+
+/** The SQLite file a store with these options uses (meaningless for PostgreSQL). */
+export function sqlitePath(options: Pick<StoreOptions, 'url' | 'dataDir'>): string {
   if (options.url?.startsWith('sqlite:')) return path.resolve(options.url.slice('sqlite:'.length));
   return path.join(options.dataDir, 'gazette.sqlite');
 }
@@ -114,22 +131,4 @@ async function migrationSchemaOf(db: Kysely<Database>, url: string): Promise<str
   if (configured) return configured;
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
   return rows[0]?.schema ?? 'public';
-}
-
-/**
- * Several instances may start at once on one PostgreSQL database: Kysely's Migrator takes a
- * session advisory lock around the whole run, and creates its own tables idempotently, so one
- * instance migrates and the others wait, then find nothing pending.
- */
-async function migrateToLatest(db: Kysely<Database>, migrationTableSchema: string | undefined): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    ...(migrationTableSchema ? { migrationTableSchema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Database migration ${failed} failed: ${messageOf(error)}`, { cause: error });
-  }
 }
