@@ -18,10 +18,17 @@ export interface ParseReportOptions {
   readVerpAddress?: (address: string) => string | undefined;
   /** The envelope recipient (RCPT TO) the report arrived for, when the caller knows it. */
   envelopeRecipient?: string;
+  /** The mail already parsed by `parseMail` (the bounce mailbox reads its subject too): not parsed again. */
+  parsed?: ParsedMail;
+}
+
+/** How a mailbox message is parsed for reports: the delivery-status parts kept, no HTML work. */
+export function parseMail(raw: Buffer): Promise<ParsedMail> {
+  return simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
 }
 
 export async function parseReportMail(raw: Buffer, source: string, options: ParseReportOptions = {}): Promise<DeliveryReport[]> {
-  const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const mail = options.parsed ?? (await parseMail(raw));
   const reportKey = mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('base64url')}`;
   const context = { source, reportKey, deliveryId: verpDeliveryId(mail, options) };
   const reportType = reportTypeOf(mail);
