@@ -151,7 +151,13 @@ async function deliverOne(
   try {
     const { content } = prepared;
     const template = await composer.templateFor(content.key, () => content.render());
-    raw = template.render({ to: prepared.to, messageId: composer.messageId(row.id), date: clock.now(), values: prepared.personal });
+    raw = template.render({
+      to: prepared.to,
+      messageId: composer.messageId(row.id),
+      date: clock.now(),
+      values: prepared.personal,
+      headers: composer.deliveryHeadersFor(row.id),
+    });
     await deps.limiter.acquire(options.signal);
   } catch (error) {
     if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
