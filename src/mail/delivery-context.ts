@@ -15,6 +15,8 @@ export interface DeliveryContext {
   onHardBounce(tx: Db, bounce: HardBounce): Promise<void>;
   /** Once that transaction committed: `holdEdition` keeps the edition's remaining rows queued (the bounce circuit breaker). */
   afterHardBounce(bounce: HardBounce): Promise<{ holdEdition: boolean }>;
+  /** The SMTP server accepted the delivery (its `sent` outcome is recorded): a sign of life for its recipient. On the send path: keep it cheap. */
+  afterAccepted(delivery: ClaimedDelivery, at: Date): Promise<void>;
 }
 
 export interface PreparedDelivery {

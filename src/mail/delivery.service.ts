@@ -169,7 +169,9 @@ async function deliverOne(
   if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
   try {
     const reply = await deps.transport.send({ from: composer.envelopeSenderFor(row.id), to: prepared.to }, raw, row.id, options.abortSends);
-    await recordOutcome(db, row, { status: 'sent', reply }, clock.now());
+    const at = clock.now();
+    await recordOutcome(db, row, { status: 'sent', reply }, at);
+    await deps.context.afterAccepted(row, at);
     return 'sent';
   } catch (error) {
     return recordSmtpError(deps, row, classifySmtpError(error), report);
