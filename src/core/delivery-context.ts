@@ -63,13 +63,16 @@ export function createDeliveryContext(deps: DeliveryContextDeps): DeliveryContex
     },
     onHardBounce: (tx, bounce) => recordSubscriberBounce(tx, bounce),
     // Soft bounces count afresh once a later message was accepted (list-health/README.md).
-    async afterAccepted(delivery, at) {
-      await resetSoftBouncesOnAcceptance(db, {
-        deliveryId: delivery.id,
-        subscriberId: delivery.recipientId,
-        editionId: delivery.editionId,
-        at,
-      });
+    async afterAccepted(accepted) {
+      await resetSoftBouncesOnAcceptance(
+        db,
+        accepted.map(({ delivery, at }) => ({
+          deliveryId: delivery.id,
+          subscriberId: delivery.recipientId,
+          editionId: delivery.editionId,
+          at,
+        })),
+      );
     },
     async afterHardBounce(bounce) {
       const breaker = await checkBounceBreaker({ db, settings: config.mail.bounceBreaker, log: deps.log }, bounce.editionId, bounce.at);

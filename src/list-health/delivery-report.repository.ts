@@ -95,34 +95,48 @@ export interface AcceptedDelivery {
 }
 
 /**
- * On the send path, after an SMTP server accepted a delivery: resets the subscriber's soft-bounce
- * count, only when there is one to reset (soft bounces since the last reset). The common case is
- * one indexed read and no write.
+ * On the send path, once per delivery pass, for the deliveries an SMTP server accepted: resets the
+ * soft-bounce count of those recipients who have one to reset (soft bounces since the last reset).
+ * Almost nobody has: that is one indexed read per pass (per 500 recipients), and no write.
+ * Returns how many resets were written.
  */
-export async function resetSoftBouncesOnAcceptance(db: Db, accepted: AcceptedDelivery): Promise<boolean> {
-  const lastReset = db
-    .selectFrom('delivery_reports')
-    .select((eb) => eb.fn.max('received_at').as('at'))
-    .where('subscriber_id', '=', accepted.subscriberId)
-    .where('kind', 'in', RESET_KINDS);
-  const pending = await db
-    .selectFrom('delivery_reports')
-    .select('report_id')
-    .where('subscriber_id', '=', accepted.subscriberId)
-    .where('kind', '=', 'soft-bounce')
-    .where((eb) => eb.or([eb(lastReset, 'is', null), eb('received_at', '>', lastReset)]))
-    .limit(1)
-    .executeTakeFirst();
-  if (!pending) return false;
-  return insertResetRow(db, {
-    reportId: `smtp:accepted:${accepted.deliveryId}`,
-    kind: 'accepted',
-    source: 'smtp',
-    subscriberId: accepted.subscriberId,
-    deliveryId: accepted.deliveryId,
-    editionId: accepted.editionId,
-    at: accepted.at,
-  });
+export async function resetSoftBouncesOnAcceptance(db: Db, accepted: readonly AcceptedDelivery[]): Promise<number> {
+  const latestBySubscriber = new Map<string, AcceptedDelivery>();
+  for (const delivery of accepted) latestBySubscriber.set(delivery.subscriberId, delivery);
+  const ids = [...latestBySubscriber.keys()];
+  let written = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const softBounced = await db
+      .selectFrom('delivery_reports')
+      .select((eb) => ['subscriber_id', eb.fn.max('received_at').as('at')])
+      .where('subscriber_id', 'in', ids.slice(i, i + 500))
+      .where('kind', '=', 'soft-bounce')
+      .groupBy('subscriber_id')
+      .execute();
+    for (const { subscriber_id: subscriberId, at: softBouncedAt } of softBounced) {
+      const reset = await db
+        .selectFrom('delivery_reports')
+        .select('received_at')
+        .where('subscriber_id', '=', subscriberId!)
+        .where('kind', 'in', RESET_KINDS)
+        .where('received_at', '>=', softBouncedAt)
+        .limit(1)
+        .executeTakeFirst();
+      if (reset) continue;
+      const delivery = latestBySubscriber.get(subscriberId!)!;
+      const inserted = await insertResetRow(db, {
+        reportId: `smtp:accepted:${delivery.deliveryId}`,
+        kind: 'accepted',
+        source: 'smtp',
+        subscriberId: delivery.subscriberId,
+        deliveryId: delivery.deliveryId,
+        editionId: delivery.editionId,
+        at: delivery.at,
+      });
+      if (inserted) written += 1;
+    }
+  }
+  return written;
 }
 
 /** An operator restored these subscribers: their soft bounces count afresh (in the restore's transaction). */
