@@ -6,6 +6,7 @@ import { createReportSink } from '../list-health/apply-report.service.ts';
 import type { ReportSink, DeliveryReport } from '../list-health/delivery-report.ts';
 import { parseReportMail, type ParseReportOptions } from '../list-health/parse-report-mail.ts';
 import { verpOf } from '../mail/message-composer.ts';
+import { createDeliveryTags } from '../mail/verp.ts';
 import { addressOf } from '../mail/mime-template.ts';
 import { createEditionService, type EditionService } from '../editions/editions.service.ts';
 import { createFeedPublisher, type FeedPublisher } from '../feeds/feed-publisher.service.ts';
@@ -113,6 +114,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   });
   const editions = createEditionService({ db, config, clock, log, templates, kickDelivery: () => outbox.kick() });
   const verp = verpOf(config, addressOf(config.mail.from), signer);
+  const tags = createDeliveryTags(signer);
 
   return {
     config,
@@ -154,7 +156,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       onComplaint: (subscriberId) =>
         db.transaction().execute((tx) => suppressSubscriber(tx, subscriberId, 'complaint', 'complaint report').then(() => undefined)),
     }),
-    parseReportMail: (raw, source, options) => parseReportMail(raw, source, { ...options, readVerpAddress: verp?.readVerpAddress }),
+    parseReportMail: (raw, source, options) =>
+      parseReportMail(raw, source, { ...options, readVerpAddress: verp?.readVerpAddress, readDeliveryTag: (tag) => tags.readTag(tag) }),
     async close(abortSendsAt) {
       await outbox.close(abortSendsAt);
       await feeds.idle();

@@ -114,7 +114,11 @@ export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions
     );
     await Promise.all(released);
     // Once per pass, not per message: the recipients' soft-bounce counts (list-health) start over.
-    if (accepted.length > 0) await deps.context.afterAccepted(accepted);
+    // The outcomes are recorded already: a failure here loses only the reset (the safe side).
+    if (accepted.length > 0)
+      await deps.context.afterAccepted(accepted).catch((error: unknown) => {
+        deps.log.warn({ err: error, accepted: accepted.length }, 'soft-bounce counts not reset after a delivery pass');
+      });
   } finally {
     options.signal?.removeEventListener('abort', releaseWaiting);
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseReportMail } from '../../src/list-health/parse-report-mail.ts';
-import { createVerpAddresses } from '../../src/mail/verp.ts';
+import { createDeliveryTags, createVerpAddresses } from '../../src/mail/verp.ts';
 import { createLinkSigner } from '../../src/shared/link-signer.ts';
 
 /**
@@ -13,10 +13,9 @@ import { createLinkSigner } from '../../src/shared/link-signer.ts';
  * vacation(1) auto-replies), with {{VERP}} standing for the delivery's signed envelope sender.
  */
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
-const verp = createVerpAddresses(
-  { bounceDomain: 'bounces.gazette.test', localPart: 'b' },
-  createLinkSigner('parse-test-secret-parse-test-secret'),
-);
+const signer = createLinkSigner('parse-test-secret-parse-test-secret');
+const verp = createVerpAddresses({ bounceDomain: 'bounces.gazette.test', localPart: 'b' }, signer);
+const tags = createDeliveryTags(signer);
 const DELIVERY = '0b5c3f1e-8d2a-4c8e-9f00-1a2b3c4d5e6f:7e6d5c4b-3a29-4180-8f7e-6d5c4b3a2910';
 const address = verp.envelopeSenderFor(DELIVERY)!;
 
@@ -161,4 +160,22 @@ test('the same mail parsed twice gives the same report ids (so it is applied onc
     first.map((r) => r.reportId),
     second.map((r) => r.reportId),
   );
+});
+
+test('without VERP, the X-Gazette-Delivery header of the returned message names the delivery, only when its MAC checks', async () => {
+  const withTag = (tag: string) =>
+    Buffer.from(
+      fixture('postfix-dsn.eml', 'news@gazette.test')
+        .toString('utf8')
+        .replace('Return-Path: <news@gazette.test>', `Return-Path: <news@gazette.test>\r\nX-Gazette-Delivery: ${tag}`),
+    );
+  const tag = tags.tagFor(DELIVERY)!;
+  const options = { readVerpAddress: verp.readVerpAddress, readDeliveryTag: (t: string) => tags.readTag(t) };
+  const [report] = await parseReportMail(withTag(tag), 'imap', options);
+  assert.equal(report!.deliveryId, DELIVERY);
+  assert.equal(report!.recipient, 'gone@example.net');
+  const altered = tag.slice(0, -1) + (tag.endsWith('A') ? 'B' : 'A');
+  const [forged] = await parseReportMail(withTag(altered), 'imap', options);
+  assert.equal(forged!.deliveryId, null, 'an altered tag is not believed: the recipient address is used');
+  assert.equal(forged!.recipient, 'gone@example.net');
 });
