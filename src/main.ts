@@ -50,8 +50,14 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
       listening = true;
       core.mail.worker.start();
       log.info({ transport: core.mail.transport.description }, `mail goes to ${core.mail.transport.description}`);
-      // Advertised in List-Unsubscribe, but Gazette does not read that mailbox yet (see the README).
-      if (config.mail.unsubscribeMailto)
+      // Advertised in List-Unsubscribe: the bounce mailbox reader applies those mails when they
+      // arrive there (bounces.imap); without it nothing reads them (see the README).
+      if (config.mail.unsubscribeMailto && config.bounces.imap)
+        log.info(
+          { unsubscribeMailto: config.mail.unsubscribeMailto },
+          `unsubscribe requests mailed to ${config.mail.unsubscribeMailto} are applied when they reach the bounce mailbox (bounces.imap)`,
+        );
+      else if (config.mail.unsubscribeMailto)
         log.warn(
           { unsubscribeMailto: config.mail.unsubscribeMailto },
           `nothing reads this mailbox yet: unsubscribe requests mailed to ${config.mail.unsubscribeMailto} must be processed by the operator`,

@@ -4,8 +4,9 @@ import { ingestSeeds, type IngestOptions, type IngestReport } from '../articles/
 import type { Config } from '../config/config.schema.ts';
 import { createReportSink } from '../list-health/apply-report.service.ts';
 import type { ReportSink, DeliveryReport } from '../list-health/delivery-report.ts';
-import { parseReportMail } from '../list-health/parse-report-mail.ts';
+import { parseReportMail, type ParseReportOptions } from '../list-health/parse-report-mail.ts';
 import { verpOf } from '../mail/message-composer.ts';
+import { createDeliveryTags } from '../mail/verp.ts';
 import { addressOf } from '../mail/mime-template.ts';
 import { createEditionService, type EditionService } from '../editions/editions.service.ts';
 import { createFeedPublisher, type FeedPublisher } from '../feeds/feed-publisher.service.ts';
@@ -66,7 +67,11 @@ export interface Core {
   /** Applies bounce, complaint and delivered reports from any source to the list, each once (list-health/). */
   readonly reports: ReportSink;
   /** Reads one mail of the bounce mailbox into reports, trusting only this site's signed VERP addresses. */
-  parseReportMail(raw: Buffer, source: string, envelopeRecipient?: string): Promise<DeliveryReport[]>;
+  parseReportMail(
+    raw: Buffer,
+    source: string,
+    options?: Pick<ParseReportOptions, 'envelopeRecipient' | 'parsed'>,
+  ): Promise<DeliveryReport[]>;
   /** Stops the worker (SMTP in flight may finish until `abortSendsAt`), waits for feed renders, closes the store. */
   close(abortSendsAt?: Date): Promise<void>;
 }
@@ -113,6 +118,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   });
   const editions = createEditionService({ db, config, clock, log, templates, kickDelivery: () => outbox.kick() });
   const verp = verpOf(config, addressOf(config.mail.from), signer);
+  const tags = createDeliveryTags(signer);
 
   return {
     config,
@@ -154,8 +160,8 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       onComplaint: (subscriberId) =>
         db.transaction().execute((tx) => suppressSubscriber(tx, subscriberId, 'complaint', 'complaint report').then(() => undefined)),
     }),
-    parseReportMail: (raw, source, envelopeRecipient) =>
-      parseReportMail(raw, source, { readVerpAddress: verp?.readVerpAddress, envelopeRecipient }),
+    parseReportMail: (raw, source, options) =>
+      parseReportMail(raw, source, { ...options, readVerpAddress: verp?.readVerpAddress, readDeliveryTag: (tag) => tags.readTag(tag) }),
     async close(abortSendsAt) {
       await outbox.close(abortSendsAt);
       await feeds.idle();

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.schema.ts';
 import { checkBounceBreaker } from '../editions/bounce-breaker.service.ts';
 import { renderEditionMail } from '../editions/editions.service.ts';
+import { resetSoftBouncesOnAcceptance } from '../list-health/delivery-report.repository.ts';
 import type { DeliveryContext } from '../mail/delivery-context.ts';
 import type { MailTemplates } from '../mail/mail-templates.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -61,6 +62,18 @@ export function createDeliveryContext(deps: DeliveryContextDeps): DeliveryContex
       };
     },
     onHardBounce: (tx, bounce) => recordSubscriberBounce(tx, bounce),
+    // Soft bounces count afresh once a later message was accepted (list-health/README.md).
+    async afterAccepted(accepted) {
+      await resetSoftBouncesOnAcceptance(
+        db,
+        accepted.map(({ delivery, at }) => ({
+          deliveryId: delivery.id,
+          subscriberId: delivery.recipientId,
+          editionId: delivery.editionId,
+          at,
+        })),
+      );
+    },
     async afterHardBounce(bounce) {
       const breaker = await checkBounceBreaker({ db, settings: config.mail.bounceBreaker, log: deps.log }, bounce.editionId, bounce.at);
       return { holdEdition: breaker.tripped };

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { resetSoftBouncesOnRestore } from '../list-health/delivery-report.repository.ts';
 import { listBouncedDeliveries, requeueBouncedDeliveries } from '../mail/outbox.repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { GazetteError } from '../shared/errors.ts';
@@ -51,6 +52,8 @@ export async function restoreBounced(deps: BounceAdminDeps, request: RestoreRequ
     const matches = await listBouncedDeliveries(tx, { editionId: request.editionId, reply: request.reply });
     const subscriberIds = [...new Set(matches.map((m) => m.recipientId))];
     const restored = new Set(await restoreBouncedSubscribers(tx, subscriberIds, now));
+    // Soft bounces before the restore no longer count: one more must not bounce them again at once.
+    await resetSoftBouncesOnRestore(tx, [...restored], now, request.actor);
     const undone = matches.filter((m) => restored.has(m.recipientId));
     const firstBySubscriber = new Map(undone.map((m) => [m.recipientId, m]));
     await insertSubscriberEvents(

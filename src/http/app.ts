@@ -79,8 +79,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(adminSuppressionRoutes({ suppressions: deps.subscriberAdmin, guard }));
   app.use(feedsRoutes(deps.feeds));
   if (deps.reports) {
-    const { db, clock } = deps.subscriberAdmin;
-    app.use(bounceWebhookRoutes({ config: deps.config, db, clock, log: deps.log, reports: deps.reports }));
+    const { db, clock, signer } = deps.subscriberAdmin;
+    app.use(bounceWebhookRoutes({ config: deps.config, db, clock, signer, log: deps.log, reports: deps.reports }));
   }
 
   app.use(notFoundHandler);

@@ -4,6 +4,7 @@ import type { ReportSink } from '../list-health/delivery-report.ts';
 import { createWebhookReceivers } from '../list-health/webhook-receivers.ts';
 import type { Clock } from '../shared/clock.ts';
 import { GazetteError } from '../shared/errors.ts';
+import type { LinkSigner } from '../shared/link-signer.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Db } from '../store/database.ts';
 import { hasBody } from './request-body.ts';
@@ -15,6 +16,8 @@ export interface BounceWebhookRoutesDeps {
   log: Logger;
   /** Applies each report once (list-health); the webhooks only verify and translate. */
   reports: ReportSink;
+  /** Checks the signed delivery ids the providers hand back. */
+  signer: LinkSigner;
 }
 
 /** SNS allows messages up to 256 KB; Postmark and Mailgun events are far smaller. */

@@ -15,13 +15,14 @@ import { findSubscriberByEmailKey, findSubscriberById } from '../subscribers/sub
 import type { Subscriber } from '../subscribers/subscriber.ts';
 import { normalizeEmail } from '../subscribers/validate-email.ts';
 import type { ApplyOutcome, DeliveryReport, ReportSink } from './delivery-report.ts';
-import { countSoftBouncesSinceDelivered, insertDeliveryReport } from './delivery-report.repository.ts';
+import { countSoftBouncesSinceReset, insertDeliveryReport } from './delivery-report.repository.ts';
 
 /**
  * Applies delivery reports from any source to the list, each once (by its reportId):
  * - hard bounce: the subscriber is `bounced` now, and the bounce circuit breaker is fed;
  * - soft bounce: counted; after mail.softBounces.limit of them over .editions distinct editions
- *   with no delivered report in between, the subscriber is `bounced` like a hard bounce;
+ *   with no reset in between (a delivered report, a later delivery accepted by SMTP, an operator's
+ *   restore: README), the subscriber is `bounced` like a hard bounce;
  * - complaint: unsubscribed at once, the source recorded, `onComplaint` told (suppression), and
  *   the complaint circuit breaker fed;
  * - delivered: recorded; it resets the soft-bounce count;
@@ -100,7 +101,7 @@ async function applyToSubscriber(
     case 'soft-bounce': {
       await recordSubscriberSoftBounce(tx, event);
       const { limit, editions } = deps.config.mail.softBounces;
-      const count = await countSoftBouncesSinceDelivered(tx, target.subscriberId, target.confirmedAt);
+      const count = await countSoftBouncesSinceReset(tx, target.subscriberId, target.confirmedAt);
       if (!target.isMailed || count.bounces < limit || count.editions < editions) return {};
       await bounce(
         `${count.bounces} soft bounces over ${count.editions} editions without a delivery; the last: ${event.reply ?? 'no detail'}`,

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DeliveryReport, ReportKind } from './delivery-report.ts';
-import { DELIVERY_TAG, deliveryIdOrNull, enhancedStatusOrNull, isRecord, textOrNull } from './report-fields.ts';
+import { DELIVERY_TAG } from '../mail/delivery-headers.ts';
+import { enhancedStatusOrNull, isRecord, textOrNull, type DeliveryTagReader } from './report-fields.ts';
 
 export interface MailgunSignature {
   timestamp: string;
@@ -21,7 +22,7 @@ export function isMailgunSignatureValid(signingKey: string, given: MailgunSignat
 }
 
 /** One Mailgun event (its event-data) as reports; events that say nothing about an address give none. */
-export function mailgunReportsOf(eventData: unknown): DeliveryReport[] {
+export function mailgunReportsOf(eventData: unknown, readDeliveryTag: DeliveryTagReader): DeliveryReport[] {
   if (!isRecord(eventData)) return [];
   const id = textOrNull(eventData.id, 200);
   const kind = kindOf(eventData);
@@ -32,7 +33,7 @@ export function mailgunReportsOf(eventData: unknown): DeliveryReport[] {
   return [
     {
       kind,
-      deliveryId: isRecord(variables) ? deliveryIdOrNull(variables[DELIVERY_TAG]) : null,
+      deliveryId: isRecord(variables) ? readDeliveryTag(variables[DELIVERY_TAG]) : null,
       recipient: textOrNull(eventData.recipient, 320),
       status: enhancedStatusOrNull(status['enhanced-code']) ?? enhancedStatusOrNull(diagnostic),
       diagnostic,

@@ -5,6 +5,7 @@ import type { Db } from '../store/database.ts';
 import { applyReports, type ReportTally } from './apply-reports.ts';
 import type { ReportSink } from './delivery-report.ts';
 import { isMailgunSignatureValid, mailgunReportsOf } from './mailgun-event.ts';
+import type { DeliveryTagReader } from './report-fields.ts';
 import { claimWebhookToken } from './webhook-replay.repository.ts';
 
 export interface MailgunWebhookDeps {
@@ -12,6 +13,7 @@ export interface MailgunWebhookDeps {
   db: Db;
   clock: Clock;
   reports: ReportSink;
+  readDeliveryTag: DeliveryTagReader;
 }
 
 /**
@@ -43,5 +45,5 @@ export async function receiveMailgunEvent(deps: MailgunWebhookDeps, body: unknow
   if (Math.abs(now.getTime() - signedAt) > MAILGUN_MAX_AGE_MS) throw rejected('timestamp out of range');
   const expiresAt = new Date(signedAt + MAILGUN_MAX_AGE_MS);
   if (!(await claimWebhookToken(deps.db, 'mailgun', signature.token, expiresAt, now))) throw rejected('token already used');
-  return applyReports(deps.reports, mailgunReportsOf(parsed.data['event-data']));
+  return applyReports(deps.reports, mailgunReportsOf(parsed.data['event-data'], deps.readDeliveryTag));
 }

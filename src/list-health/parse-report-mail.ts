@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import { DELIVERY_HEADER } from '../mail/delivery-headers.ts';
 import type { DeliveryReport } from './delivery-report.ts';
 import { readPlainBounce } from './plain-bounce.ts';
 import { addressField, kindOfRecipientBlock, readFieldBlocks, statusField, type FieldBlock } from './dsn-fields.ts';
@@ -18,12 +19,25 @@ export interface ParseReportOptions {
   readVerpAddress?: (address: string) => string | undefined;
   /** The envelope recipient (RCPT TO) the report arrived for, when the caller knows it. */
   envelopeRecipient?: string;
+  /** The mail already parsed by `parseMail` (the bounce mailbox reads its subject too): not parsed again. */
+  parsed?: ParsedMail;
+  /**
+   * mail/verp.ts: the delivery id of a signed tag, undefined otherwise. Read from the returned
+   * message's X-Gazette-Delivery header when no VERP address names the delivery (VERP off, or a
+   * relay that rewrote the envelope sender).
+   */
+  readDeliveryTag?: (tag: string) => string | undefined;
+}
+
+/** How a mailbox message is parsed for reports: the delivery-status parts kept, no HTML work. */
+export function parseMail(raw: Buffer): Promise<ParsedMail> {
+  return simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
 }
 
 export async function parseReportMail(raw: Buffer, source: string, options: ParseReportOptions = {}): Promise<DeliveryReport[]> {
-  const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const mail = options.parsed ?? (await parseMail(raw));
   const reportKey = mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('base64url')}`;
-  const context = { source, reportKey, deliveryId: verpDeliveryId(mail, options) };
+  const context = { source, reportKey, deliveryId: verpDeliveryId(mail, options) ?? taggedDeliveryId(mail, options) };
   const reportType = reportTypeOf(mail);
   if (reportType === 'delivery-status') return readDsn(mail, context);
   if (reportType === 'feedback-report') return readArf(mail, context);
@@ -113,11 +127,18 @@ function verpDeliveryId(mail: ParsedMail, options: ParseReportOptions): string |
   return null;
 }
 
+/** The delivery named by the X-Gazette-Delivery header of the returned message (or its headers), when its MAC checks. */
+function taggedDeliveryId(mail: ParsedMail, options: ParseReportOptions): string | null {
+  const returned = options.readDeliveryTag && partOfType(mail, RETURNED_TYPES);
+  const tag = returned ? readFieldBlocks(returned.content.toString('utf8'))[0]?.get(DELIVERY_HEADER.toLowerCase()) : undefined;
+  return (tag && options.readDeliveryTag?.(tag.trim())) ?? null;
+}
+
 function innerEnvelopeSenders(mail: ParsedMail): string[] {
   const senders: string[] = [];
   const feedback = partOfType(mail, ['message/feedback-report']);
   if (feedback) senders.push(addressField(readFieldBlocks(feedback.content.toString('utf8'))[0]?.get('original-mail-from')) ?? '');
-  const returned = partOfType(mail, ['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
+  const returned = partOfType(mail, RETURNED_TYPES);
   if (returned) {
     const headers = readFieldBlocks(returned.content.toString('utf8'))[0];
     senders.push(headers?.get('return-path') ?? '');
@@ -130,6 +151,9 @@ function returnedRecipient(mail: ParsedMail): string | null {
   const to = returned ? readFieldBlocks(returned.content.toString('utf8'))[0]?.get('to') : undefined;
   return to ? (/<([^<>\s]+@[^<>\s]+)>/.exec(to)?.[1] ?? (to.includes('@') ? to.trim() : null)) : null;
 }
+
+/** Where a DSN or an ARF report carries the returned message or its headers. */
+const RETURNED_TYPES = ['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers'];
 
 function reportTypeOf(mail: ParsedMail): string | undefined {
   const type = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;

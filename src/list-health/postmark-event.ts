@@ -1,6 +1,7 @@
 import type { DeliveryReport, ReportKind } from './delivery-report.ts';
 import { isSameSecret } from './constant-time.ts';
-import { DELIVERY_TAG, deliveryIdOrNull, enhancedStatusOrNull, isRecord, textOrNull } from './report-fields.ts';
+import { DELIVERY_TAG } from '../mail/delivery-headers.ts';
+import { enhancedStatusOrNull, isRecord, textOrNull, type DeliveryTagReader } from './report-fields.ts';
 
 /**
  * Postmark's bounce types (its Bounce.Type) as report kinds. Types about the sending rather than
@@ -30,10 +31,10 @@ export function isPostmarkAuthorized(authorization: string | undefined, expected
 }
 
 /** One Postmark webhook payload as reports (none for records that say nothing about an address). */
-export function postmarkReportsOf(payload: unknown): DeliveryReport[] {
+export function postmarkReportsOf(payload: unknown, readDeliveryTag: DeliveryTagReader): DeliveryReport[] {
   if (!isRecord(payload)) return [];
   const recordType = textOrNull(payload.RecordType);
-  const deliveryId = isRecord(payload.Metadata) ? deliveryIdOrNull(payload.Metadata[DELIVERY_TAG]) : null;
+  const deliveryId = isRecord(payload.Metadata) ? readDeliveryTag(payload.Metadata[DELIVERY_TAG]) : null;
   const report = (kind: ReportKind, recipient: unknown, details: unknown, keyParts: unknown[]): DeliveryReport[] => {
     const parts = keyParts.map((part) => textOrNull(part, 320));
     if (parts.some((part) => part === null)) return [];

@@ -2,10 +2,12 @@ import { GazetteError } from '../shared/errors.ts';
 import { applyReports, type ReportTally } from './apply-reports.ts';
 import type { ReportSink } from './delivery-report.ts';
 import { isPostmarkAuthorized, postmarkReportsOf } from './postmark-event.ts';
+import type { DeliveryTagReader } from './report-fields.ts';
 
 export interface PostmarkWebhookDeps {
   credentials: { readonly user: string; readonly password: string };
   reports: ReportSink;
+  readDeliveryTag: DeliveryTagReader;
 }
 
 /**
@@ -19,5 +21,5 @@ export async function receivePostmarkEvent(
 ): Promise<ReportTally> {
   if (!isPostmarkAuthorized(authorization, deps.credentials))
     throw new GazetteError('WebhookRejected', 'The Postmark webhook was refused: wrong or missing credentials.');
-  return applyReports(deps.reports, postmarkReportsOf(body));
+  return applyReports(deps.reports, postmarkReportsOf(body, deps.readDeliveryTag));
 }

@@ -1,22 +1,33 @@
+import type { Logger } from '../shared/logger.ts';
+
 /**
  * Small readers shared by the webhook mappers: what they take from a provider's payload is
  * checked here, so a report never carries junk into the sink.
  */
 
 /**
- * Where Gazette puts the delivery id for providers to hand back: a header (SES includes headers
- * when asked), an SES message tag, Postmark metadata and Mailgun user variables of this name.
+ * Reads the delivery tag a provider handed back (mail/delivery-headers.ts: the X-Gazette-Delivery
+ * header, an SES tag, Postmark metadata, Mailgun variables): the delivery id when its MAC checks,
+ * else null, and the report falls back to its recipient address.
  */
-export const DELIVERY_HEADER = 'X-Gazette-Delivery';
-export const DELIVERY_TAG = 'gazette-delivery';
+export type DeliveryTagReader = (value: unknown) => string | null;
 
-const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,100}$/;
-const ENHANCED_STATUS = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
-
-/** A delivery id as we write them, or null for anything else. */
-export function deliveryIdOrNull(value: unknown): string | null {
-  return typeof value === 'string' && DELIVERY_ID.test(value.trim()) ? value.trim() : null;
+/** A reader that logs each tag it refuses: unsigned, altered or not made with this site's secret. */
+export function createDeliveryTagReader(readTag: (tag: string) => string | undefined, log: Logger, source: string): DeliveryTagReader {
+  return (value) => {
+    const tag = typeof value === 'string' ? value.trim() : '';
+    if (tag === '') return null;
+    const deliveryId = readTag(tag);
+    if (deliveryId) return deliveryId;
+    log.warn(
+      { source, tag: tag.slice(0, 100) },
+      'delivery id in a webhook report is unsigned or altered: ignored, the recipient address is used',
+    );
+    return null;
+  };
 }
+
+const ENHANCED_STATUS = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
 
 /** An RFC 3463 status ("5.1.1") found in the value, or null. */
 export function enhancedStatusOrNull(value: unknown): string | null {

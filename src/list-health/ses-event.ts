@@ -1,15 +1,16 @@
 import type { DeliveryReport, ReportKind } from './delivery-report.ts';
-import { DELIVERY_HEADER, DELIVERY_TAG, deliveryIdOrNull, enhancedStatusOrNull, isRecord, textOrNull } from './report-fields.ts';
+import { DELIVERY_HEADER, DELIVERY_TAG } from '../mail/delivery-headers.ts';
+import { enhancedStatusOrNull, isRecord, textOrNull, type DeliveryTagReader } from './report-fields.ts';
 
 /**
  * An SES event (the Message of an SNS notification) as delivery reports, one per recipient it
  * names. Both SES formats are read: identity notifications (`notificationType`) and configuration
  * set event publishing (`eventType`). Other events (Send, Open, DeliveryDelay, ...) give none.
  */
-export function sesReportsOf(event: unknown, snsMessageId: string): DeliveryReport[] {
+export function sesReportsOf(event: unknown, snsMessageId: string, readDeliveryTag: DeliveryTagReader): DeliveryReport[] {
   if (!isRecord(event)) return [];
   const type = event.notificationType ?? event.eventType;
-  const deliveryId = deliveryIdOf(event.mail);
+  const deliveryId = deliveryIdOf(event.mail, readDeliveryTag);
   const report = (kind: ReportKind, recipient: unknown, status: string | null, diagnostic: string | null): DeliveryReport => {
     const address = textOrNull(recipient, 320);
     return { kind, deliveryId, recipient: address, status, diagnostic, source: 'ses', reportId: `${snsMessageId}:${address ?? ''}` };
@@ -43,14 +44,12 @@ function listOf(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter(isRecord) : [];
 }
 
-/** The delivery id from the message's tags (event publishing) or its original headers, when SES includes them. */
-function deliveryIdOf(mail: unknown): string | null {
+/** The delivery id from the message's tags (event publishing), else its original headers (when SES includes them). */
+function deliveryIdOf(mail: unknown, readDeliveryTag: DeliveryTagReader): string | null {
   if (!isRecord(mail)) return null;
-  if (isRecord(mail.tags)) {
-    const tagged = mail.tags[DELIVERY_TAG];
-    const fromTag = deliveryIdOrNull(Array.isArray(tagged) ? tagged[0] : tagged);
-    if (fromTag) return fromTag;
-  }
+  const tagged = isRecord(mail.tags) ? mail.tags[DELIVERY_TAG] : undefined;
+  const fromTag = readDeliveryTag(Array.isArray(tagged) ? tagged[0] : tagged);
+  if (fromTag) return fromTag;
   const header = listOf(mail.headers).find((h) => typeof h.name === 'string' && h.name.toLowerCase() === DELIVERY_HEADER.toLowerCase());
-  return deliveryIdOrNull(header?.value);
+  return readDeliveryTag(header?.value);
 }

@@ -4,6 +4,7 @@ import { GazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { applyReports, type ReportTally } from './apply-reports.ts';
 import type { ReportSink } from './delivery-report.ts';
+import type { DeliveryTagReader } from './report-fields.ts';
 import { sesReportsOf } from './ses-event.ts';
 import type { SnsCertificates } from './sns-certificates.ts';
 import { isAllowedSnsUrl, isSnsSignatureValid, snsMessageSchema, type SnsMessage } from './sns-message.ts';
@@ -14,6 +15,7 @@ export interface SesWebhookDeps {
   log: Logger;
   reports: ReportSink;
   certificates: SnsCertificates;
+  readDeliveryTag: DeliveryTagReader;
   /** GETs a URL (the subscription confirmation), trusting the same CAs as the certificate fetch. */
   fetchText(url: string): Promise<string>;
 }
@@ -51,7 +53,7 @@ export async function receiveSesMessage(deps: SesWebhookDeps, body: unknown): Pr
     deps.log.warn({ messageId: message.MessageId }, 'SNS notification is not an SES event; ignored');
     return { status: 'ignored' };
   }
-  return { status: 'received', ...(await applyReports(deps.reports, sesReportsOf(event, message.MessageId))) };
+  return { status: 'received', ...(await applyReports(deps.reports, sesReportsOf(event, message.MessageId, deps.readDeliveryTag))) };
 }
 
 async function verifySnsMessage(deps: SesWebhookDeps, body: unknown): Promise<SnsMessage> {

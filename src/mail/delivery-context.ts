@@ -15,6 +15,11 @@ export interface DeliveryContext {
   onHardBounce(tx: Db, bounce: HardBounce): Promise<void>;
   /** Once that transaction committed: `holdEdition` keeps the edition's remaining rows queued (the bounce circuit breaker). */
   afterHardBounce(bounce: HardBounce): Promise<{ holdEdition: boolean }>;
+  /**
+   * The deliveries an SMTP server accepted in one pass (their `sent` outcomes recorded), once at
+   * its end: a sign of life for their recipients. On the send path: one cheap call per pass.
+   */
+  afterAccepted(accepted: readonly AcceptedDelivery[]): Promise<void>;
 }
 
 export interface PreparedDelivery {
@@ -34,4 +39,10 @@ export interface HardBounce {
   at: Date;
   /** Where it came from: "smtp" for a reply during the send, or the report's source. */
   source: string;
+}
+
+export interface AcceptedDelivery {
+  delivery: ClaimedDelivery;
+  /** When the SMTP server accepted it. */
+  at: Date;
 }

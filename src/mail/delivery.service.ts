@@ -4,7 +4,7 @@ import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
-import type { DeliveryContext, PreparedDelivery } from './delivery-context.ts';
+import type { AcceptedDelivery, DeliveryContext, PreparedDelivery } from './delivery-context.ts';
 import type { MailTransport } from './mail-transport.ts';
 import type { MessageComposer } from './message-composer.ts';
 import { claimDueDeliveries, recordOutcome, type ClaimedDelivery } from './outbox.repository.ts';
@@ -90,6 +90,7 @@ export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions
   });
   report.claimed = rows.length;
   const queue = rows.slice();
+  const accepted: AcceptedDelivery[] = [];
   const count = (outcome: DeliveryOutcome): void => {
     report[outcome] += 1;
     options.onProgress?.(outcome);
@@ -107,11 +108,17 @@ export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions
       Array.from({ length: lanes }, async () => {
         for (let row = queue.shift(); row; row = queue.shift()) {
           const held = holdReason(report, row, options.signal);
-          count(held ? await deferRow(deps, row, held) : await deliverOne(deps, row, report, options));
+          count(held ? await deferRow(deps, row, held) : await deliverOne(deps, row, report, options, accepted));
         }
       }),
     );
     await Promise.all(released);
+    // Once per pass, not per message: the recipients' soft-bounce counts (list-health) start over.
+    // The outcomes are recorded already: a failure here loses only the reset (the safe side).
+    if (accepted.length > 0)
+      await deps.context.afterAccepted(accepted).catch((error: unknown) => {
+        deps.log.warn({ err: error, accepted: accepted.length }, 'soft-bounce counts not reset after a delivery pass');
+      });
   } finally {
     options.signal?.removeEventListener('abort', releaseWaiting);
   }
@@ -138,6 +145,7 @@ async function deliverOne(
   row: ClaimedDelivery,
   report: DeliverReport,
   options: DeliverOptions,
+  accepted: AcceptedDelivery[],
 ): Promise<DeliveryOutcome> {
   const { db, clock, composer } = deps;
   // The recipient is read just before the send: one who left a second ago gets nothing. (A
@@ -151,7 +159,13 @@ async function deliverOne(
   try {
     const { content } = prepared;
     const template = await composer.templateFor(content.key, () => content.render());
-    raw = template.render({ to: prepared.to, messageId: composer.messageId(row.id), date: clock.now(), values: prepared.personal });
+    raw = template.render({
+      to: prepared.to,
+      messageId: composer.messageId(row.id),
+      date: clock.now(),
+      values: prepared.personal,
+      headers: composer.deliveryHeadersFor(row.id),
+    });
     await deps.limiter.acquire(options.signal);
   } catch (error) {
     if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
@@ -163,7 +177,9 @@ async function deliverOne(
   if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
   try {
     const reply = await deps.transport.send({ from: composer.envelopeSenderFor(row.id), to: prepared.to }, raw, row.id, options.abortSends);
-    await recordOutcome(db, row, { status: 'sent', reply }, clock.now());
+    const at = clock.now();
+    await recordOutcome(db, row, { status: 'sent', reply }, at);
+    accepted.push({ delivery: row, at });
     return 'sent';
   } catch (error) {
     return recordSmtpError(deps, row, classifySmtpError(error), report);

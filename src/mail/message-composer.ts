@@ -2,7 +2,8 @@ import type { Config } from '../config/config.schema.ts';
 import type { RenderedMail } from './mail-view.ts';
 import type { LinkSigner } from '../shared/link-signer.ts';
 import { addressOf, buildMimeTemplate, messageIdFor, type MimeTemplate } from './mime-template.ts';
-import { createVerpAddresses, type VerpAddresses } from './verp.ts';
+import { createDeliveryHeaders } from './delivery-headers.ts';
+import { createDeliveryTags, createVerpAddresses, type VerpAddresses } from './verp.ts';
 
 /**
  * Turns a rendered mail into its MIME template (once); the template turns a recipient's values
@@ -20,6 +21,8 @@ export interface MessageComposer {
   envelopeSenderFor(deliveryId: string): string;
   /** Reads a VERP address back into its delivery id; undefined when VERP is off or the address is not a genuine one. */
   readVerpAddress(address: string): string | undefined;
+  /** The header lines that carry the delivery's signed id to the providers' webhooks (delivery-headers.ts); none without a signer. */
+  deliveryHeadersFor(deliveryId: string): string[];
 }
 
 const CACHE_SIZE = 32;
@@ -29,6 +32,7 @@ export function createMessageComposer(config: Config, signer?: LinkSigner): Mess
   const envelopeFrom = addressOf(config.mail.from);
   const verp = verpOf(config, envelopeFrom, signer);
   const listId = config.mail.listId ?? defaultListId(config);
+  const deliveryHeaders = signer ? createDeliveryHeaders(config, createDeliveryTags(signer)) : () => [];
 
   const toTemplate = (mail: RenderedMail): MimeTemplate =>
     buildMimeTemplate({
@@ -59,6 +63,7 @@ export function createMessageComposer(config: Config, signer?: LinkSigner): Mess
     messageId: (deliveryId) => messageIdFor(deliveryId, envelopeFrom),
     envelopeSenderFor: (deliveryId) => verp?.envelopeSenderFor(deliveryId) ?? envelopeFrom,
     readVerpAddress: (address) => verp?.readVerpAddress(address),
+    deliveryHeadersFor: deliveryHeaders,
   };
 }
 

@@ -29,6 +29,8 @@ export interface MimeRecipient {
   messageId: string;
   date: Date;
   values: PersonalValues;
+  /** Whole header lines of this delivery ("Name: value"), such as its signed id for the providers (delivery-headers.ts). */
+  headers?: readonly string[];
 }
 
 export interface MimeTemplate {
@@ -87,6 +89,7 @@ function personalHeaders(spec: MimeMessageSpec, r: MimeRecipient): string[] {
     if (mailto) uris.push(`<mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${tokenOf(r.values.unsubscribeUrl)}`)}>`);
     headers.push(`List-Unsubscribe: ${uris.join(`,${CRLF} `)}`);
   }
+  if (r.headers) headers.push(...r.headers);
   return headers;
 }
 

@@ -44,21 +44,53 @@ const B64URL = /^[A-Za-z0-9_-]+$/;
 /** The longest local part the packing needs beyond the configured one: "+", an edition id, ".", the MAC. */
 export const VERP_OVERHEAD = 1 + PAIR_CHARS + 1 + MAC_CHARS;
 
+/**
+ * The signed compact delivery id on its own (`<compact id>.<mac>`, what a VERP address carries
+ * after the "+"): also written into the X-Gazette-Delivery header and the providers' metadata,
+ * which their webhooks hand back. SES tag values allow no ".", so the dotless form (the MAC is
+ * always the last MAC_CHARS characters) reads too.
+ */
+export interface DeliveryTags {
+  /** The tag of a delivery, or null for an id of a shape that cannot be packed. */
+  tagFor(deliveryId: string): string | null;
+  /** The delivery id a tag carries, or undefined for a tag unsigned, altered or not ours. */
+  readTag(tag: string): string | undefined;
+}
+
+export function createDeliveryTags(signer: LinkSigner): DeliveryTags {
+  const mac = (compact: string): string => signer.sign(PURPOSE, compact).slice(-24, -24 + MAC_CHARS);
+  return {
+    tagFor: (deliveryId) => {
+      const compact = packDeliveryId(deliveryId);
+      return compact ? `${compact}.${mac(compact)}` : null;
+    },
+    readTag: (tag) => {
+      if (tag.length > 200) return undefined;
+      const dot = tag.lastIndexOf('.');
+      const compact = dot < 0 ? tag.slice(0, -MAC_CHARS) : tag.slice(0, dot);
+      if (compact.length === 0) return undefined;
+      const given = Buffer.from(dot < 0 ? tag.slice(-MAC_CHARS) : tag.slice(dot + 1), 'ascii');
+      const expected = Buffer.from(mac(compact), 'ascii');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+      return unpackDeliveryId(compact);
+    },
+  };
+}
+
 export function createVerpAddresses(settings: VerpSettings, signer: LinkSigner): VerpAddresses {
   if (settings.localPart.length + VERP_OVERHEAD > MAX_LOCAL_PART) {
     throw new Error(
       `mail.bounceLocalPart "${settings.localPart}" is too long for VERP: at most ${MAX_LOCAL_PART - VERP_OVERHEAD} characters (such as "bounces") keep the envelope sender within 64 octets`,
     );
   }
-  const mac = (compact: string): string => signer.sign(PURPOSE, compact).slice(-24, -24 + MAC_CHARS);
+  const tags = createDeliveryTags(signer);
   const prefix = `${settings.localPart}+`;
   const domain = settings.bounceDomain.toLowerCase();
   return {
     envelopeSenderFor: (deliveryId) => {
-      const compact = packDeliveryId(deliveryId);
-      if (!compact) return null;
-      const local = `${prefix}${compact}.${mac(compact)}`;
-      return local.length <= MAX_LOCAL_PART ? `${local}@${settings.bounceDomain}` : null;
+      const tag = tags.tagFor(deliveryId);
+      const local = tag && `${prefix}${tag}`;
+      return local && local.length <= MAX_LOCAL_PART ? `${local}@${settings.bounceDomain}` : null;
     },
     readVerpAddress: (address) => {
       const bare = address.trim().replace(/^<|>$/g, '');
@@ -66,14 +98,9 @@ export function createVerpAddresses(settings: VerpSettings, signer: LinkSigner):
       if (at < 0 || bare.slice(at + 1).toLowerCase() !== domain) return undefined;
       const local = bare.slice(0, at);
       if (!local.startsWith(prefix) || local.length > MAX_LOCAL_PART) return undefined;
-      const token = local.slice(prefix.length);
-      const dot = token.lastIndexOf('.');
-      if (dot <= 0) return undefined;
-      const compact = token.slice(0, dot);
-      const given = Buffer.from(token.slice(dot + 1), 'ascii');
-      const expected = Buffer.from(mac(compact), 'ascii');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-      return unpackDeliveryId(compact);
+      const tag = local.slice(prefix.length);
+      // An address keeps its "." (the dotless form is for SES tags only).
+      return tag.lastIndexOf('.') > 0 ? tags.readTag(tag) : undefined;
     },
   };
 }

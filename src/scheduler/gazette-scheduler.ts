@@ -17,7 +17,7 @@ export function createGazetteScheduler(core: Core): Scheduler {
       handle: (raw) =>
         handleBounceMail(
           {
-            parse: (mail, source) => core.parseReportMail(mail, source),
+            parse: (raw, source, parsed) => core.parseReportMail(raw, source, { parsed }),
             reports: core.reports,
             selfService: core.subscriptions,
             log: core.log,

@@ -230,7 +230,8 @@ export interface DeliveryReportsTable {
   delivery_id: string | null;
   subscriber_id: string | null;
   edition_id: string | null;
-  kind: 'hard-bounce' | 'soft-bounce' | 'complaint' | 'delivered' | 'unsubscribe-request';
+  /** A report's kind, or a soft-bounce reset: 'accepted' (an SMTP server took a later delivery), 'reset' (an operator's restore). */
+  kind: 'hard-bounce' | 'soft-bounce' | 'complaint' | 'delivered' | 'unsubscribe-request' | 'accepted' | 'reset';
   status: string | null;
   diagnostic: string | null;
   source: string;

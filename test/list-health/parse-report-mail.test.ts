@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { parseReportMail } from '../../src/list-health/parse-report-mail.ts';
-import { createVerpAddresses } from '../../src/mail/verp.ts';
+import { createDeliveryTags, createVerpAddresses } from '../../src/mail/verp.ts';
 import { createLinkSigner } from '../../src/shared/link-signer.ts';
 import { startPostfix } from '../support/postfix.ts';
 import { startScriptedSmtp } from '../support/scripted-smtp.ts';
@@ -19,10 +19,9 @@ import { startSmtpSink } from '../support/smtp-sink.ts';
  * Postfix's own DSNs are also made for real, by a private Postfix, at the end of this file.
  */
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
-const verp = createVerpAddresses(
-  { bounceDomain: 'bounces.gazette.test', localPart: 'b' },
-  createLinkSigner('parse-test-secret-parse-test-secret'),
-);
+const signer = createLinkSigner('parse-test-secret-parse-test-secret');
+const verp = createVerpAddresses({ bounceDomain: 'bounces.gazette.test', localPart: 'b' }, signer);
+const tags = createDeliveryTags(signer);
 const DELIVERY = '0b5c3f1e-8d2a-4c8e-9f00-1a2b3c4d5e6f:7e6d5c4b-3a29-4180-8f7e-6d5c4b3a2910';
 const address = verp.envelopeSenderFor(DELIVERY)!;
 
@@ -203,4 +202,22 @@ test('DSNs a real Postfix writes (refused 5.1.1 and 5.2.2, deferred 4.2.0 and re
     assert.match(r.diagnostic ?? '', new RegExp(`^${refusals[r.recipient!]!.code} ${r.status}`), "the reply of the recipients' server");
     assert.match(r.reportId, /^<.+@mta\.gazette\.test>:/);
   }
+});
+
+test('without VERP, the X-Gazette-Delivery header of the returned message names the delivery, only when its MAC checks', async () => {
+  const withTag = (tag: string) =>
+    Buffer.from(
+      fixture('postfix-dsn.eml', 'news@gazette.test')
+        .toString('utf8')
+        .replace('Return-Path: <news@gazette.test>', `Return-Path: <news@gazette.test>\r\nX-Gazette-Delivery: ${tag}`),
+    );
+  const tag = tags.tagFor(DELIVERY)!;
+  const options = { readVerpAddress: verp.readVerpAddress, readDeliveryTag: (t: string) => tags.readTag(t) };
+  const [report] = await parseReportMail(withTag(tag), 'imap', options);
+  assert.equal(report!.deliveryId, DELIVERY);
+  assert.equal(report!.recipient, 'gone@example.net');
+  const altered = tag.slice(0, -1) + (tag.endsWith('A') ? 'B' : 'A');
+  const [forged] = await parseReportMail(withTag(altered), 'imap', options);
+  assert.equal(forged!.deliveryId, null, 'an altered tag is not believed: the recipient address is used');
+  assert.equal(forged!.recipient, 'gone@example.net');
 });

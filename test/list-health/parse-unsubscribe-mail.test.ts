@@ -70,21 +70,35 @@ for (const kind of storeKinds)
   });
 
 describe('the unsubscribe mailbox at start', () => {
-  for (const mailto of ['unsubscribe@news.example.com', null])
-    it(`${mailto ? 'set: a warning says nothing reads it yet' : 'not set: no warning'}, and the start is not refused`, async (t) => {
+  // The IMAP mailbox is only configured, never reached: the start must not depend on it.
+  const imap = { host: '127.0.0.1', port: 1, user: 'bounces', password: 'secret' };
+  const cases = [
+    { mailto: 'unsubscribe@news.example.com', imap: null, warned: true, title: 'set, no bounce mailbox: a warning says nothing reads it' },
+    {
+      mailto: 'unsubscribe@news.example.com',
+      imap,
+      warned: false,
+      title: 'set, with bounces.imap: no warning, the mailbox reader applies them',
+    },
+    { mailto: null, imap: null, warned: false, title: 'not set: no warning' },
+  ];
+  for (const { mailto, imap: bounceMailbox, warned, title } of cases)
+    it(`${title}, and the start is not refused`, async (t) => {
       const logged = new PassThrough();
       let text = '';
       logged.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      const { config } = makeTestConfig(t, { mail: { unsubscribeMailto: mailto } });
+      const { config } = makeTestConfig(t, { mail: { unsubscribeMailto: mailto }, bounces: { imap: bounceMailbox } });
       const gazette = await createGazette(config, { log: createLogger({ level: 'info', destination: logged }) });
       t.after(() => gazette.close());
       await gazette.start();
-      const warnings = text
+      const entries = text
         .split('\n')
         .filter(Boolean)
-        .map((line) => JSON.parse(line) as { level: number; msg: string })
-        .filter((entry) => entry.level === 40 && /nothing reads this mailbox yet/.test(entry.msg));
-      assert.equal(warnings.length, mailto ? 1 : 0);
-      if (mailto) assert.match(warnings[0]!.msg, /unsubscribe@news\.example\.com/);
+        .map((line) => JSON.parse(line) as { level: number; msg: string });
+      const warnings = entries.filter((entry) => entry.level === 40 && /nothing reads this mailbox yet/.test(entry.msg));
+      assert.equal(warnings.length, warned ? 1 : 0);
+      if (warned) assert.match(warnings[0]!.msg, /unsubscribe@news\.example\.com/);
+      const applied = entries.filter((entry) => entry.level === 30 && /applied when they reach the bounce mailbox/.test(entry.msg));
+      assert.equal(applied.length, bounceMailbox && mailto ? 1 : 0);
     });
 });

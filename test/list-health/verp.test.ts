@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { MAX_BOUNCE_LOCAL_PART } from '../../src/config/config.schema.ts';
-import { createVerpAddresses, MAX_LOCAL_PART, packDeliveryId, unpackDeliveryId, VERP_OVERHEAD } from '../../src/mail/verp.ts';
+import {
+  createDeliveryTags,
+  createVerpAddresses,
+  MAX_LOCAL_PART,
+  packDeliveryId,
+  unpackDeliveryId,
+  VERP_OVERHEAD,
+} from '../../src/mail/verp.ts';
 import { createLinkSigner } from '../../src/shared/link-signer.ts';
 
 const signer = createLinkSigner('a-test-secret-that-is-long-enough-for-verp');
@@ -73,4 +80,20 @@ test('altered, unsigned, foreign or re-signed addresses read as nothing', () => 
     createLinkSigner('another-secret-another-secret-xx'),
   );
   assert.equal(otherSecret.readVerpAddress(address), undefined, 'signed with another secret');
+});
+
+test('a delivery tag (for the providers) is the VERP token: it reads back with or without its dot, and not once altered', () => {
+  const tags = createDeliveryTags(signer);
+  for (const id of ids) {
+    const tag = tags.tagFor(id)!;
+    assert.equal(localPartOf(verp.envelopeSenderFor(id)!), `bounces+${tag}`, id);
+    assert.equal(tags.readTag(tag), id);
+    assert.equal(tags.readTag(tag.replace('.', '')), id, 'the SES tag form, which allows no "."');
+    const flipped = tag.slice(0, -1) + (tag.endsWith('A') ? 'B' : 'A');
+    assert.equal(tags.readTag(flipped), undefined, `${id}: altered MAC`);
+    assert.equal(tags.readTag(`A${tag}`), undefined, `${id}: altered id`);
+  }
+  const other = createDeliveryTags(createLinkSigner('another-site-secret-that-is-long-enough'));
+  assert.equal(other.readTag(tags.tagFor(ids[0]!)!), undefined, "another site's secret");
+  for (const junk of ['', '.', 'delivery-42', 'x'.repeat(300), '.AAAAAAAAAAAA']) assert.equal(tags.readTag(junk), undefined, junk);
 });

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
-import { createHmac, createSign, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createCore } from '../../src/core/create-core.ts';
 import { createServer } from '../../src/http/server.ts';
 import type { ApplyOutcome, DeliveryReport, ReportSink } from '../../src/list-health/delivery-report.ts';
+import { createDeliveryTags } from '../../src/mail/verp.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
+import { createLinkSigner } from '../../src/shared/link-signer.ts';
 import { makeLocalPki, startLocalHttpsServer, type LocalHttpsServer, type LocalPki } from '../support/local-pki.ts';
+import { signedSesNotification, signSns, SNS_CERT_PATH, type SnsFields } from '../support/sns-signing.ts';
 import { makeTestConfig } from '../support/test-config.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -16,8 +19,11 @@ const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:gazette-bounces';
 const POSTMARK = { user: 'postmark-hook', password: 'a-long-postmark-password' };
 const MAILGUN_KEY = 'key-0123456789abcdef0123456789abcdef';
 const NOW = '2026-01-10T12:00:00.000Z';
-const CERT_PATH = '/SimpleNotificationService-test.pem';
+const CERT_PATH = SNS_CERT_PATH;
 const CONFIRM_PATH = '/confirm-subscription';
+const SECRET = 'webhook-test-secret-0123456789abcdefghij';
+/** A delivery id signed as Gazette writes it into its mail (mail/delivery-headers.ts): what providers hand back. */
+const tag = (deliveryId: string): string => createDeliveryTags(createLinkSigner(SECRET)).tagFor(deliveryId)!;
 
 /** The test's own sink: records every report and is idempotent by reportId, as the contract asks. */
 class RecordingSink implements ReportSink {
@@ -48,6 +54,7 @@ async function startWorld(t: TestContext, webhooks: { [key: string]: Json } = {}
   const pki = sharedPki;
   const aws = await startLocalHttpsServer(t, pki, { [CERT_PATH]: pki.signingCertPem, [CONFIRM_PATH]: '<ConfirmSubscriptionResponse/>' });
   const { config } = makeTestConfig(t, {
+    secret: SECRET,
     bounces: {
       webhooks: {
         ses: { enabled: true, topicArn: TOPIC, certHostPattern: '^localhost:\\d+$', caCertificates: pki.caPem },
@@ -74,42 +81,17 @@ async function startWorld(t: TestContext, webhooks: { [key: string]: Json } = {}
   return { app, sink, clock, pki, aws, countTokens };
 }
 
-// ---- SNS, signed the way SNS signs: "Name\nvalue\n" for the documented fields, in order ----
-
-type SnsFields = Record<string, string>;
-
-function signSns(pki: LocalPki, fields: SnsFields, version: '1' | '2' = '2'): SnsFields {
-  const names =
-    fields.Type === 'Notification'
-      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
-      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
-  const canonical = names
-    .filter((n) => fields[n] !== undefined)
-    .map((n) => `${n}\n${fields[n]}\n`)
-    .join('');
-  const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
-  signer.update(canonical);
-  return { ...fields, SignatureVersion: version, Signature: signer.sign(pki.signingKeyPem, 'base64') };
-}
+// ---- SNS ----
 
 function snsNotification(world: World, sesEvent: object, extra: SnsFields = {}, version: '1' | '2' = '2'): SnsFields {
-  const base: SnsFields = {
-    Type: 'Notification',
-    MessageId: randomUUID(),
-    TopicArn: TOPIC,
-    Message: JSON.stringify(sesEvent),
-    Timestamp: world.clock.now().toISOString(),
-    SigningCertURL: `${world.aws.origin}${CERT_PATH}`,
-    UnsubscribeURL: `${world.aws.origin}/unsubscribe`,
-    ...extra,
-  };
-  return signSns(world.pki, base, version);
+  const message = signedSesNotification(world.pki, world.aws, TOPIC, sesEvent, world.clock.now(), extra);
+  return version === '2' ? message : signSns(world.pki, message, '1');
 }
 
 const postSns = (world: World, message: SnsFields) =>
   request(world.app).post('/webhooks/ses').set('Content-Type', 'text/plain; charset=UTF-8').send(JSON.stringify(message));
 
-const sesMail = { messageId: 'ses-1', source: 'news@example.com', headers: [{ name: 'X-Gazette-Delivery', value: 'delivery-42' }] };
+const sesMail = { messageId: 'ses-1', source: 'news@example.com', headers: [{ name: 'X-Gazette-Delivery', value: tag('delivery-42') }] };
 
 const sesBounce = (bounceType: string) => ({
   notificationType: 'Bounce',
@@ -157,7 +139,7 @@ test('SES transient bounces are soft, complaints and deliveries map, and the sig
   assert.equal((await postSns(world, snsNotification(world, sesBounce('Transient')))).status, 200);
   const complaint = {
     eventType: 'Complaint',
-    mail: { messageId: 'ses-2', tags: { 'gazette-delivery': ['delivery-7'] } },
+    mail: { messageId: 'ses-2', tags: { 'gazette-delivery': [tag('delivery-7').replace('.', '')] } },
     complaint: { complainedRecipients: [{ emailAddress: 'angry@example.com' }], complaintFeedbackType: 'abuse' },
   };
   assert.equal((await postSns(world, snsNotification(world, complaint, { Subject: 'Amazon SES Email Event Notification' }))).status, 200);
@@ -256,7 +238,7 @@ const postmarkBounce = {
   Type: 'HardBounce',
   TypeCode: 1,
   MessageID: '883953f4-6105-42a2-a16a-77a8eac79483',
-  Metadata: { 'gazette-delivery': 'delivery-9' },
+  Metadata: { 'gazette-delivery': tag('delivery-9') },
   Description: 'The server was unable to deliver your message (ex: unknown user, mailbox not found).',
   Details: 'smtp;550 5.1.1 The email account that you tried to reach does not exist.',
   Email: 'gone@example.com',
@@ -324,7 +306,7 @@ const mailgunFailed = {
   severity: 'permanent',
   reason: 'bounce',
   recipient: 'gone@example.com',
-  'user-variables': { 'gazette-delivery': 'delivery-11' },
+  'user-variables': { 'gazette-delivery': tag('delivery-11') },
   'delivery-status': { code: 550, message: '5.1.1 The email account that you tried to reach does not exist', description: '' },
 };
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { OVER_SIGNED } from '../../src/mail/dkim-signer.ts';
 import { createGazette } from '../../src/main.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
-import { deliverEveryMailKind, MAIL_KINDS } from '../support/every-mail.ts';
+import { ALL_WEBHOOKS, deliverEveryMailKind, MAIL_KINDS } from '../support/every-mail.ts';
 import { deliverWelcomeMail } from '../support/mail-fixtures.ts';
 import { startSmtpSink } from '../support/smtp-sink.ts';
 import { makeTestConfig } from '../support/test-config.ts';
@@ -160,4 +160,32 @@ test('Debian dkimpy verifies every mail kind, and fails a copy with a second Fro
   }
   // The verifier is not a rubber stamp: a header that is not signed can be added without breaking it.
   assert.equal(await verifyWithDkimpy(Buffer.concat([Buffer.from('X-Added-Later: yes\r\n'), mail.raw]), publicKey, dnsName), 'pass');
+});
+
+test('the delivery-id headers are not DKIM-signed: the providers remove theirs after signing and the signature still verifies', async (t) => {
+  if (!existsSync(DEBIAN_PYTHON))
+    throw new Error(`DKIM TESTS CANNOT RUN: ${DEBIAN_PYTHON} is missing (Debian packages python3, python3-dkim)`);
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const mails = await deliverEveryMailKind(
+    t,
+    { from: 'Gazette <news@news.example.com>', dkim: { domainName: 'news.example.com', keySelector: 'gz2026', privateKey } },
+    ALL_WEBHOOKS,
+  );
+  const dnsName = 'gz2026._domainkey.news.example.com';
+  const raw = mails.digest.raw;
+  const text = raw.toString('latin1');
+  const providerHeaders = /^(X-SES-MESSAGE-TAGS|X-PM-Metadata-gazette-delivery|X-Mailgun-Variables):.*\r\n/gim;
+  assert.equal(text.match(providerHeaders)?.length, 3, 'the three provider headers are in the mail as sent');
+  assert.match(text, /^X-Gazette-Delivery: [A-Za-z0-9_-]+\.[A-Za-z0-9_-]{12}\r\n/m);
+  const h = verifyDkim(text, publicKey).signedHeaders;
+  for (const name of ['x-gazette-delivery', 'x-ses-message-tags', 'x-pm-metadata-gazette-delivery', 'x-mailgun-variables'])
+    assert.ok(!h.includes(name), `${name} is not in h=: ${h.join(':')}`);
+  assert.equal(await verifyWithDkimpy(raw, publicKey, dnsName), 'pass', 'as sent to the provider');
+  // SES and Postmark take their header out before delivering; the recipient's verifier still passes.
+  const asDelivered = Buffer.from(text.replace(/^(X-SES-MESSAGE-TAGS|X-PM-Metadata-gazette-delivery):.*\r\n/gim, ''), 'latin1');
+  assert.equal(await verifyWithDkimpy(asDelivered, publicKey, dnsName), 'pass', 'as the provider delivers it');
 });

@@ -20,13 +20,25 @@ export const MAIL_KINDS: readonly MailKind[] = ['confirmation', 'welcome', 'inst
  * server received it. The articles are the project's seed plus realistic ones, one with long
  * unbreakable words, so what is checked is what a reader's provider would see.
  */
+/** Every provider webhook on: each mail then carries the most delivery-id headers (mail/delivery-headers.ts). */
+export const ALL_WEBHOOKS: { [key: string]: Json } = {
+  bounces: {
+    webhooks: {
+      ses: { enabled: true, topicArn: null, certHostPattern: '^sns\\.[a-z0-9-]+\\.amazonaws\\.com$', caCertificates: null },
+      postmark: { user: 'postmark', password: 'a-long-postmark-password' },
+      mailgun: { signingKey: 'key-0123456789abcdef0123456789abcdef' },
+    },
+  },
+};
+
 export async function deliverEveryMailKind(
   t: TestContext,
   mailOverrides: { [key: string]: Json } = {},
+  otherOverrides: { [key: string]: Json } = {},
 ): Promise<Record<MailKind, ReceivedMail>> {
   const sink = await startSmtpSink();
   t.after(() => sink.close());
-  const { config, seedsDir } = makeTestConfig(t, { mail: { smtpUrl: sink.url, ...mailOverrides } });
+  const { config, seedsDir } = makeTestConfig(t, { ...otherOverrides, mail: { smtpUrl: sink.url, ...mailOverrides } });
   writeSampleArticles(seedsDir);
   const clock = new ManualClock(BROWSER_CLOCK_START);
   const gazette = await createGazette(config, { clock });
