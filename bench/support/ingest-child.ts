@@ -1,8 +1,10 @@
 /**
  * One cold ingest and then rescans of `seedsDir` into a fresh store under `dataDir`, in a process
  * of its own so that its peak RSS is the ingest's alone. Prints one JSON line:
- * { coldMs, rescanMs (median), statMs (median bare readdir + stat, alternated with the rescans),
- *   idleRssMb (after start-up, before the ingest), peakRssMb (maxRSS of the whole process) }.
+ * { coldMs, coldCpuMs (user + system CPU of the cold ingest: far less sensitive than wall time to
+ *   other work on a shared machine), rescanMs (median), statMs (median bare readdir + stat,
+ *   alternated with the rescans), idleRssMb (after start-up, before the ingest), peakRssMb
+ *   (maxRSS of the whole process) }.
  *
  *   node --import tsx bench/support/ingest-child.ts <seedsDir> <dataDir> <count> [rounds]
  */
@@ -20,7 +22,9 @@ const config = loadConfig({
 const gazette = await createGazette(config);
 try {
   const idleRssMb = process.memoryUsage().rss / 2 ** 20;
+  const cpuBefore = process.cpuUsage();
   const cold = await timed(() => gazette.core.ingest.run());
+  const cpu = process.cpuUsage(cpuBefore);
   if (cold.value.added.length !== count || cold.value.problems.length > 0)
     throw new Error(`cold ingest added ${cold.value.added.length} of ${count} with ${cold.value.problems.length} problems`);
   const peakAfterCold = process.resourceUsage().maxRSS / 1024;
@@ -34,6 +38,7 @@ try {
   }
   const result = {
     coldMs: cold.ms,
+    coldCpuMs: (cpu.user + cpu.system) / 1000,
     rescanMs: medianOf(rescans),
     statMs: medianOf(stats),
     idleRssMb,
