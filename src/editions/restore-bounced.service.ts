@@ -5,7 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import { GazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../store/database.ts';
-import { insertSubscriberEvents } from '../subscribers/subscriber-event.repository.ts';
+import { insertSubscriberEvents, listBounceEvents } from '../subscribers/subscriber-event.repository.ts';
 import { restoreBouncedSubscribers } from '../subscribers/subscriber.repository.ts';
 import { findEditionPause, resumeEdition } from './edition-pause.repository.ts';
 import { requireEdition } from './require-edition.ts';
@@ -49,13 +49,20 @@ export async function restoreBounced(deps: BounceAdminDeps, request: RestoreRequ
   if (request.editionId) await requireEdition(deps.db, request.editionId);
   const now = deps.clock.now();
   const result = await deps.db.transaction().execute(async (tx) => {
-    const matches = await listBouncedDeliveries(tx, { editionId: request.editionId, reply: request.reply });
-    const subscriberIds = [...new Set(matches.map((m) => m.recipientId))];
+    const filter = { editionId: request.editionId, reply: request.reply };
+    const matches = await listBouncedDeliveries(tx, filter);
+    // A bounce reported after the send (DSN, webhook) left its delivery `sent`: only its event names it.
+    const reported = (await listBounceEvents(tx, filter)).map((e) => ({
+      recipientId: e.subscriberId,
+      editionId: e.editionId,
+      reply: e.reply,
+    }));
+    const subscriberIds = [...new Set([...matches, ...reported].map((m) => m.recipientId))];
     const restored = new Set(await restoreBouncedSubscribers(tx, subscriberIds, now));
     // Soft bounces before the restore no longer count: one more must not bounce them again at once.
     await resetSoftBouncesOnRestore(tx, [...restored], now, request.actor);
     const undone = matches.filter((m) => restored.has(m.recipientId));
-    const firstBySubscriber = new Map(undone.map((m) => [m.recipientId, m]));
+    const firstBySubscriber = new Map([...reported, ...undone].filter((m) => restored.has(m.recipientId)).map((m) => [m.recipientId, m]));
     await insertSubscriberEvents(
       tx,
       [...firstBySubscriber.values()].map((m) => ({

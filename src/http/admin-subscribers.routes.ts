@@ -73,7 +73,7 @@ export function adminSubscriberRoutes(deps: AdminSubscriberRoutesDeps): Router {
   router.patch('/api/subscribers/:id', ...acceptBody(['json'], ADMIN_JSON_LIMIT), async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'the path');
     const changes = parseInput(changeBody, req.body, 'the change', ['status', 'frequency', 'name']);
-    res.set('Cache-Control', 'no-store').json(presentSubscriber(await changeSubscriber(admin, id, changes)));
+    res.set('Cache-Control', 'no-store').json(presentSubscriber(await changeSubscriber(admin, id, changes, 'admin-api')));
   });
 
   router.delete('/api/subscribers/:id', async (req, res) => {

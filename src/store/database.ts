@@ -165,7 +165,8 @@ export interface SubscriberEventsTable {
   subscriber_id: string;
   edition_id: string | null;
   /** 'complained', 'soft-bounced' and 'unsubscribed' (a report asked for it) come from delivery reports (migration 054). */
-  kind: 'bounced' | 'restored' | 'complained' | 'soft-bounced' | 'unsubscribed';
+  /** 'status-changed': an operator moved the status (admin API, CLI, console); reason says from what to what. */
+  kind: 'bounced' | 'restored' | 'complained' | 'soft-bounced' | 'unsubscribed' | 'status-changed';
   reply: string | null;
   actor: string | null;
   reason: string | null;

@@ -14,7 +14,7 @@ import {
   type SubscriberSearch,
 } from './subscriber.repository.ts';
 import { subscriberStatuses, type Subscriber, type SubscriberStatus } from './subscriber.ts';
-import { listSubscriberEvents, type SubscriberEvent } from './subscriber-event.repository.ts';
+import { insertSubscriberEvents, listSubscriberEvents, type SubscriberEvent } from './subscriber-event.repository.ts';
 import type { SuppressSubscriber } from './suppression.service.ts';
 import { SIGNUP_REFUSALS, type SignupRefusal } from './signup-guard.ts';
 import { sumSignupRefusals } from './signup-guard.repository.ts';
@@ -67,8 +67,17 @@ export interface SubscriberChanges {
   name?: string | null;
 }
 
-/** An operator's change; moving a status also sets the matching timestamp, as the flows do. */
-export async function changeSubscriber(deps: SubscriberAdminDeps, id: string, changes: SubscriberChanges): Promise<Subscriber> {
+/**
+ * An operator's change; moving a status also sets the matching timestamp, as the flows do, and is
+ * recorded on the subscriber (who, from what to what): `restored` when it undoes a bounce, else
+ * `status-changed`. Back to `confirmed` also stamps `confirmedAt`, which ends the soft-bounce count.
+ */
+export async function changeSubscriber(
+  deps: SubscriberAdminDeps,
+  id: string,
+  changes: SubscriberChanges,
+  actor = 'admin',
+): Promise<Subscriber> {
   const at = deps.clock.now();
   const before = await getSubscriber(deps, id);
   await deps.db.transaction().execute(async (trx) => {
@@ -82,6 +91,18 @@ export async function changeSubscriber(deps: SubscriberAdminDeps, id: string, ch
         : {};
     await updateSubscriber(trx, id, { ...changes, ...stamps, updatedAt: at });
     if (changes.status === 'unsubscribed' || changes.status === 'bounced') await voidOpenConfirmations(trx, id, at);
+    if (changes.status && changes.status !== before.status)
+      await insertSubscriberEvents(trx, [
+        {
+          subscriberId: id,
+          editionId: null,
+          kind: before.status === 'bounced' && changes.status === 'confirmed' ? 'restored' : 'status-changed',
+          reply: null,
+          actor,
+          reason: `${before.status} → ${changes.status}`,
+          at,
+        },
+      ]);
   });
   return getSubscriber(deps, id);
 }

@@ -28,6 +28,24 @@ export async function insertSubscriberEvents(db: Db, events: readonly Subscriber
   }
 }
 
+/**
+ * The `bounced` events matching an operator's restore: one edition, a reply text, or both. Bounces
+ * from a later report (a DSN, a webhook) have no bounced delivery row, only this event.
+ */
+export async function listBounceEvents(
+  db: Db,
+  filter: { editionId?: string; reply?: string },
+): Promise<{ subscriberId: string; editionId: string | null; reply: string | null }[]> {
+  let query = db.selectFrom('subscriber_events').select(['subscriber_id', 'edition_id', 'reply']).where('kind', '=', 'bounced');
+  if (filter.editionId) query = query.where('edition_id', '=', filter.editionId);
+  const rows = await query.orderBy('created_at').execute();
+  // Matched here, as the outbox's bounced rows are: LIKE differs between SQLite and PostgreSQL.
+  const reply = filter.reply;
+  return rows
+    .filter((r) => !reply || (r.reply ?? '').includes(reply))
+    .map((r) => ({ subscriberId: r.subscriber_id, editionId: r.edition_id, reply: r.reply }));
+}
+
 /** Distinct subscribers of one edition bounced (or, given `kind`, complained...) since `since`: what the circuit breakers count. */
 export async function countEditionBouncesSince(
   db: Db,
