@@ -1,3 +1,4 @@
+import { adminCommand } from './admin.command.ts';
 import { checkCommand } from './check.command.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { digestCommand } from './digest.command.ts';
@@ -10,7 +11,7 @@ import { ConfigError } from '../config/load-config.ts';
 import { isGazetteError } from '../shared/errors.ts';
 
 /** Every command the `gazette` CLI has, in the order `--help` lists them. */
-const commands: Command[] = [serveCommand, statusCommand, ingestCommand, checkCommand, digestCommand, mailCommand, subscribersCommand];
+const commands: Command[] = [serveCommand, statusCommand, ingestCommand, checkCommand, digestCommand, mailCommand, subscribersCommand, adminCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

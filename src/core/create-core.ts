@@ -26,6 +26,7 @@ import type { SubscriptionDeps } from '../subscribers/subscription.service.ts';
 import { subscriberSuppression, type SuppressSubscriber } from '../subscribers/suppression.service.ts';
 import type { SignupGuardDeps } from '../subscribers/signup-guard.ts';
 import { createDeliveryContext } from './delivery-context.ts';
+import type { AdminUserDeps } from '../admin/admin-user.service.ts';
 
 /**
  * Gazette without its server and its scheduler: the store, the services and the delivery worker
@@ -54,6 +55,8 @@ export interface Core {
   readonly signupGuard: SignupGuardDeps;
   /** The operator's list: search, change, delete, import, export, stats. */
   readonly subscriberAdmin: SubscriberAdminDeps;
+  /** The console's accounts (`gazette admin add-user` and friends). */
+  readonly adminUsers: AdminUserDeps;
   /** One for the process: a database outage is one log line as it starts and one as it ends, whichever background pass sees it. */
   readonly outages: OutageLog;
   /**
@@ -125,6 +128,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     subscriptions: { db, clock, config, signer, mailQueue: outbox, forgetSubscriber: forget, suppressSubscriber },
     subscriberAdmin: { db, clock, forgetSubscriber: forget, signer, suppressSubscriber },
     signupGuard: { db, clock, config, signer, log },
+    adminUsers: { db, clock },
     ingest: {
       async run(ingestOptions) {
         const report = await ingestSeeds(

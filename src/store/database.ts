@@ -222,6 +222,8 @@ export interface Database {
   form_stamps: FormStampsTable;
   signup_refusals: SignupRefusalsTable;
   delivery_reports: DeliveryReportsTable;
+  admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
 }
 
 /** Each asynchronous delivery report seen, applied once (migration 054). */
@@ -235,6 +237,31 @@ export interface DeliveryReportsTable {
   diagnostic: string | null;
   source: string;
   received_at: string;
+}
+
+/** A person who signs in to the operator console (migration 070). */
+export interface AdminUsersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` (admin/password-hash.ts). */
+  password_hash: string;
+  created_at: string;
+  password_changed_at: string;
+  last_sign_in_at: string | null;
+}
+
+/** A console session (migration 071); the cookie's token is stored only as its SHA-256. */
+export interface AdminSessionsTable {
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end, whatever the activity. */
+  expires_at: string;
+  client: string | null;
+  user_agent: string | null;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */
