@@ -11,7 +11,16 @@ import { ConfigError } from '../config/load-config.ts';
 import { isGazetteError } from '../shared/errors.ts';
 
 /** Every command the `gazette` CLI has, in the order `--help` lists them. */
-const commands: Command[] = [serveCommand, statusCommand, ingestCommand, checkCommand, digestCommand, mailCommand, subscribersCommand, adminCommand];
+const commands: Command[] = [
+  serveCommand,
+  statusCommand,
+  ingestCommand,
+  checkCommand,
+  digestCommand,
+  mailCommand,
+  subscribersCommand,
+  adminCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

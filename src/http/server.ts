@@ -7,6 +7,8 @@ import { createApp } from './app.ts';
 import { listen, type HttpServer } from './http-server.ts';
 import { createViewRenderer } from './views/view-renderer.ts';
 import type { ReportSink } from '../list-health/delivery-report.ts';
+import { createConsoleReads } from '../admin/console-reads.service.ts';
+import { readServiceStatus, type ServiceStatus } from '../scheduler/service-status.ts';
 
 /** The HTTP side of a running Gazette: the Express app over the core's services, and its listener. */
 export interface Server {
@@ -24,10 +26,13 @@ export interface ServerOptions {
   healthProbes?: HealthProbe[];
   /** Where provider webhooks hand their bounce and complaint reports; the webhook routes exist only with it. */
   reports?: ReportSink;
+  /** The scheduler's jobs and the queue for the console's overview; default: read from the store alone (no per-instance jobs). */
+  serviceStatus?: () => Promise<ServiceStatus>;
 }
 
 export function createServer(core: Core, options: ServerOptions = {}): Server {
   const { config } = core;
+  const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
   const app = createApp({
     config,
     log: core.log,
@@ -37,7 +42,7 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
       probes: [async () => ({ ingest: describeLastIngest(await core.ingest.lastRun()) }), ...(options.healthProbes ?? [])],
     }),
     editions: core.editions,
-    views: createViewRenderer({ config, templatesDir: config.paths.templatesDir }),
+    views,
     articles: core.articles,
     subscriptions: core.subscriptions,
     subscriberAdmin: core.subscriberAdmin,
@@ -45,6 +50,22 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
     feeds: core.feeds,
     reports: options.reports ?? core.reports,
     signupGuard: core.signupGuard,
+    console: {
+      config,
+      log: core.log,
+      views,
+      sessions: core.consoleSessions,
+      audit: core.audit,
+      editions: core.editions,
+      subscriberAdmin: core.subscriberAdmin,
+      reads: createConsoleReads({
+        db: core.store.db,
+        clock: core.clock,
+        serviceStatus: options.serviceStatus ?? (() => readServiceStatus(core.store.db, config, core.clock.now())),
+      }),
+      rescan: () => core.ingest.run(),
+      sendDigestTest: (frequency, to) => core.sendDigestTest(frequency, to),
+    },
   });
   let server: HttpServer | undefined;
   return {

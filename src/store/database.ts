@@ -224,6 +224,7 @@ export interface Database {
   delivery_reports: DeliveryReportsTable;
   admin_users: AdminUsersTable;
   admin_sessions: AdminSessionsTable;
+  admin_audit_log: AdminAuditLogTable;
 }
 
 /** Each asynchronous delivery report seen, applied once (migration 054). */
@@ -262,6 +263,22 @@ export interface AdminSessionsTable {
   expires_at: string;
   client: string | null;
   user_agent: string | null;
+}
+
+/** One change an operator made from the console (migration 072). */
+export interface AdminAuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  client: string | null;
+  /** What was done, such as "subscriber.change" or "edition.resend-failed". */
+  action: string;
+  /** What it was done to: "subscriber", "edition", "articles", "digest". */
+  target_kind: string;
+  target_id: string | null;
+  /** JSON, or null when there was nothing before (or after). */
+  before: string | null;
+  after: string | null;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */
