@@ -80,7 +80,8 @@ export function consoleGuard(deps: { config: Config; sessions: ConsoleSessionDep
   const requireCsrf: RequestHandler = (req, res, next) => {
     if (isSafe(req.method) || OPEN_PATHS.has(req.path)) return next();
     const session = sessionOf(res);
-    const sent = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
+    const field = (req.body as { _csrf?: unknown } | undefined)?._csrf;
+    const sent = typeof field === 'string' ? field : '';
     const expected = Buffer.from(session.csrfToken);
     const given = Buffer.from(sent);
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
