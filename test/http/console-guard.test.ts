@@ -111,6 +111,8 @@ describe('the /admin guard, over every route of the console', () => {
           if (res.status !== 403) problems.push(`${route.method} ${url} with a session and ${label}: ${res.status}`);
         }
         const foreign = await send({ Cookie: cookie, Origin: 'https://evil.example' }, { ...form, _csrf: csrf });
+        const crossSite = await send({ Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' }, { ...form, _csrf: csrf });
+        if (crossSite.status !== 403) problems.push(`${route.method} ${url} cross-site: ${crossSite.status}`);
         if (foreign.status !== 403) problems.push(`${route.method} ${url} from another origin: ${foreign.status}`);
       }
     }

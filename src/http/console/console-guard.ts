@@ -32,11 +32,14 @@ export function consoleGuard(deps: { config: Config; sessions: ConsoleSessionDep
     next();
   };
 
-  // A browser names the page a form was posted from; a form on another site is refused even
-  // before the SameSite cookie and the CSRF token would stop it.
+  // A browser says where a form was posted from; one posted from another site is refused even
+  // before the SameSite cookie and the CSRF token would stop it. Our pages send no referrer
+  // (helmet's Referrer-Policy), so Chromium's Origin is then "null": Sec-Fetch-Site still tells.
   const sameOrigin: RequestHandler = (req, _res, next) => {
+    if (isSafe(req.method)) return next();
     const sent = req.get('origin');
-    if (!isSafe(req.method) && sent !== undefined && sent !== origin)
+    const site = req.get('sec-fetch-site');
+    if ((sent !== undefined && sent !== 'null' && sent !== origin) || (site !== undefined && site !== 'same-origin' && site !== 'none'))
       throw new GazetteError('Forbidden', 'This form was sent from another site; use the console itself.');
     next();
   };
