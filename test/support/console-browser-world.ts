@@ -44,6 +44,18 @@ export async function startConsoleBrowserWorld(t: Cleanup, options: { baseUrl?: 
     await insertSubscriber(db, { email, name, frequency: 'daily' });
   await insertSubscriber(db, { email: 'wendy@example.org', name: 'Wendy', frequency: 'weekly' });
   await insertSubscriber(db, { email: 'newcomer@example.org', frequency: 'weekly', status: 'pending' });
+  // A month of sign-ups behind them, so that the overview's chart has something to draw.
+  for (let day = 1; day <= 28; day++) {
+    for (let n = 0; n < (day * 7) % 4; n++) {
+      const at = new Date(clock.now().getTime() - day * 86_400_000 + n * 3600_000).toISOString();
+      const reader = await insertSubscriber(db, { frequency: 'weekly', status: n === 2 ? 'unsubscribed' : 'confirmed' });
+      await db
+        .updateTable('subscribers')
+        .set({ created_at: at, confirmed_at: at, unsubscribed_at: n === 2 ? at : null, consent_at: at })
+        .where('id', '=', reader.id)
+        .execute();
+    }
+  }
   sink.rejectRecipient(UNLUCKY_READER, 452, '4.2.2 Mailbox full', 1);
   const created = await createDueEdition(db, 'daily', new Date('2026-01-05T07:00:00Z'), clock.now(), clock.now());
   const editionId = created!.edition.id;

@@ -9,7 +9,7 @@ export interface ActivityChart {
   height: number;
   series: { key: string; label: string; points: string; total: number }[];
   gridLines: { y: number; label: string }[];
-  xLabels: { x: number; label: string }[];
+  xLabels: { x: number; label: string; anchor: 'middle' | 'end' }[];
   summary: string;
 }
 
@@ -26,7 +26,8 @@ const PAD = { left: 40, right: 10, top: 10, bottom: 30 };
 
 export function drawActivityChart(days: readonly ActivityDay[]): ActivityChart {
   const max = Math.max(1, ...days.flatMap((d) => SERIES.map((s) => d[s.key])));
-  const top = niceCeiling(max);
+  // At least 4, so that the three grid lines (0, half, top) are distinct whole numbers.
+  const top = Math.max(4, niceCeiling(max));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const x = (i: number): number => PAD.left + (days.length <= 1 ? 0 : (i * plotW) / (days.length - 1));
@@ -39,7 +40,12 @@ export function drawActivityChart(days: readonly ActivityDay[]): ActivityChart {
     total: days.reduce((sum, d) => sum + d[s.key], 0),
   }));
   const gridLines = [0, 0.5, 1].map((f) => ({ y: round(y(top * f)), label: String(Math.round(top * f)) }));
-  const xLabels = days.flatMap((d, i) => (i % 7 === 0 || i === days.length - 1 ? [{ x: round(x(i)), label: d.day.slice(5) }] : []));
+  // Every 7th day from the last one backwards, so the newest day is always labelled and no two labels touch.
+  const xLabels = days.flatMap((d, i) =>
+    (days.length - 1 - i) % 7 === 0
+      ? [{ x: round(x(i)), label: d.day.slice(5), anchor: i === days.length - 1 ? ('end' as const) : ('middle' as const) }]
+      : [],
+  );
   const first = days[0]?.day ?? '';
   const last = days[days.length - 1]?.day ?? '';
   const summary = `From ${first} to ${last}: ${series.map((s) => `${s.total} ${s.label.toLowerCase()}`).join(', ')}.`;
