@@ -85,8 +85,8 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
   const templates = compileTemplates(hbs, pagesDir);
   const layout = templates.get('layout');
   if (!layout) throw new Error(`${pagesDir}/layout.hbs is missing`);
+  // Only the operator console needs it: a templates folder made for the site alone still starts.
   const consoleLayout = templates.get('console-layout');
-  if (!consoleLayout) throw new Error(`${pagesDir}/console-layout.hbs is missing`);
 
   const stylesheet = loadStylesheet(path.join(pagesDir, 'site.css'));
   const feedLinks = feedLinksFor(config);
@@ -107,6 +107,7 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
       noindex: status !== 200,
     };
     if (meta.console) {
+      if (!consoleLayout) throw new Error(`${pagesDir}/console-layout.hbs is missing`);
       const { account, section } = meta.console;
       const consoleNav = account ? CONSOLE_SECTIONS.map((s) => ({ ...s, current: s.id === section })) : [];
       const title = meta.title ? `${meta.title} · ${config.site.title} console` : `${config.site.title} console`;
