@@ -45,7 +45,7 @@ describe('console pages: each change goes through the core services and into the
     assert.match(page.text, /subscriber\.delete/);
   });
 
-  it('edition: a dry run sends nothing; pause holds, resume releases; the preview frame is sandboxed; a re-scan reads new files', async (t) => {
+  it('edition: a dry run sends nothing; pause holds, resume releases; the preview frame is sandboxed; a test goes to one address; a re-scan reads new files', async (t) => {
     const { app, gazette, editionId, seedsDir, sink } = await startConsoleWorld(t);
     const db = gazette.core.store.db;
     const { cookie, csrf } = await signInConsole(app);
@@ -86,11 +86,26 @@ describe('console pages: each change goes through the core services and into the
     assert.match(String(html.headers['content-security-policy']), /sandbox/);
     assert.match(String(html.headers['content-security-policy']), /frame-ancestors 'self'/);
 
+    const mailsBefore = sink.messages.length;
+    const tested = await request(app)
+      .post('/admin/editions/test')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, frequency: 'weekly', to: 'tester@example.org' });
+    assert.equal(tested.status, 200, tested.text.slice(0, 300));
+    assert.match(tested.text, /The next weekly digest went to tester@example\.org/);
+    const [test] = (await sink.waitFor(mailsBefore + 1)).slice(mailsBefore);
+    assert.deepEqual(test!.envelopeTo, ['tester@example.org']);
+    assert.match(String(test!.parsed.html), /Console visible story/);
+
     writeArticle(seedsDir, { slug: 'rescanned-story', date: '7 September 2025' });
     await request(app).post('/admin/articles/rescan').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(303);
     const articles = await request(app).get('/admin/articles?done=rescanned').set('Cookie', cookie);
     assert.match(articles.text, /Rescanned story/);
     const actions = (await db.selectFrom('admin_audit_log').select('action').orderBy('at').execute()).map((a) => a.action);
-    assert.deepEqual(actions.sort(), ['articles.rescan', 'edition.pause', 'edition.resend-failed', 'edition.resume'].sort());
+    assert.deepEqual(
+      actions.sort(),
+      ['articles.rescan', 'digest.send-test', 'edition.pause', 'edition.resend-failed', 'edition.resume'].sort(),
+    );
   });
 });
