@@ -30,9 +30,8 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
   const core = await createCore(config, options);
   const { log, clock, store } = core;
   const scheduler = createGazetteScheduler(core);
-  const server = createServer(core, {
-    healthProbes: [() => readServiceStatus(store.db, config, clock.now(), scheduler.instanceRecords())],
-  });
+  const serviceStatus = () => readServiceStatus(store.db, config, clock.now(), scheduler.instanceRecords());
+  const server = createServer(core, { healthProbes: [serviceStatus], serviceStatus });
   let listening = false;
 
   return {

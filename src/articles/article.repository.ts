@@ -251,3 +251,13 @@ export async function findArticlesByIds(db: Db, ids: readonly string[]): Promise
   }
   return ids.flatMap((id) => found.get(id) ?? []);
 }
+
+/** Every article for the console, whatever its state (published, embargoed, deleted), newest publication first. */
+export async function listAllArticles(db: Db, limit: number): Promise<{ total: number; articles: Article[] }> {
+  const counted = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = await db.selectFrom('articles').selectAll().orderBy('published_at', 'desc').orderBy('slug').limit(limit).execute();
+  return { total: Number(counted.n), articles: rows.map(toArticle) };
+}

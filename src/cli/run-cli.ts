@@ -1,4 +1,5 @@
 import { backupCommand } from './backup.command.ts';
+import { adminCommand } from './admin.command.ts';
 import { checkCommand } from './check.command.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 import { digestCommand } from './digest.command.ts';
@@ -24,6 +25,7 @@ const commands: Command[] = [
   backupCommand,
   restoreCommand,
   migrateCommand,
+  adminCommand,
 ];
 
 function usage(): string {

@@ -165,7 +165,15 @@ export const configSchema = z
         proofOfWork: z.object({ enabled: z.boolean(), complexity: z.number().int().min(1000).max(10_000_000) }).strict(),
       })
       .strict(),
-    admin: z.object({ token: z.string().min(16, 'at least 16 characters').nullable() }).strict(),
+    admin: z
+      .object({
+        token: z.string().min(16, 'at least 16 characters').nullable(),
+        /** A console session ends after this long without a request. */
+        sessionIdleMinutes: z.number().int().min(1).max(1440),
+        /** A console session ends this long after sign-in, however active. */
+        sessionMaxHours: z.number().min(1).max(720),
+      })
+      .strict(),
     /** Signs the links in mail (confirm, unsubscribe, preferences). null: a key generated once into <dataDir>/secret.key. Several instances must share one. */
     secret: z.string().min(32, 'at least 32 characters').nullable(),
     scheduler: z

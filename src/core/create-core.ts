@@ -8,7 +8,9 @@ import { parseReportMail, type ParseReportOptions } from '../list-health/parse-r
 import { verpOf } from '../mail/message-composer.ts';
 import { createDeliveryTags } from '../mail/verp.ts';
 import { addressOf } from '../mail/mime-template.ts';
-import { createEditionService, type EditionService } from '../editions/editions.service.ts';
+import { createEditionService, nothingToSend, samplePersonalValues, type EditionService } from '../editions/editions.service.ts';
+import { GazetteError } from '../shared/errors.ts';
+import type { DigestFrequency } from '../shared/frequency.ts';
 import { createFeedPublisher, type FeedPublisher } from '../feeds/feed-publisher.service.ts';
 import { createMailService, type MailService } from '../mail/mail.service.ts';
 import { createMailTemplates } from '../mail/mail-templates.ts';
@@ -27,6 +29,10 @@ import type { SubscriptionDeps } from '../subscribers/subscription.service.ts';
 import { subscriberSuppression, type SuppressSubscriber } from '../subscribers/suppression.service.ts';
 import type { SignupGuardDeps } from '../subscribers/signup-guard.ts';
 import { createDeliveryContext } from './delivery-context.ts';
+import type { AdminUserDeps } from '../admin/admin-user.service.ts';
+import { redactAuditOfTarget } from '../admin/audit-log.repository.ts';
+import { createAuditLog, type AuditLog } from '../admin/audit-log.service.ts';
+import type { ConsoleSessionDeps } from '../admin/admin-session.service.ts';
 
 /**
  * Gazette without its server and its scheduler: the store, the services and the delivery worker
@@ -55,6 +61,12 @@ export interface Core {
   readonly signupGuard: SignupGuardDeps;
   /** The operator's list: search, change, delete, import, export, stats. */
   readonly subscriberAdmin: SubscriberAdminDeps;
+  /** The console's accounts (`gazette admin add-user` and friends). */
+  readonly adminUsers: AdminUserDeps;
+  /** Console sign-in and sessions, in the store (admin/admin-session.service.ts). */
+  readonly consoleSessions: ConsoleSessionDeps;
+  /** Every change an operator makes from the console (admin_audit_log). */
+  readonly audit: AuditLog;
   /** One for the process: a database outage is one log line as it starts and one as it ends, whichever background pass sees it. */
   readonly outages: OutageLog;
   /**
@@ -64,6 +76,8 @@ export interface Core {
   readonly suppressSubscriber: SuppressSubscriber;
   /** One sample message (the welcome mail) straight through the transport: `gazette mail test`. */
   sendTestMessage(to: string): Promise<string>;
+  /** The next digest of a frequency, as a test, to one address straight through the transport (the console's "send a test"). */
+  sendDigestTest(frequency: DigestFrequency, to: string): Promise<string>;
   /** Applies bounce, complaint and delivered reports from any source to the list, each once (list-health/). */
   readonly reports: ReportSink;
   /** Reads one mail of the bounce mailbox into reports, trusting only this site's signed VERP addresses. */
@@ -99,10 +113,12 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
   const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
   const outages = createOutageLog(log, clock);
   const suppressSubscriber = subscriberSuppression({ clock, signer });
-  // Deleting a subscriber's data also empties their delivery reports (diagnostics quote the address).
+  // Deleting a subscriber's data also empties their delivery reports (diagnostics quote the address)
+  // and blanks what the console's audit log quoted of them.
   const forget = async (tx: Db, subscriberId: string): Promise<void> => {
     await forgetSubscriber(tx, subscriberId);
     await forgetReportsOfSubscriber(tx, subscriberId);
+    await redactAuditOfTarget(tx, 'subscriber', subscriberId);
   };
   const templates = createMailTemplates(config.paths.templatesDir);
   const feeds = createFeedPublisher({ db, config, clock, log });
@@ -135,6 +151,9 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     subscriptions: { db, clock, config, signer, mailQueue: outbox, forgetSubscriber: forget, suppressSubscriber },
     subscriberAdmin: { db, clock, forgetSubscriber: forget, signer, suppressSubscriber },
     signupGuard: { db, clock, config, signer, log },
+    adminUsers: { db, clock },
+    consoleSessions: { db, clock, log, idleMinutes: config.admin.sessionIdleMinutes, maxHours: config.admin.sessionMaxHours },
+    audit: createAuditLog({ db, clock }),
     ingest: {
       async run(ingestOptions) {
         const report = await ingestSeeds(
@@ -150,6 +169,11 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
       const content = await loadTransactionalContent(db, clock.now(), 'welcome', config.subscriptions.defaultFrequency);
       const welcome = await renderTransactional(templates, config, content);
       return outbox.sendTestMessage(to, welcome, personalValuesOf(config, signer, { id: 'test', name: null }, {}));
+    },
+    async sendDigestTest(frequency, to) {
+      const mail = await editions.renderNext(frequency);
+      if (!mail) throw new GazetteError('NothingToSend', nothingToSend(frequency));
+      return outbox.sendTestMessage(to, mail, samplePersonalValues(config));
     },
     reports: createReportSink({
       db,

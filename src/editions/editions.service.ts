@@ -14,7 +14,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { Database, DeliveryStatus } from '../store/database.ts';
 import { countAudience, findEmailsByIds } from '../subscribers/subscriber.repository.ts';
 import { createDueEditions, type DueEditionsOptions } from './due-editions.ts';
-import { findEditionPause } from './edition-pause.repository.ts';
+import { findEditionPause, pauseEdition } from './edition-pause.repository.ts';
 import { countEditionEventsByKind } from '../subscribers/subscriber-event.repository.ts';
 import { findLatestEdition, listEditionArticleIds, listEditions, type Edition } from './edition.repository.ts';
 import { createDueEdition, createInstantEditions, listMailableArticles, type CreatedEdition } from './edition.service.ts';
@@ -38,6 +38,8 @@ export interface EditionService {
   sendNow(request: SendNowRequest): Promise<SendNowResult>;
   /** The mail of an existing edition, rendered once (the outbox caches it). */
   renderMail(editionId: string): Promise<RenderedMail>;
+  /** The next edition's mail as it would be rendered now, personal parts still open; null if nothing is new. */
+  renderNext(frequency: DigestFrequency): Promise<RenderedMail | null>;
   /** What the next edition would look like now, for a sample reader; null if nothing is new. */
   previewNext(frequency: DigestFrequency): Promise<DigestPreview | null>;
   report(editionId: string): Promise<EditionReport>;
@@ -50,6 +52,8 @@ export interface EditionService {
   restoreBounced(request: RestoreRequest): Promise<RestoreResult>;
   /** Lets an edition the bounce circuit breaker stopped send again. */
   resume(editionId: string, actor: string): Promise<{ resumed: boolean }>;
+  /** Holds an edition's queued deliveries (as the bounce circuit breaker does) until `resume`; false if it was already held. */
+  pause(editionId: string, actor: string): Promise<{ paused: boolean }>;
 }
 
 export interface SendNowRequest {
@@ -106,6 +110,16 @@ export interface DigestPreview {
   subject: string;
   html: string;
   text: string;
+}
+
+/** The personal values of a preview or a test: a sample reader whose links lead nowhere. */
+export function samplePersonalValues(config: Config): PersonalValues {
+  return {
+    greeting: 'Hello Reader,',
+    unsubscribeUrl: `${config.site.baseUrl}/unsubscribe/preview`,
+    preferencesUrl: `${config.site.baseUrl}/preferences/preview`,
+    confirmUrl: '',
+  };
 }
 
 /** What the CLI and the admin API say when the next digest would have nothing in it. */
@@ -180,18 +194,17 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
       return { dryRun: false, frequency, editions: queued(edition?.created ? [edition] : []) };
     },
     renderMail: (editionId) => renderEditionMail(deps, editionId),
+    async renderNext(frequency) {
+      const articles = await nextEditionArticles(frequency, clock.now());
+      return articles.length === 0 ? null : renderEdition(templates, config, { frequency, periodEnd: clock.now(), articles });
+    },
     async previewNext(frequency) {
       const now = clock.now();
       const periodStart = await nextPeriodStart(frequency);
       const articles = await nextEditionArticles(frequency, now);
       if (articles.length === 0) return null;
       const mail = await renderEdition(templates, config, { frequency, periodEnd: now, articles });
-      const sample: PersonalValues = {
-        greeting: 'Hello Reader,',
-        unsubscribeUrl: `${config.site.baseUrl}/unsubscribe/preview`,
-        preferencesUrl: `${config.site.baseUrl}/preferences/preview`,
-        confirmUrl: '',
-      };
+      const sample = samplePersonalValues(config);
       return {
         frequency,
         periodStart,
@@ -222,6 +235,14 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
     },
     restoreBounced: (request) => restoreBounced(bounceAdmin, request),
     resume: (editionId, actor) => resumeStoppedEdition(bounceAdmin, editionId, actor),
+    async pause(editionId, actor) {
+      await requireEdition(db, editionId);
+      const held = await findEditionPause(db, editionId);
+      if (held && !held.resumedAt) return { paused: false };
+      await pauseEdition(db, editionId, `paused by ${actor}`, clock.now());
+      deps.log.warn({ edition: editionId, actor }, 'edition paused by an operator');
+      return { paused: true };
+    },
   };
 
   /** The counts every report starts with (`gazette digest status`, the admin API, /healthz): one implementation. */

@@ -24,6 +24,7 @@ import type { ReportSink } from '../list-health/delivery-report.ts';
 import { bounceWebhookRoutes } from './bounce-webhooks.routes.ts';
 import { adminSuppressionRoutes } from './admin-suppressions.routes.ts';
 import type { SignupGuardDeps } from '../subscribers/signup-guard.ts';
+import { consoleRoutes, type ConsoleDeps } from './console/console.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +47,8 @@ export interface AppDeps {
   reports?: ReportSink;
   /** Tells people from bots on the sign-up forms (subscribers/signup-guard.ts). */
   signupGuard: SignupGuardDeps;
+  /** The operator console under /admin (http/console/); not mounted without it. */
+  console?: ConsoleDeps;
 }
 
 /**
@@ -77,6 +80,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(editionsAdminRoutes({ editions: deps.editions, guard }));
   // The suppression list is keyed with the admin deps' signer: no address is stored to list.
   app.use(adminSuppressionRoutes({ suppressions: deps.subscriberAdmin, guard }));
+  // The operator console: one router, one guard for the whole /admin tree (console/console-guard.ts).
+  if (deps.console) app.use('/admin', consoleRoutes(deps.console));
   app.use(feedsRoutes(deps.feeds));
   if (deps.reports) {
     const { db, clock, signer } = deps.subscriberAdmin;

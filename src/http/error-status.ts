@@ -9,6 +9,7 @@ export const statusByCode: Record<ErrorCode, number> = {
   InvalidToken: 400,
   InvalidArgument: 400,
   Unauthorized: 401,
+  Forbidden: 403,
   WebhookRejected: 403,
   AdminApiDisabled: 404,
   NotFound: 404,

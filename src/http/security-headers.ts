@@ -38,3 +38,21 @@ export function allowOwnScripts(res: Response): void {
   const extra = ["script-src 'self'", "worker-src 'self'", "connect-src 'self'"];
   res.setHeader('Content-Security-Policy', [policy, ...extra].filter(Boolean).join(';'));
 }
+
+/** The console's digest preview page frames the preview's HTML, served from our own origin. */
+export function allowOwnFrames(res: Response): void {
+  const policy = String(res.getHeader('Content-Security-Policy') ?? '');
+  res.setHeader('Content-Security-Policy', [policy, "frame-src 'self'"].filter(Boolean).join(';'));
+}
+
+/**
+ * A mail's HTML shown inside the console's preview frame: the mail's own inline styles allowed,
+ * no script, no request anywhere (sandboxed: no origin, no forms), framed only by our own pages.
+ */
+export function framedMailPolicy(res: Response): void {
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox",
+  );
+  res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+}

@@ -8,6 +8,8 @@ import { createApp } from './app.ts';
 import { listen, type HttpServer } from './http-server.ts';
 import { createViewRenderer } from './views/view-renderer.ts';
 import type { ReportSink } from '../list-health/delivery-report.ts';
+import { createConsoleReads } from '../admin/console-reads.service.ts';
+import { readServiceStatus, type ServiceStatus } from '../scheduler/service-status.ts';
 
 /** How many of the latest editions /healthz reports on (deliveries, bounces, complaints). */
 const HEALTH_EDITIONS = 5;
@@ -28,10 +30,13 @@ export interface ServerOptions {
   healthProbes?: HealthProbe[];
   /** Where provider webhooks hand their bounce and complaint reports; the webhook routes exist only with it. */
   reports?: ReportSink;
+  /** The scheduler's jobs and the queue for the console's overview; default: read from the store alone (no per-instance jobs). */
+  serviceStatus?: () => Promise<ServiceStatus>;
 }
 
 export function createServer(core: Core, options: ServerOptions = {}): Server {
   const { config } = core;
+  const views = createViewRenderer({ config, templatesDir: config.paths.templatesDir });
   const app = createApp({
     config,
     log: core.log,
@@ -46,7 +51,7 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
       ],
     }),
     editions: core.editions,
-    views: createViewRenderer({ config, templatesDir: config.paths.templatesDir }),
+    views,
     articles: core.articles,
     subscriptions: core.subscriptions,
     subscriberAdmin: core.subscriberAdmin,
@@ -54,6 +59,22 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
     feeds: core.feeds,
     reports: options.reports ?? core.reports,
     signupGuard: core.signupGuard,
+    console: {
+      config,
+      log: core.log,
+      views,
+      sessions: core.consoleSessions,
+      audit: core.audit,
+      editions: core.editions,
+      subscriberAdmin: core.subscriberAdmin,
+      reads: createConsoleReads({
+        db: core.store.db,
+        clock: core.clock,
+        serviceStatus: options.serviceStatus ?? (() => readServiceStatus(core.store.db, config, core.clock.now())),
+      }),
+      rescan: () => core.ingest.run(),
+      sendDigestTest: (frequency, to) => core.sendDigestTest(frequency, to),
+    },
   });
   let server: HttpServer | undefined;
   return {

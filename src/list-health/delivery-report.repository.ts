@@ -195,3 +195,28 @@ export async function forgetReportsOfSubscriber(db: Db, subscriberId: string): P
     .where('subscriber_id', '=', subscriberId)
     .execute();
 }
+
+/** A subscriber's bounce, complaint and delivered reports, newest first: their history in the console. */
+export async function listReportsOfSubscriber(
+  db: Db,
+  subscriberId: string,
+  limit: number,
+): Promise<
+  { kind: string; status: string | null; diagnostic: string | null; source: string; editionId: string | null; receivedAt: Date }[]
+> {
+  const rows = await db
+    .selectFrom('delivery_reports')
+    .select(['kind', 'status', 'diagnostic', 'source', 'edition_id', 'received_at'])
+    .where('subscriber_id', '=', subscriberId)
+    .orderBy('received_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    kind: r.kind,
+    status: r.status,
+    diagnostic: r.diagnostic,
+    source: r.source,
+    editionId: r.edition_id,
+    receivedAt: new Date(r.received_at),
+  }));
+}

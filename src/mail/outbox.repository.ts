@@ -300,3 +300,69 @@ export async function requeueFailedOfEdition(db: Db, editionId: string, now: Dat
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** One row of a recipient's outbox history, for the console: what was sent, when, and what the server said. */
+export interface RecipientDelivery {
+  id: string;
+  editionId: string | null;
+  kind: DeliveriesTable['kind'];
+  status: DeliveryStatus;
+  attempts: number;
+  lastReply: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+  nextAttemptAt: Date | null;
+}
+
+/** A recipient's deliveries, newest first, at most `limit`. */
+export async function listDeliveriesOfRecipient(db: Db, recipientId: string, limit: number): Promise<RecipientDelivery[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['id', 'edition_id', 'kind', 'status', 'attempts', 'last_reply', 'created_at', 'updated_at', 'sent_at', 'due_at'])
+    .where('subscriber_id', '=', recipientId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    editionId: r.edition_id,
+    kind: r.kind,
+    status: r.status,
+    attempts: r.attempts,
+    lastReply: r.last_reply,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    sentAt: r.sent_at ? new Date(r.sent_at) : null,
+    nextAttemptAt: r.due_at ? new Date(r.due_at) : null,
+  }));
+}
+
+/** The oldest row still waiting to be sent: how long the queue has been behind. */
+export async function findOldestPendingDelivery(
+  db: Db,
+): Promise<
+  | { id: string; kind: DeliveriesTable['kind']; editionId: string | null; createdAt: Date; attempts: number; nextAttemptAt: Date | null }
+  | undefined
+> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select(['id', 'kind', 'edition_id', 'created_at', 'attempts', 'due_at'])
+    .where(HAS_WORK_LEFT)
+    .where('due_at', 'is not', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      kind: row.kind,
+      editionId: row.edition_id,
+      createdAt: new Date(row.created_at),
+      attempts: row.attempts,
+      nextAttemptAt: row.due_at ? new Date(row.due_at) : null,
+    }
+  );
+}

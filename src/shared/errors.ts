@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'MethodNotAllowed'
   | 'RateLimited'
   | 'Unauthorized'
+  | 'Forbidden'
   | 'AdminApiDisabled'
   | 'Conflict'
   // subscriptions

@@ -223,6 +223,9 @@ export interface Database {
   form_stamps: FormStampsTable;
   signup_refusals: SignupRefusalsTable;
   delivery_reports: DeliveryReportsTable;
+  admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
+  admin_audit_log: AdminAuditLogTable;
 }
 
 /** Each asynchronous delivery report seen, applied once (migration 054). */
@@ -237,6 +240,47 @@ export interface DeliveryReportsTable {
   diagnostic: string | null;
   source: string;
   received_at: string;
+}
+
+/** A person who signs in to the operator console (migration 070). */
+export interface AdminUsersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` (admin/password-hash.ts). */
+  password_hash: string;
+  created_at: string;
+  password_changed_at: string;
+  last_sign_in_at: string | null;
+}
+
+/** A console session (migration 071); the cookie's token is stored only as its SHA-256. */
+export interface AdminSessionsTable {
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end, whatever the activity. */
+  expires_at: string;
+  client: string | null;
+  user_agent: string | null;
+}
+
+/** One change an operator made from the console (migration 072). */
+export interface AdminAuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  client: string | null;
+  /** What was done, such as "subscriber.change" or "edition.resend-failed". */
+  action: string;
+  /** What it was done to: "subscriber", "edition", "articles", "digest". */
+  target_kind: string;
+  target_id: string | null;
+  /** JSON, or null when there was nothing before (or after). */
+  before: string | null;
+  after: string | null;
 }
 
 /** A handle for queries: the database itself or a transaction, interchangeably. */

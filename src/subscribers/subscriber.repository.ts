@@ -211,3 +211,19 @@ export async function deleteNeverConfirmed(db: Db, ids: readonly string[], filte
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** How many subscribers reached a state on each UTC day since `since` ("2026-01-01" → n): the console's activity chart. */
+export async function countSubscribersByDay(
+  db: Db,
+  column: 'created_at' | 'confirmed_at' | 'unsubscribed_at' | 'bounced_at',
+  since: Date,
+): Promise<Map<string, number>> {
+  const day = sql<string>`substr(${sql.ref(column)}, 1, 10)`;
+  const rows = await db
+    .selectFrom('subscribers')
+    .select([day.as('day'), (eb) => eb.fn.countAll<string | number>().as('n')])
+    .where(column, '>=', since.toISOString())
+    .groupBy(day)
+    .execute();
+  return new Map(rows.map((r) => [r.day, Number(r.n)]));
+}

@@ -33,7 +33,26 @@ export interface PageMeta {
   /** The path this page is canonically served at, such as `/articles/a-slug`; absolute URLs are built from it. */
   path?: string;
   ogType?: 'website' | 'article';
+  /** Renders the page in the operator console's layout (templates/pages/console-layout.hbs) instead of the site's. */
+  console?: ConsoleFrame;
 }
+
+/**
+ * What the console's layout needs: the signed-in account (absent on the sign-in page), the
+ * session's CSRF token for the sign-out form, and which section of the nav is current.
+ */
+export interface ConsoleFrame {
+  account?: { email: string; csrfToken: string };
+  section?: 'overview' | 'subscribers' | 'editions' | 'articles' | 'audit';
+}
+
+const CONSOLE_SECTIONS = [
+  { id: 'overview', label: 'Overview', href: '/admin' },
+  { id: 'subscribers', label: 'Subscribers', href: '/admin/subscribers' },
+  { id: 'editions', label: 'Editions', href: '/admin/editions' },
+  { id: 'articles', label: 'Articles', href: '/admin/articles' },
+  { id: 'audit', label: 'Audit log', href: '/admin/audit' },
+] as const;
 
 export interface ViewRenderer {
   render(template: string, data: object, meta?: PageMeta): string;
@@ -66,6 +85,8 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
   const templates = compileTemplates(hbs, pagesDir);
   const layout = templates.get('layout');
   if (!layout) throw new Error(`${pagesDir}/layout.hbs is missing`);
+  // Only the operator console needs it: a templates folder made for the site alone still starts.
+  const consoleLayout = templates.get('console-layout');
 
   const stylesheet = loadStylesheet(path.join(pagesDir, 'site.css'));
   const feedLinks = feedLinksFor(config);
@@ -73,7 +94,7 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
 
   const render = (name: string, data: object, meta: PageMeta = {}): string => {
     const template = templates.get(name);
-    if (!template || name === 'layout') throw new Error(`No page template "${name}" in ${pagesDir}`);
+    if (!template || name === 'layout' || name === 'console-layout') throw new Error(`No page template "${name}" in ${pagesDir}`);
     const options = { data: { site } };
     const body = template(data, options);
     const status = meta.status ?? 200;
@@ -85,6 +106,13 @@ export function createViewRenderer(deps: ViewRendererDeps): ViewRenderer {
       ogType: meta.ogType ?? 'website',
       noindex: status !== 200,
     };
+    if (meta.console) {
+      if (!consoleLayout) throw new Error(`${pagesDir}/console-layout.hbs is missing`);
+      const { account, section } = meta.console;
+      const consoleNav = account ? CONSOLE_SECTIONS.map((s) => ({ ...s, current: s.id === section })) : [];
+      const title = meta.title ? `${meta.title} · ${config.site.title} console` : `${config.site.title} console`;
+      return consoleLayout({ page: { ...page, title }, site, nav: consoleNav, account, stylesheetHref: stylesheet.href, body }, options);
+    }
     return layout({ page, site, nav, feedLinks, footer, stylesheetHref: stylesheet.href, body }, options);
   };
 

@@ -11,6 +11,9 @@ import * as deliveryReports from './054_delivery_reports.ts';
 import * as suppressions from './055_suppressions.ts';
 import * as signupGuard from './056_signup_guard.ts';
 import * as webhookReplay from './059_webhook_replay.ts';
+import * as adminUsers from './070_admin_users.ts';
+import * as adminSessions from './071_admin_sessions.ts';
+import * as adminAudit from './072_admin_audit.ts';
 
 /** Every migration, by name; names sort in the order they run. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +29,7 @@ export const migrations: Record<string, Migration> = {
   '055_suppressions': suppressions,
   '056_signup_guard': signupGuard,
   '059_webhook_replay': webhookReplay,
+  '070_admin_users': adminUsers,
+  '071_admin_sessions': adminSessions,
+  '072_admin_audit': adminAudit,
 };

@@ -1,0 +1,69 @@
+import { createCore, type Core } from '../core/create-core.ts';
+import { GazetteError } from '../shared/errors.ts';
+import { addAdminUser, listAdminAccounts, removeAdminUser, resetAdminPassword } from '../admin/admin-user.service.ts';
+import type { Command, CommandContext } from './command.ts';
+import { readPassword } from './read-password.ts';
+
+export const adminCommand: Command = {
+  name: 'admin',
+  summary: 'Console accounts: add-user EMAIL, remove-user EMAIL, list-users, reset-password EMAIL',
+  usage: [
+    'gazette admin add-user EMAIL         (asks for the password, or reads its first line from standard input)',
+    '       gazette admin remove-user EMAIL      (also ends its sessions)',
+    '       gazette admin list-users',
+    '       gazette admin reset-password EMAIL   (asks for the new password; ends its sessions)',
+  ].join('\n'),
+  options: {},
+  async run(ctx) {
+    const [action, ...rest] = ctx.positionals;
+    const run = action ? actions[action] : undefined;
+    if (!run)
+      throw new GazetteError(
+        'InvalidArgument',
+        `Say what to do: ${Object.keys(actions).join(', ')} (got ${action ? `"${action}"` : 'nothing'}).`,
+      );
+    const core = await createCore(ctx.config());
+    try {
+      return await run(core, ctx, rest);
+    } finally {
+      await core.close();
+    }
+  },
+};
+
+type Action = (core: Core, ctx: CommandContext, args: string[]) => Promise<number>;
+
+function requireEmail(email: string | undefined): string {
+  if (!email) throw new GazetteError('InvalidArgument', 'Name the account by its email address.');
+  return email;
+}
+
+const actions: Record<string, Action> = {
+  async 'add-user'(core, ctx, [email]) {
+    const address = requireEmail(email);
+    const user = await addAdminUser(core.adminUsers, address, await readPassword(process.stdin, ctx.stderr));
+    ctx.stdout.write(`Added ${user.email}: they can sign in at ${core.config.site.baseUrl}/admin\n`);
+    return 0;
+  },
+
+  async 'remove-user'(core, ctx, [email]) {
+    await removeAdminUser(core.adminUsers, requireEmail(email));
+    ctx.stdout.write(`Removed ${email}; their sessions have ended.\n`);
+    return 0;
+  },
+
+  async 'list-users'(core, ctx) {
+    const users = await listAdminAccounts(core.adminUsers);
+    for (const u of users)
+      ctx.stdout.write(`${u.email}  added ${u.createdAt.toISOString()}  last sign-in ${u.lastSignInAt?.toISOString() ?? 'never'}\n`);
+    if (users.length === 0) ctx.stderr.write('No accounts yet: add one with `gazette admin add-user EMAIL`.\n');
+    return 0;
+  },
+
+  async 'reset-password'(core, ctx, [email]) {
+    const address = requireEmail(email);
+    const { sessionsEnded } = await resetAdminPassword(core.adminUsers, address, await readPassword(process.stdin, ctx.stderr));
+    ctx.stdout.write(`New password set for ${address}; ${sessionsEnded} session${sessionsEnded === 1 ? '' : 's'} ended.\n`);
+    return 0;
+  },
+};
