@@ -50,7 +50,7 @@ export function requestTelemetry(deps: { log: Logger; metrics: Metrics }): Reque
       deps.metrics.observeHttp(method, routeTemplateOf(req), res.statusCode, (performance.now() - started) / 1000);
     });
     accessLog(req, res);
-    runInRequest({ requestId: String(req.id) }, next);
+    runInRequest({ requestId: req.id as string }, next);
   };
 }
 
@@ -61,12 +61,16 @@ function routeOf(req: IncomingMessage): string {
 function accessFields(req: IncomingMessage, res: ServerResponse, durationMs: number): Record<string, unknown> {
   const request = req as Request;
   return {
-    reqId: String(request.id),
+    reqId: request.id,
     method: request.method,
     route: routeTemplateOf(request),
     status: res.statusCode,
     durationMs,
-    bytes: (res as Response & { [bytesSent]?: number })[bytesSent] ?? 0,
+    // Node sends no body for HEAD, 204 and 304, whatever the app wrote.
+    bytes:
+      request.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304
+        ? 0
+        : ((res as Response & { [bytesSent]?: number })[bytesSent] ?? 0),
     clientIp: request.ip,
   };
 }
