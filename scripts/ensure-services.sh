@@ -22,6 +22,8 @@ missing=()
 [ -x /usr/bin/spamassassin ] || missing+=(spamassassin)
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || missing+=(python3-dkim)
 [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
+# Prometheus scrapes a running Gazette; promtool checks the exposition (both in package prometheus).
+[ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian packages for the tests: ${missing[*]}" >&2

@@ -4,6 +4,7 @@ import { createCore, type Core, type CoreOptions } from './core/create-core.ts';
 import { createServer, type Server } from './http/server.ts';
 import { createReadiness, type Readiness } from './core/readiness.ts';
 import { createPrometheusMetrics } from './metrics/prometheus-metrics.ts';
+import { systemClock } from './shared/clock.ts';
 import { createGazetteScheduler, startScheduler } from './scheduler/gazette-scheduler.ts';
 import type { Scheduler } from './scheduler/scheduler.ts';
 import { readServiceStatus } from './scheduler/service-status.ts';
@@ -32,7 +33,10 @@ export type GazetteOptions = CoreOptions;
 
 export async function createGazette(config: Config, options: GazetteOptions = {}): Promise<Gazette> {
   // One Prometheus registry for the process, only when metrics have a listener (metrics.listen).
-  const metrics = config.metrics.listen ? createPrometheusMetrics({ refreshSeconds: config.metrics.refreshSeconds }) : undefined;
+  const clockNow = (): Date => (options.clock ?? systemClock).now();
+  const metrics = config.metrics.listen
+    ? createPrometheusMetrics({ refreshSeconds: config.metrics.refreshSeconds, now: clockNow })
+    : undefined;
   const core = await createCore(config, { ...options, ...(metrics ? { metrics } : {}) });
   const { log, clock, store } = core;
   const scheduler = createGazetteScheduler(core);

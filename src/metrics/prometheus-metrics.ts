@@ -4,7 +4,7 @@ import type { Metrics, MetricsExposition, StoreGauges } from './metrics.ts';
 export interface PrometheusMetricsOptions {
   /** The store gauges are read again on a scrape at most this often (seconds). */
   refreshSeconds: number;
-  /** Wall-clock now, for the age of the oldest waiting row and the refresh interval. */
+  /** The services' clock, for the age of the oldest waiting row (whose time the store holds in that clock). */
   now?: () => Date;
 }
 
@@ -26,6 +26,10 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
   // Process metrics (CPU, memory, heap, event loop lag, GC, handles). prom-client offers no way to
   // stop its event-loop monitor and GC observer: one such registry per process, built by serve.
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters (prometheus/client_js#283, open): `promtool check metrics` flags
+  // them. Each is the sum of its per-type gauge, which stays (sum(nodejs_active_handles)).
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(name);
 
   const deliveries = new Counter({
     name: 'gazette_deliveries_total',
@@ -66,13 +70,13 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
   const jobLastSuccess = new Gauge({
     name: 'gazette_job_last_success_timestamp_seconds',
     help: 'When each scheduled job last finished without error (Unix time), on this instance',
-    labelNames: ['job'],
+    labelNames: ['job_name'],
     registers,
   });
   const jobFailures = new Counter({
     name: 'gazette_job_failures_total',
     help: 'Runs of each scheduled job that failed, on this instance',
-    labelNames: ['job'],
+    labelNames: ['job_name'],
     registers,
   });
   const httpRequests = new Counter({
@@ -107,7 +111,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
     registers,
   });
 
-  const snapshot = createSnapshot(registry, options.refreshSeconds, now);
+  const snapshot = createSnapshot(registry, options.refreshSeconds);
   new Gauge({
     name: 'gazette_outbox_deliveries',
     help: 'Delivery rows in the outbox, by state (read from the store, cached for metrics.refreshSeconds)',
@@ -153,8 +157,9 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
       ingestLastProblems.set(problems);
     },
     recordJob(job, ok, finishedAt) {
-      if (ok) jobLastSuccess.set({ job }, finishedAt.getTime() / 1000);
-      else jobFailures.inc({ job });
+      // Labelled job_name, not job: Prometheus gives every scraped series its own job label.
+      if (ok) jobLastSuccess.set({ job_name: job }, finishedAt.getTime() / 1000);
+      else jobFailures.inc({ job_name: job });
     },
     observeHttp(method, route, status, seconds) {
       const labels = { method, route, status: String(status) };
@@ -174,7 +179,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Metr
  * The store gauges, read at most every `refreshSeconds` whatever the number of scrapers; a read
  * that fails keeps the last values and is counted (a scrape never fails for it).
  */
-function createSnapshot(registry: Registry, refreshSeconds: number, now: () => Date) {
+function createSnapshot(registry: Registry, refreshSeconds: number) {
   const errors = new Counter({
     name: 'gazette_store_gauges_errors_total',
     help: 'Failed reads of the store gauges (the last values are kept)',
@@ -195,12 +200,13 @@ function createSnapshot(registry: Registry, refreshSeconds: number, now: () => D
     },
     read(): Promise<StoreGauges | undefined> {
       if (!reader) return Promise.resolve(undefined);
-      if (last && now().getTime() - readAt < refreshSeconds * 1000) return Promise.resolve(last);
+      // Wall-clock time: this bounds the load on the store, whatever clock the services read.
+      if (last && Date.now() - readAt < refreshSeconds * 1000) return Promise.resolve(last);
       inFlight ??= reader()
         .then(
           (gauges) => {
             last = gauges;
-            readAt = now().getTime();
+            readAt = Date.now();
             refreshed.set(readAt / 1000);
             return gauges;
           },
