@@ -58,6 +58,8 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
       // Listening first: /livez answers during a long first ingest, and /readyz says 503 until it is done.
       await server.listen();
       listening = true;
+      const metricsAddress = server.metricsAddress();
+      if (metricsAddress) log.info({ metricsAddress }, `metrics served at ${metricsAddress}/metrics`);
       // With the scheduler on, the first scan runs under the scan job's lease: instances started
       // together must not ingest the same new files at once. An instance that finds the lease
       // taken renders its feeds from what the store holds.

@@ -13,7 +13,7 @@ export function createMasker(secrets: readonly (string | null | undefined)[]): (
   const secretPattern = literal.length > 0 ? new RegExp(literal.map(escapeRegExp).join('|'), 'g') : undefined;
   return (line) => {
     let out = secretPattern ? line.replace(secretPattern, '[secret]') : line;
-    out = out.replace(SIGNED_PATH, '$1[token]');
+    out = out.replace(SIGNED_PATH, '$1[redacted]');
     out = out.replace(SECRET_QUERY, '$1[masked]');
     out = out.replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`);
     out = out.replace(ENCODED_EMAIL, (_m, first: string, domain: string) => `${first}***%40${domain}`);
@@ -22,7 +22,8 @@ export function createMasker(secrets: readonly (string | null | undefined)[]): (
 }
 
 /** The signed-link routes: /confirm/<token>, /unsubscribe/<token>, /preferences/<token>; and the address in /api/suppressions/<address>. */
-const SIGNED_PATH = /(\/(?:confirm|unsubscribe|preferences|api\/suppressions)\/)(?!\[token\])[^/?#\s"\\]+/g;
+/** A route template's parameter (":token") is left alone. */
+const SIGNED_PATH = /(\/(?:confirm|unsubscribe|preferences|api\/suppressions)\/)(?![:[])[^/?#\s"\\]+/g;
 /** Query parameters that carry a credential or a signature. */
 const SECRET_QUERY = /([?&](?:token|signature|sig|key|secret|password|access_token|api_key|code)=)[^&#\s"\\]*/gi;
 /** Local parts as people have them (no "/" or quotes: a path such as node_modules/@scope in a stack trace is not an address). */
