@@ -85,6 +85,7 @@ describe('the unsubscribe mailbox at start', () => {
         .map((line) => JSON.parse(line) as { level: number; msg: string })
         .filter((entry) => entry.level === 40 && /nothing reads this mailbox yet/.test(entry.msg));
       assert.equal(warnings.length, mailto ? 1 : 0);
-      if (mailto) assert.match(warnings[0]!.msg, /unsubscribe@news\.example\.com/);
+      // No log line holds a full address, the operator's own included (README, Monitoring): masked to its first character and domain.
+      if (mailto) assert.match(warnings[0]!.msg, /u\*\*\*@news\.example\.com/);
     });
 });
