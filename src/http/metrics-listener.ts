@@ -1,6 +1,7 @@
 import express from 'express';
 import { isSameSecret } from '../list-health/constant-time.ts';
 import type { MetricsExposition } from '../metrics/metrics.ts';
+import { GazetteError, isGazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { listen, type HttpServer } from './http-server.ts';
 
@@ -46,7 +47,16 @@ export function createMetricsListener(deps: {
   let server: HttpServer | undefined;
   return {
     async listen() {
-      server = await listen(app, port, host);
+      try {
+        server = await listen(app, port, host);
+      } catch (error) {
+        if (isGazetteError(error) && error.code === 'PortInUse')
+          throw new GazetteError(
+            'PortInUse',
+            `metrics.listen ${deps.listen} is already in use: stop the other process or change metrics.listen (GAZETTE_METRICS_LISTEN).`,
+          );
+        throw error;
+      }
       return server.url;
     },
     address() {
