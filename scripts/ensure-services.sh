@@ -26,6 +26,8 @@ missing=()
 [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 # nginx in front of Gazette with deploy/nginx/gazette.conf (test/production/nginx-proxy.test.ts).
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+# Prometheus scrapes a running Gazette; promtool checks the exposition (both in package prometheus).
+[ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian packages for the tests: ${missing[*]}" >&2

@@ -2,6 +2,9 @@ import { requireSeedsDirectory } from './articles/list-seed-files.ts';
 import type { Config } from './config/config.schema.ts';
 import { createCore, type Core, type CoreOptions } from './core/create-core.ts';
 import { createServer, type Server } from './http/server.ts';
+import { createReadiness, type Readiness } from './core/readiness.ts';
+import { createPrometheusMetrics } from './metrics/prometheus-metrics.ts';
+import { systemClock } from './shared/clock.ts';
 import { createGazetteScheduler, startScheduler } from './scheduler/gazette-scheduler.ts';
 import type { Scheduler } from './scheduler/scheduler.ts';
 import { readServiceStatus } from './scheduler/service-status.ts';
@@ -16,6 +19,8 @@ export interface Gazette {
   readonly server: Server;
   /** The scheduled jobs (scan, embargo, instant, daily, weekly, feeds); runs them only once started. */
   readonly scheduler: Scheduler;
+  /** What /readyz reports: ready once the first ingest is done, not ready from the moment close() begins. */
+  readonly readiness: Readiness;
   /** Ingests seeds/ once, starts HTTP, the delivery worker and (when enabled) the scheduler, catching up on missed editions. */
   start(): Promise<void>;
   /** Where HTTP listens, as a URL (after start). */
@@ -27,26 +32,42 @@ export interface Gazette {
 export type GazetteOptions = CoreOptions;
 
 export async function createGazette(config: Config, options: GazetteOptions = {}): Promise<Gazette> {
-  const core = await createCore(config, options);
+  // One Prometheus registry for the process, only when metrics have a listener (metrics.listen).
+  const clockNow = (): Date => (options.clock ?? systemClock).now();
+  const metrics = config.metrics.listen
+    ? createPrometheusMetrics({ refreshSeconds: config.metrics.refreshSeconds, now: clockNow })
+    : undefined;
+  const core = await createCore(config, { ...options, ...(metrics ? { metrics } : {}) });
   const { log, clock, store } = core;
   const scheduler = createGazetteScheduler(core);
   const serviceStatus = () => readServiceStatus(store.db, config, clock.now(), scheduler.instanceRecords());
-  const server = createServer(core, { healthProbes: [serviceStatus], serviceStatus });
+  const readiness = createReadiness(store.db);
+  const server = createServer(core, {
+    healthProbes: [serviceStatus],
+    serviceStatus,
+    readiness,
+    ...(metrics ? { metrics } : {}),
+  });
   let listening = false;
 
   return {
     core,
     server,
     scheduler,
+    readiness,
     async start() {
       requireSeedsDirectory(config.paths.seedsDir);
+      // Listening first: /livez answers during a long first ingest, and /readyz says 503 until it is done.
+      await server.listen();
+      listening = true;
+      const metricsAddress = server.metricsAddress();
+      if (metricsAddress) log.info({ metricsAddress }, `metrics served at ${metricsAddress}/metrics`);
       // With the scheduler on, the first scan runs under the scan job's lease: instances started
       // together must not ingest the same new files at once. An instance that finds the lease
       // taken renders its feeds from what the store holds.
       if (!config.scheduler.enabled) await core.ingest.run();
       else if ((await scheduler.runNow('scan', { atStart: true })) !== 'ran') await core.feeds.refresh();
-      await server.listen();
-      listening = true;
+      readiness.markIngested();
       core.mail.worker.start();
       log.info({ transport: core.mail.transport.description }, `mail goes to ${core.mail.transport.description}`);
       // Advertised in List-Unsubscribe: the bounce mailbox reader applies those mails when they
@@ -65,9 +86,15 @@ export async function createGazette(config: Config, options: GazetteOptions = {}
     },
     address: () => server.address(),
     async close() {
+      // Not ready from now on; the listener stays open server.drainDelayMs more (a load balancer
+      // polling /readyz takes the instance out meanwhile), then drains.
+      readiness.markStopping();
       // Wall-clock time: these bound real timers, whatever clock the services read.
       const deadline = new Date(Date.now() + config.server.shutdownTimeoutMs);
-      const httpClosed = listening ? server.close(deadline) : Promise.resolve();
+      const drainDelayMs = Math.min(config.server.drainDelayMs, config.server.shutdownTimeoutMs / 2);
+      const httpClosed = listening
+        ? new Promise((resolve) => setTimeout(resolve, drainDelayMs)).then(() => server.close(deadline))
+        : Promise.resolve();
       // Stopped together with the jobs, not after them: rows not yet handed to SMTP are released
       // at once; SMTP transactions in flight may finish until shortly before the deadline (a
       // silent server would hold them for minutes), then they are ended and their rows released:

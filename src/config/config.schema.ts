@@ -66,6 +66,8 @@ export const configSchema = z
           }),
         ]),
         shutdownTimeoutMs: z.number().int().min(100),
+        /** After SIGTERM, /readyz answers 503 this long before the listener closes (a load balancer's time to notice); taken from shutdownTimeoutMs. */
+        drainDelayMs: z.number().int().min(0),
       })
       .strict(),
     paths: z.object({ dataDir: z.string().min(1), seedsDir: z.string().min(1), templatesDir: z.string().min(1) }).strict(),
@@ -191,6 +193,20 @@ export const configSchema = z
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+    /** Prometheus metrics on a listener of their own (never the public one); off while listen is null. */
+    metrics: z
+      .object({
+        /** "host:port" of the metrics listener, such as "127.0.0.1:9464"; null: no metrics. */
+        listen: z
+          .string()
+          .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'a "host:port" such as "127.0.0.1:9464"')
+          .nullable(),
+        /** When set, a scrape must send `Authorization: Bearer <token>`. */
+        token: z.string().min(16, 'at least 16 characters').nullable(),
+        /** The gauges read from the store (outbox, subscribers) are read again at most this often. */
+        refreshSeconds: z.number().min(1).max(3600),
+      })
+      .strict(),
     /** Reports of bounces and complaints that arrive after the send. */
     bounces: z
       .object({

@@ -24,6 +24,8 @@ export const environmentVariables: Readonly<Record<string, { key: string; kind: 
   GAZETTE_LOG_LEVEL: { key: 'log.level', kind: 'string' },
   DATABASE_URL: { key: 'database.url', kind: 'string' },
   GAZETTE_BOUNCES_IMAP_URL: { key: 'bounces.imap.url', kind: 'string' },
+  GAZETTE_METRICS_LISTEN: { key: 'metrics.listen', kind: 'string' },
+  GAZETTE_METRICS_TOKEN: { key: 'metrics.token', kind: 'string' },
 };
 
 export class ConfigError extends Error {

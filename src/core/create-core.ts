@@ -2,6 +2,7 @@ import { createArticleReader, type ArticleReader } from '../articles/article-rea
 import { readLastIngest, type LastIngest } from '../articles/ingest-record.ts';
 import { ingestSeeds, type IngestOptions, type IngestReport } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
+import { secretValuesOf } from '../config/secret-values.ts';
 import { createReportSink } from '../list-health/apply-report.service.ts';
 import type { ReportSink, DeliveryReport } from '../list-health/delivery-report.ts';
 import { parseReportMail, type ParseReportOptions } from '../list-health/parse-report-mail.ts';
@@ -18,6 +19,8 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import { createLinkSigner, resolveSecret, type LinkSigner } from '../shared/link-signer.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import type { Db } from '../store/database.ts';
+import { noMetrics, type Metrics } from '../metrics/metrics.ts';
+import { readStoreGauges } from './store-gauges.ts';
 import { openStore, type Store } from '../store/open-store.ts';
 import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 import type { SelfServiceDeps } from '../subscribers/self-service.service.ts';
@@ -43,6 +46,8 @@ export interface Core {
   readonly config: Config;
   readonly log: Logger;
   readonly clock: Clock;
+  /** What the services report to metrics (noMetrics unless the composition root passed real ones). */
+  readonly metrics: Metrics;
   readonly store: Store;
   /** Signs the links in mail (confirm, unsubscribe, preferences); one per process. */
   readonly signer: LinkSigner;
@@ -99,17 +104,21 @@ export interface IngestService {
 export interface CoreOptions {
   log?: Logger;
   clock?: Clock;
+  /** Where the services report metrics; built by `gazette serve` when metrics.listen is set. */
+  metrics?: Metrics;
 }
 
 export async function createCore(config: Config, options: CoreOptions = {}): Promise<Core> {
-  const log = options.log ?? createLogger({ level: config.log.level });
+  const log = options.log ?? createLogger({ level: config.log.level, secrets: secretValuesOf(config) });
   const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? noMetrics;
   const store = await openStore({
     url: config.database.url,
     dataDir: config.paths.dataDir,
     migrate: config.database.migrateOnStart ? 'latest' : 'refuse-pending',
   });
   const { db } = store;
+  metrics.readStoreGaugesWith(() => readStoreGauges(db));
   const signer = createLinkSigner(resolveSecret(config.secret, config.paths.dataDir));
   const outages = createOutageLog(log, clock);
   const suppressSubscriber = subscriberSuppression({ clock, signer });
@@ -121,7 +130,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     await redactAuditOfTarget(tx, 'subscriber', subscriberId);
   };
   const templates = createMailTemplates(config.paths.templatesDir);
-  const feeds = createFeedPublisher({ db, config, clock, log });
+  const feeds = createFeedPublisher({ db, config, clock, log, metrics });
   // The outbox asks subscribers and editions through its context; making an edition wakes it.
   const outbox = createMailService({
     db,
@@ -130,9 +139,10 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     clock,
     outages,
     signer,
+    metrics,
     context: createDeliveryContext({ db, config, clock, log, signer, templates }),
   });
-  const editions = createEditionService({ db, config, clock, log, templates, kickDelivery: () => outbox.kick() });
+  const editions = createEditionService({ db, config, clock, log, templates, kickDelivery: () => outbox.kick(), metrics });
   const verp = verpOf(config, addressOf(config.mail.from), signer);
   const tags = createDeliveryTags(signer);
 
@@ -140,6 +150,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     config,
     log,
     clock,
+    metrics,
     store,
     signer,
     outages,
@@ -160,6 +171,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
           { db, seedsDir: config.paths.seedsDir, timeZone: config.site.timezone, clock, log },
           ingestOptions,
         );
+        metrics.observeIngest(report.durationMs / 1000, report.problems.length);
         await feeds.refresh();
         return report;
       },

@@ -11,6 +11,7 @@ import { createCronSchedule } from '../shared/cron-schedule.ts';
 import { GazetteError } from '../shared/errors.ts';
 import type { DigestFrequency, Frequency } from '../shared/frequency.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Database, DeliveryStatus } from '../store/database.ts';
 import { countAudience, findEmailsByIds } from '../subscribers/subscriber.repository.ts';
 import { createDueEditions, type DueEditionsOptions } from './due-editions.ts';
@@ -154,6 +155,8 @@ export interface EditionServiceDeps {
   templates: MailTemplates;
   /** Wakes the outbox after deliveries were queued. */
   kickDelivery(): void;
+  /** Counts the editions made (none recorded without it). */
+  metrics?: Metrics;
 }
 
 export function createEditionService(deps: EditionServiceDeps): EditionService {
@@ -166,6 +169,7 @@ export function createEditionService(deps: EditionServiceDeps): EditionService {
 
   const queued = (editions: CreatedEdition[]): CreatedEdition[] => {
     if (editions.some((e) => e.created)) deps.kickDelivery();
+    for (const made of editions) if (made.created) deps.metrics?.countEditions(made.edition.frequency, 1);
     return editions;
   };
   /** Where the next daily or weekly edition starts: the end of the last one, or the mailing start. */

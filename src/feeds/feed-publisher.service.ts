@@ -4,6 +4,7 @@ import { ARTICLES_VERSION_KEY } from '../articles/ingest.service.ts';
 import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Db } from '../store/database.ts';
 import { readSiteState, writeSiteState } from '../store/site-state.repository.ts';
 import { archivePageCount, createArchivePages } from './archive-pages.ts';
@@ -21,6 +22,8 @@ export interface FeedPublisherDeps {
   log: Logger;
   /** How long a WebSub ping may take before it is given up (and logged). */
   hubTimeoutMs?: number;
+  /** Counts renders and their bytes (none recorded without it). */
+  metrics?: Metrics;
 }
 
 export interface FeedPublisher {
@@ -138,7 +141,10 @@ export function createFeedPublisher(deps: FeedPublisherDeps): FeedPublisher {
         previous,
       );
       documents.set(format, representation);
-      if (representation !== previous) changed.push(format);
+      if (representation !== previous) {
+        changed.push(format);
+        deps.metrics?.countFeedRender(format, Buffer.byteLength(text));
+      }
     }
     return { documents, changed };
   }

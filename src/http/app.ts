@@ -3,6 +3,9 @@ import type { Config } from '../config/config.schema.ts';
 import type { EditionService } from '../editions/editions.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { HealthService } from '../store/health.service.ts';
+import type { Readiness } from '../core/readiness.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { requestTelemetry } from './request-telemetry.ts';
 import { errorMiddleware, notFoundHandler } from './error.middleware.ts';
 import { healthRoutes } from './health.routes.ts';
 import { assetsRoutes } from './assets.routes.ts';
@@ -30,6 +33,10 @@ export interface AppDeps {
   config: Config;
   log: Logger;
   health: HealthService;
+  /** What /readyz answers (core/readiness.ts). */
+  readiness: Readiness;
+  /** HTTP requests by route template and status. */
+  metrics: Metrics;
   /** Editions for the admin API: send now, reports, previews, resend to failed, undoing bounces. */
   editions: EditionService;
   /** HTML pages on the site layout (src/http/views/view-renderer.ts); also renders the error pages. */
@@ -59,11 +66,13 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.server.trustProxy);
+  // First: every request gets an id, an access line and its metrics, whatever answers it.
+  app.use(requestTelemetry({ log: deps.log, metrics: deps.metrics }));
   app.set('etag', false); // feeds and pages set their own validators
   app.use(securityHeaders(deps.config));
   app.use(assetsRoutes(deps.views.stylesheet));
 
-  app.use(healthRoutes(deps.health));
+  app.use(healthRoutes(deps.health, deps.readiness));
   app.use(pagesRoutes({ config: deps.config, views: deps.views, articles: deps.articles, signupGuard: deps.signupGuard }));
   app.use(subscriptionRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions, signupGuard: deps.signupGuard }));
   app.use(selfServiceRoutes({ config: deps.config, views: deps.views, subscriptions: deps.subscriptions }));

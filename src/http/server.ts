@@ -13,6 +13,9 @@ import { readServiceStatus, type ServiceStatus } from '../scheduler/service-stat
 
 /** How many of the latest editions /healthz reports on (deliveries, bounces, complaints). */
 const HEALTH_EDITIONS = 5;
+import { createReadiness, type Readiness } from '../core/readiness.ts';
+import type { MetricsExposition } from '../metrics/metrics.ts';
+import { createMetricsListener, type MetricsListener } from './metrics-listener.ts';
 
 /** The HTTP side of a running Gazette: the Express app over the core's services, and its listener. */
 export interface Server {
@@ -21,6 +24,8 @@ export interface Server {
   listen(): Promise<string>;
   /** Where it listens, as a URL (after listen). */
   address(): string;
+  /** Where `GET /metrics` is served, as a URL (after listen); undefined when metrics are off. */
+  metricsAddress(): string | undefined;
   /** Stops taking requests; requests in flight may finish until `deadline`. */
   close(deadline: Date): Promise<void>;
 }
@@ -32,6 +37,10 @@ export interface ServerOptions {
   reports?: ReportSink;
   /** The scheduler's jobs and the queue for the console's overview; default: read from the store alone (no per-instance jobs). */
   serviceStatus?: () => Promise<ServiceStatus>;
+  /** What /readyz answers; the composition root marks the first ingest and the shutdown on it. Default: one nobody marks (never ready). */
+  readiness?: Readiness;
+  /** The exposition served on `metrics.listen` (when set). */
+  metrics?: MetricsExposition;
 }
 
 export function createServer(core: Core, options: ServerOptions = {}): Server {
@@ -75,20 +84,33 @@ export function createServer(core: Core, options: ServerOptions = {}): Server {
       rescan: () => core.ingest.run(),
       sendDigestTest: (frequency, to) => core.sendDigestTest(frequency, to),
     },
+    readiness: options.readiness ?? createReadiness(core.store.db),
+    metrics: core.metrics,
   });
+  const metricsListener: MetricsListener | undefined =
+    options.metrics && config.metrics.listen
+      ? createMetricsListener({ exposition: options.metrics, listen: config.metrics.listen, token: config.metrics.token, log: core.log })
+      : undefined;
   let server: HttpServer | undefined;
   return {
     app,
     async listen() {
       server = await listen(app, config.server.port, config.server.host);
+      try {
+        await metricsListener?.listen();
+      } catch (error) {
+        await server.close(new Date());
+        throw error;
+      }
       return server.url;
     },
     address() {
       if (!server) throw new Error('Gazette is not listening');
       return server.url;
     },
+    metricsAddress: () => metricsListener?.address(),
     async close(deadline) {
-      await server?.close(deadline);
+      await Promise.all([server?.close(deadline), metricsListener?.close(deadline)]);
     },
   };
 }

@@ -3,13 +3,14 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Metrics, ReplyClass } from '../metrics/metrics.ts';
 import type { Database } from '../store/database.ts';
 import type { AcceptedDelivery, DeliveryContext, PreparedDelivery } from './delivery-context.ts';
 import type { MailTransport } from './mail-transport.ts';
 import type { MessageComposer } from './message-composer.ts';
 import { claimDueDeliveries, recordOutcome, type ClaimedDelivery } from './outbox.repository.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import { classifySmtpError, retryDelayMs, type SmtpVerdict } from './smtp-outcome.ts';
+import { classifySmtpError, replyClassOf, retryDelayMs, type SmtpVerdict } from './smtp-outcome.ts';
 
 /**
  * One pass over the outbox: claim due rows under a lease, ask the context who receives each one
@@ -25,6 +26,8 @@ export interface DeliveryDeps {
   composer: MessageComposer;
   limiter: RateLimiter;
   context: DeliveryContext;
+  /** Deliveries by outcome and reply class, send and SMTP durations. */
+  metrics: Metrics;
 }
 
 export interface DeliverOptions {
@@ -91,8 +94,9 @@ export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions
   report.claimed = rows.length;
   const queue = rows.slice();
   const accepted: AcceptedDelivery[] = [];
-  const count = (outcome: DeliveryOutcome): void => {
+  const count = (outcome: DeliveryOutcome, replyClass: ReplyClass = 'none'): void => {
     report[outcome] += 1;
+    deps.metrics.countDelivery(outcome, replyClass);
     options.onProgress?.(outcome);
   };
   // On stop, every row not yet handed to SMTP goes back to the queue now, not when a lane stuck
@@ -108,7 +112,11 @@ export async function deliverPending(deps: DeliveryDeps, options: DeliverOptions
       Array.from({ length: lanes }, async () => {
         for (let row = queue.shift(); row; row = queue.shift()) {
           const held = holdReason(report, row, options.signal);
-          count(held ? await deferRow(deps, row, held) : await deliverOne(deps, row, report, options, accepted));
+          if (held) count(await deferRow(deps, row, held));
+          else {
+            const done = await deliverOne(deps, row, report, options, accepted);
+            count(done.outcome, done.replyClass);
+          }
         }
       }),
     );
@@ -140,20 +148,42 @@ async function deferRow(deps: DeliveryDeps, row: ClaimedDelivery, reply: string)
   return 'deferred';
 }
 
+/** How one claimed row ended, and the class of the SMTP reply that decided it ('none' before SMTP or without a reply). */
+interface Finished {
+  outcome: DeliveryOutcome;
+  replyClass: ReplyClass;
+  /** The message reached the transport (the send duration counts only those). */
+  handed: boolean;
+}
+
 async function deliverOne(
   deps: DeliveryDeps,
   row: ClaimedDelivery,
   report: DeliverReport,
   options: DeliverOptions,
   accepted: AcceptedDelivery[],
-): Promise<DeliveryOutcome> {
+): Promise<Finished> {
+  const started = performance.now();
+  const outcome = await buildAndSend(deps, row, report, options, accepted);
+  if (outcome.handed) deps.metrics.observeSend((performance.now() - started) / 1000);
+  return outcome;
+}
+
+async function buildAndSend(
+  deps: DeliveryDeps,
+  row: ClaimedDelivery,
+  report: DeliverReport,
+  options: DeliverOptions,
+  accepted: AcceptedDelivery[],
+): Promise<Finished> {
   const { db, clock, composer } = deps;
+  const before = (outcome: DeliveryOutcome): Finished => ({ outcome, replyClass: 'none', handed: false });
   // The recipient is read just before the send: one who left a second ago gets nothing. (A
   // database failure here ends the pass, as any other would: it is not this row's fault.)
   const prepared: PreparedDelivery | { skip: string } = await deps.context.prepare(row);
   if ('skip' in prepared) {
     await recordOutcome(db, row, { status: 'skipped', reply: prepared.skip }, clock.now());
-    return 'skipped';
+    return before('skipped');
   }
   let raw: Buffer;
   try {
@@ -168,21 +198,25 @@ async function deliverOne(
     });
     await deps.limiter.acquire(options.signal);
   } catch (error) {
-    if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
+    if (options.signal?.aborted) return before(await deferRow(deps, row, 'not attempted: delivery stopped'));
     // A render failure is ours, not the recipient's: retried like a temporary failure, and logged.
     deps.log.error({ err: error, delivery: row.id }, 'could not build the message');
-    return recordFailure(deps, row, `render failed: ${(error as Error).message}`);
+    return before(await recordFailure(deps, row, `render failed: ${(error as Error).message}`));
   }
   // Stopped while this message was being built: it was never handed to SMTP, so it goes back now.
-  if (options.signal?.aborted) return deferRow(deps, row, 'not attempted: delivery stopped');
+  if (options.signal?.aborted) return before(await deferRow(deps, row, 'not attempted: delivery stopped'));
+  const handed = performance.now();
   try {
     const reply = await deps.transport.send({ from: composer.envelopeSenderFor(row.id), to: prepared.to }, raw, row.id, options.abortSends);
+    deps.metrics.observeSmtpRoundTrip((performance.now() - handed) / 1000);
     const at = clock.now();
     await recordOutcome(db, row, { status: 'sent', reply }, at);
     accepted.push({ delivery: row, at });
-    return 'sent';
+    return { outcome: 'sent', replyClass: replyClassOf(reply), handed: true };
   } catch (error) {
-    return recordSmtpError(deps, row, classifySmtpError(error), report);
+    deps.metrics.observeSmtpRoundTrip((performance.now() - handed) / 1000);
+    const outcome = await recordSmtpError(deps, row, classifySmtpError(error), report);
+    return { outcome, replyClass: replyClassOf(error), handed: true };
   }
 }
 

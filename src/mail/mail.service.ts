@@ -3,6 +3,7 @@ import type { Config } from '../config/config.schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import { GazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { noMetrics, type Metrics } from '../metrics/metrics.ts';
 import type { LinkSigner } from '../shared/link-signer.ts';
 import type { Database } from '../store/database.ts';
 import type { OutageLog } from '../store/outage-log.ts';
@@ -47,6 +48,8 @@ export interface MailServiceDeps {
   outages?: OutageLog;
   /** Signs the VERP envelope senders; required when mail.bounceDomain is set. */
   signer?: LinkSigner;
+  /** Deliveries by outcome, send and SMTP durations (none recorded without it). */
+  metrics?: Metrics;
 }
 
 export function createMailService(deps: MailServiceDeps): MailService {
@@ -62,6 +65,7 @@ export function createMailService(deps: MailServiceDeps): MailService {
     composer,
     limiter: createRateLimiter(config.mail.rateLimit),
     context: deps.context,
+    metrics: deps.metrics ?? noMetrics,
   };
   const deliver = (options: DeliverOptions): Promise<DeliverReport> => deliverPending(deliveryDeps, options);
   const worker = createDeliveryWorker({

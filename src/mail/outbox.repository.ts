@@ -366,3 +366,26 @@ export async function findOldestPendingDelivery(
     }
   );
 }
+
+/** Every delivery row by status (the metrics' outbox gauge; read at most every metrics.refreshSeconds). */
+export async function countAllDeliveriesByStatus(db: Db): Promise<Record<DeliveryStatus, number>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['status', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const counts: Record<DeliveryStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0 };
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
+}
+
+/** When the oldest row with work left was queued (the due-index predicate, so the index serves it); undefined when none. */
+export async function findOldestPendingCreatedAt(db: Db): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.min('created_at').as('oldest'))
+    .where(HAS_WORK_LEFT)
+    .where('due_at', 'is not', null)
+    .executeTakeFirst();
+  return row?.oldest ? new Date(row.oldest) : undefined;
+}

@@ -1,3 +1,5 @@
+import type { ReplyClass } from '../metrics/metrics.ts';
+
 /**
  * What an SMTP failure means, decided from the phase of the transaction it happened in and the
  * reply's enhanced status code (RFC 3463), not from its first digit alone. Pure, so the policy
@@ -132,4 +134,17 @@ export function classifyReply(phase: SmtpPhase, code: number, reply: string): Sm
 export function retryDelayMs(attempt: number, baseSeconds: number, random: () => number = Math.random): number {
   const exponential = baseSeconds * 1000 * 2 ** Math.max(0, attempt - 1);
   return Math.min(exponential, 6 * 3600_000) * (0.5 + random());
+}
+
+/**
+ * The class of the SMTP reply that decided a delivery, for metrics: from a reply line ("250 2.0.0
+ * OK") or from a nodemailer error's responseCode; 'none' when there was no reply (a connection
+ * failure, our own abort).
+ */
+export function replyClassOf(replyOrError: unknown): ReplyClass {
+  const code =
+    typeof replyOrError === 'string'
+      ? Number(/^\s*(\d)\d\d/.exec(replyOrError)?.[1])
+      : Math.floor(Number((replyOrError as SmtpErrorLike | undefined)?.responseCode) / 100);
+  return code === 2 ? '2xx' : code === 4 ? '4xx' : code === 5 ? '5xx' : 'none';
 }

@@ -31,6 +31,7 @@ export function createGazetteScheduler(core: Core): Scheduler {
     log: core.log,
     timeZone: core.config.site.timezone,
     outages: core.outages,
+    metrics: core.metrics,
     jobs: gazetteJobs({
       config: core.config,
       ingest: (options) => core.ingest.run(options),

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
 import { isGazetteError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Database } from '../store/database.ts';
 import { createOutageLog, type OutageLog } from '../store/outage-log.ts';
 import { createCronSchedule, type CronSchedule } from '../shared/cron-schedule.ts';
@@ -75,6 +76,8 @@ export interface SchedulerDeps {
   instanceId?: string;
   /** Where a database outage is reported once (shared with the delivery worker); by default the scheduler's own. */
   outages?: OutageLog;
+  /** Each job's last success and failures (none recorded without it). */
+  metrics?: Metrics;
 }
 
 /**
@@ -138,7 +141,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       outcome = { lastStatus: 'failed', lastError: (err as Error).message ?? String(err) };
     }
     if (outcome.lastStatus === 'ok') outages.succeeded(`job ${job.name}`);
-    localRecords.set(job.name, { ...base, ...outcome, lastFinishedAt: deps.clock.now().toISOString() });
+    const finishedAt = deps.clock.now();
+    deps.metrics?.recordJob(job.name, outcome.lastStatus === 'ok', finishedAt);
+    localRecords.set(job.name, { ...base, ...outcome, lastFinishedAt: finishedAt.toISOString() });
     return outcome.lastStatus === 'ok' ? 'ran' : 'failed';
   }
 
@@ -187,6 +192,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       nextRunAt: schedules.get(job.name)!.next(finishedAt),
     });
     if (outcome === 'ran') outages.succeeded(`job ${job.name}`);
+    deps.metrics?.recordJob(job.name, outcome === 'ran', finishedAt);
     deps.log.debug({ job: job.name, outcome, summary, ms: finishedAt.getTime() - startedAt.getTime() }, 'job finished');
     return outcome;
   }

@@ -227,3 +227,13 @@ export async function countSubscribersByDay(
     .execute();
   return new Map(rows.map((r) => [r.day, Number(r.n)]));
 }
+
+/** Subscribers by (status, frequency): the metrics' gauge, read at most every metrics.refreshSeconds. */
+export async function countSubscribersByStatusAndFrequency(db: Db): Promise<{ status: string; frequency: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('subscribers')
+    .select(['status', 'frequency', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .groupBy(['status', 'frequency'])
+    .execute();
+  return rows.map((r) => ({ status: r.status, frequency: r.frequency, count: Number(r.n) }));
+}

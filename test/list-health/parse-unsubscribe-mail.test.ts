@@ -97,7 +97,8 @@ describe('the unsubscribe mailbox at start', () => {
         .map((line) => JSON.parse(line) as { level: number; msg: string });
       const warnings = entries.filter((entry) => entry.level === 40 && /nothing reads this mailbox yet/.test(entry.msg));
       assert.equal(warnings.length, warned ? 1 : 0);
-      if (warned) assert.match(warnings[0]!.msg, /unsubscribe@news\.example\.com/);
+      // No log line holds a full address, the operator's own included (README, Monitoring): masked to its first character and domain.
+      if (warned) assert.match(warnings[0]!.msg, /u\*\*\*@news\.example\.com/);
       const applied = entries.filter((entry) => entry.level === 30 && /applied when they reach the bounce mailbox/.test(entry.msg));
       assert.equal(applied.length, bounceMailbox && mailto ? 1 : 0);
     });
