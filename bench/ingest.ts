@@ -8,36 +8,16 @@
  *   npx tsx bench/ingest.ts [count]
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createGazette } from '../src/main.ts';
+import { writeBenchSeeds } from './support/seed-files.ts';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const ROUNDS = 5;
-const WORDS = 'council minister budget harbour election summit treaty energy rail farmers court museum storm league vaccine bridge'.split(
-  ' ',
-);
-
-function articleText(i: number): string {
-  const day = new Date(Date.UTC(2015, 0, 1) + i * 6 * 3600_000);
-  const word = (k: number): string => WORDS[(i * 7 + k * 13) % WORDS.length]!;
-  const sentence = (k: number): string =>
-    `The ${word(k)} and the ${word(k + 1)} met on ${day.toISOString().slice(0, 10)} to talk about ${word(k + 2)} number ${i}.`;
-  const paragraphs = Array.from({ length: 6 }, (_, p) => Array.from({ length: 5 }, (_, s) => sentence(p * 5 + s)).join(' '));
-  return `${day.toISOString().slice(0, 16)}Z\n${word(0)}-${word(1)}-report-${i}\n\n${paragraphs.join('\n\n')}\n`;
-}
-
-function writeSeeds(dir: string): void {
-  // 100 files per folder, as an archive organised by year and month would be.
-  for (let i = 0; i < COUNT; i++) {
-    const folder = path.join(dir, `batch-${String(Math.floor(i / 100)).padStart(3, '0')}`);
-    if (i % 100 === 0) mkdirSync(folder, { recursive: true });
-    writeFileSync(path.join(folder, `article-${i}.txt`), articleText(i));
-  }
-}
 
 async function readdirAndStat(dir: string): Promise<number> {
   const names = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.txt'));
@@ -75,7 +55,7 @@ async function main(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'gazette-bench-ingest-'));
   try {
     const seedsDir = path.join(root, 'seeds');
-    writeSeeds(seedsDir);
+    writeBenchSeeds(seedsDir, COUNT);
     const bytes = await readAndHash(seedsDir); // warms the page cache so every measure reads from memory
     console.log(`${COUNT} seed files, ${(bytes / 1e6).toFixed(1)} MB, ${ROUNDS} rounds each (median)\n`);
 
