@@ -46,6 +46,16 @@ export default defineConfig(
     },
   },
   {
+    // The service runs compiled (dist/): a production install has neither tsx nor esbuild.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['tsx', 'tsx/*', 'esbuild'], message: 'src/ runs compiled: tsx and esbuild are dev dependencies only' }] },
+      ],
+    },
+  },
+  {
     // supertest types every response body as `any`; the assertions on it are the check. `any`
     // stays forbidden in what the tests write themselves (no-explicit-any is still on).
     files: ['test/**/*.ts'],
