@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 // Rules that catch bugs, not taste: layout belongs to Prettier (eslint-config-prettier, last,
 // switches off anything that would fight it), and no stylistic preset is enabled.
 export default defineConfig(
-  globalIgnores(['data/', '.tmp/', 'templates/', 'test/**/snapshots/']),
+  globalIgnores(['data/', '.tmp/', 'dist/', 'templates/', 'test/**/snapshots/']),
   {
     // An eslint-disable comment that no longer silences anything fails the lint, so none goes stale.
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -14,6 +14,8 @@ export default defineConfig(
   {
     files: ['bin/**/*.js', '*.js'],
     extends: [js.configs.recommended],
+    // Node's globals these plain-JavaScript files use (bin/gazette.js's error path).
+    languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly' } },
   },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
@@ -41,6 +43,16 @@ export default defineConfig(
       // An async function with no await is how an implementation of a Promise-returning
       // interface turns a throw into a rejection; no-floating-promises covers forgotten awaits.
       '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // The service runs compiled (dist/): a production install has neither tsx nor esbuild.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['tsx', 'tsx/*', 'esbuild'], message: 'src/ runs compiled: tsx and esbuild are dev dependencies only' }] },
+      ],
     },
   },
   {

@@ -4,15 +4,15 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { projectRoot } from '../../src/config/load-config.ts';
 import { writeArticle } from '../support/build-article.ts';
+import { GAZETTE_BIN } from '../support/gazette-bin.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 const execFileAsync = promisify(execFile);
 
 async function gazette(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [path.join(projectRoot, 'bin/gazette.js'), ...args], {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [GAZETTE_BIN, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
     });
     return { code: 0, stdout, stderr };

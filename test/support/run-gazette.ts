@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../src/config/load-config.ts';
+import { GAZETTE_BIN } from './gazette-bin.ts';
 
 export interface GazetteRun {
   /** The exit code; null when the process was still running at the timeout and was killed. */
@@ -11,7 +12,7 @@ export interface GazetteRun {
 }
 
 /**
- * Runs the installed `gazette` bin (bin/gazette.js) with only PATH and `env` in its environment.
+ * Runs the installed `gazette` bin (bin/gazette.js, the compiled code) with only PATH and `env` in its environment.
  * A command that does not end within `timeoutMs` (a server that started when it should have
  * refused) is killed and reported with code null.
  */
@@ -19,7 +20,7 @@ export function runGazette(args: string[], env: Record<string, string>, timeoutM
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [path.join(projectRoot, 'bin/gazette.js'), ...args],
+      [GAZETTE_BIN, ...args],
       { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
