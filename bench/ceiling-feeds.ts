@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { articlePath } from '../src/articles/article-url.ts';
 import { writeRealisticArticles } from './support/bench-seeds.ts';
 import { startBareNode, startGazetteServe, startNginxStatic, writeGazetteConfig, type BenchServer } from './support/ceiling-servers.ts';
+import { processCpuMicros } from './support/process-cpu.ts';
 import { ensureBenchTools, load, median, runWrk, type WrkResult } from './support/wrk.ts';
 
 const { values: flags } = parseArgs({
@@ -183,6 +184,8 @@ try {
     headers: Record<ServerName, Record<string, string>>;
     urls: Record<ServerName, string>;
     results: Record<ServerName, WrkResult[]>;
+    /** CPU µs of the server's process(es) per answered request, per run. */
+    cpuPerRequest: Record<ServerName, number[]>;
     loads: string[];
   }
   const cases: Case[] = [];
@@ -204,6 +207,7 @@ try {
           headers,
           urls,
           results: { nginx: [], 'bare Node': [], Gazette: [] },
+          cpuPerRequest: { nginx: [], 'bare Node': [], Gazette: [] },
           loads: [],
         });
       }
@@ -217,26 +221,32 @@ try {
       // Rotating which server goes first spreads drift in the machine's load over all three.
       const order = SERVERS.map((_, k) => SERVERS[(k + run + i) % SERVERS.length]!);
       c.loads.push(load());
-      for (const s of order)
-        c.results[s].push(await runWrk(c.urls[s], { connections: c.connections, seconds: SECONDS, headers: c.headers[s] }));
+      for (const s of order) {
+        const pid = servers[s].child.pid!;
+        const cpuBefore = processCpuMicros(pid);
+        const result = await runWrk(c.urls[s], { connections: c.connections, seconds: SECONDS, headers: c.headers[s] });
+        c.results[s].push(result);
+        c.cpuPerRequest[s].push(result.requests === 0 ? NaN : (processCpuMicros(pid) - cpuBefore) / result.requests);
+      }
     }
 
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-GB');
   const sum = (rs: WrkResult[], key: 'timeouts' | 'errors'): number => rs.reduce((n, x) => n + x[key], 0);
   console.log(
-    '\n| case | nginx req/s | bare Node req/s | Gazette req/s | Gazette / bare Node | Gazette / nginx | p99 ms nginx / bare / Gazette | timeouts n / b / G | errors n / b / G | bytes per answer (Gazette) | load |',
+    '\n| case | nginx req/s | bare Node req/s | Gazette req/s | Gazette / bare Node | Gazette / nginx | p99 ms nginx / bare / Gazette | timeouts n / b / G | errors n / b / G | CPU µs per request n / b / G | bytes per answer (Gazette) | load |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of cases) {
     const rate = (s: ServerName): number => median(c.results[s].map((x) => x.requestsPerSecond));
     const ratio = (over: ServerName): number =>
       median(c.results.Gazette.map((g, k) => g.requestsPerSecond / c.results[over][k]!.requestsPerSecond));
+    const cpu = SERVERS.map((s) => median(c.cpuPerRequest[s]).toFixed(0)).join(' / ');
     const p99 = SERVERS.map((s) => median(c.results[s].map((x) => x.p99Ms)).toFixed(1)).join(' / ');
     const timeouts = SERVERS.map((s) => sum(c.results[s], 'timeouts')).join(' / ');
     const errors = SERVERS.map((s) => sum(c.results[s], 'errors')).join(' / ');
     const bytes = fmt(median(c.results.Gazette.map((x) => x.bytesPerResponse)));
     console.log(
-      `| ${c.label} | ${fmt(rate('nginx'))} | ${fmt(rate('bare Node'))} | ${fmt(rate('Gazette'))} | ${ratio('bare Node').toFixed(2)} | ${ratio('nginx').toFixed(2)} | ${p99} | ${timeouts} | ${errors} | ${bytes} | ${c.loads.join(', ')} |`,
+      `| ${c.label} | ${fmt(rate('nginx'))} | ${fmt(rate('bare Node'))} | ${fmt(rate('Gazette'))} | ${ratio('bare Node').toFixed(2)} | ${ratio('nginx').toFixed(2)} | ${p99} | ${timeouts} | ${errors} | ${cpu} | ${bytes} | ${c.loads.join(', ')} |`,
     );
   }
   for (const note of notes) console.log(`note: ${note}`);
