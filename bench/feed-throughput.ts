@@ -5,7 +5,7 @@
  * core's worth of event loop). The baseline routes exist only in this benchmark's own app.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,8 +15,8 @@ import express from 'express';
 import { loadConfig } from '../src/config/load-config.ts';
 import { feedsRoutes } from '../src/http/feeds.routes.ts';
 import { createGazette } from '../src/main.ts';
-import { writeArticle } from '../test/support/build-article.ts';
 import { measureRawRate } from './raw-http-client.ts';
+import { writeRealisticArticles } from './support/realistic-articles.ts';
 
 const SECONDS = process.argv[2] === undefined || process.argv[2] === 'serve' ? 2 : Number(process.argv[2]);
 const ROUNDS = 7;
@@ -28,20 +28,7 @@ async function serve(): Promise<void> {
     env: {},
     overrides: { paths: { seedsDir, dataDir: path.join(dir, 'data') }, log: { level: 'silent' }, server: { port: 0 } },
   });
-  // Real-length articles (as many as the feed holds), each with its own text, so that gzip
-  // compresses them as it would real news and not twenty copies of one article.
-  const words = readFileSync(fileURLToPath(new URL('../seeds/000_8dfb4a8e5c26fdd7.txt', import.meta.url)), 'utf8')
-    .split(/\s+/)
-    .slice(2);
-  const random = seededRandom(42);
-  const paragraph = (): string => Array.from({ length: 70 }, () => words[Math.floor(random() * words.length)]).join(' ');
-  for (let i = 1; i <= config.feeds.size; i++) {
-    writeArticle(seedsDir, {
-      slug: `bench-article-${i}`,
-      date: `2025-08-${String(i).padStart(2, '0')}`,
-      paragraphs: Array.from({ length: 8 }, paragraph),
-    });
-  }
+  writeRealisticArticles(seedsDir, config.feeds.size, (i) => `2025-08-${String(i).padStart(2, '0')}`);
   const gazette = await createGazette(config);
   await gazette.core.ingest.run();
   const feed = (await gazette.core.feeds.find('/feed.xml'))!;
@@ -77,17 +64,6 @@ async function serve(): Promise<void> {
     server.close();
     void gazette.close().then(() => rmSync(dir, { recursive: true, force: true }));
   });
-}
-
-/** mulberry32: the same text on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Client = 'autocannon' | 'raw';
