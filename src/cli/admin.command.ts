@@ -1,7 +1,7 @@
-import { createCore, type Core } from '../core/create-core.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { addAdminUser, listAdminAccounts, removeAdminUser, resetAdminPassword } from '../admin/admin-user.service.ts';
-import type { Command, CommandContext } from './command.ts';
+import type { Command } from './command.ts';
+import { runCoreAction, type CoreAction } from './command-action.ts';
 import { readPassword } from './read-password.ts';
 
 export const adminCommand: Command = {
@@ -14,24 +14,10 @@ export const adminCommand: Command = {
     '       gazette admin reset-password EMAIL   (asks for the new password; ends its sessions)',
   ].join('\n'),
   options: {},
-  async run(ctx) {
-    const [action, ...rest] = ctx.positionals;
-    const run = action ? actions[action] : undefined;
-    if (!run)
-      throw new GazetteError(
-        'InvalidArgument',
-        `Say what to do: ${Object.keys(actions).join(', ')} (got ${action ? `"${action}"` : 'nothing'}).`,
-      );
-    const core = await createCore(ctx.config());
-    try {
-      return await run(core, ctx, rest);
-    } finally {
-      await core.close();
-    }
-  },
+  run: (ctx) => runCoreAction('admin', actions, ctx),
 };
 
-type Action = (core: Core, ctx: CommandContext, args: string[]) => Promise<number>;
+type Action = CoreAction;
 
 function requireEmail(email: string | undefined): string {
   if (!email) throw new GazetteError('InvalidArgument', 'Name the account by its email address.');

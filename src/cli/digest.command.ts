@@ -2,12 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { createCore, type Core } from '../core/create-core.ts';
+import type { Core } from '../core/create-core.ts';
 import { nothingToSend, type EditionReport } from '../editions/editions.service.ts';
 import type { DeliverReport } from '../mail/delivery.service.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { FREQUENCIES, type DigestFrequency, type Frequency } from '../shared/frequency.ts';
 import type { Command, CommandContext } from './command.ts';
+import { runCoreAction } from './command-action.ts';
 
 /** `gazette digest preview|send|status|resend`: the operator's handle on editions; the same service calls as the admin API. */
 export const digestCommand: Command = {
@@ -23,29 +24,19 @@ export const digestCommand: Command = {
     reply: { type: 'string' },
     reason: { type: 'string' },
   },
-  async run(ctx) {
-    const action = ctx.positionals[0];
-    const actions: Record<string, (core: Core) => Promise<number>> = {
-      preview: (g) => preview(ctx, g),
-      send: (g) => send(ctx, g),
-      status: (g) => status(ctx, g),
-      resend: (g) => resend(ctx, g),
-      restore: (g) => restore(ctx, g),
-      resume: (g) => resume(ctx, g),
-    };
-    const run = action ? actions[action] : undefined;
-    if (!run)
-      throw new GazetteError(
-        'InvalidArgument',
-        `Say what to do: gazette digest ${Object.keys(actions).join('|')} (got ${action ? `"${action}"` : 'nothing'}).`,
-      );
-    const core = await createCore(ctx.config());
-    try {
-      return await run(core);
-    } finally {
-      await core.close();
-    }
-  },
+  run: (ctx) =>
+    runCoreAction(
+      'digest',
+      {
+        preview: (g) => preview(ctx, g),
+        send: (g) => send(ctx, g),
+        status: (g) => status(ctx, g),
+        resend: (g) => resend(ctx, g),
+        restore: (g) => restore(ctx, g),
+        resume: (g) => resume(ctx, g),
+      },
+      ctx,
+    ),
 };
 
 function frequencyOption(ctx: CommandContext, allowInstant: boolean): Frequency {

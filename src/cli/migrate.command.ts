@@ -1,6 +1,6 @@
-import { GazetteError } from '../shared/errors.ts';
 import { openStore } from '../store/open-store.ts';
 import { applyPendingMigrations, newerDatabaseError, readMigrationReport } from '../store/store-migrations.ts';
+import { pickAction } from './command-action.ts';
 import type { Command } from './command.ts';
 
 /** `gazette migrate status|up`: the schema as a deployment step, apart from `serve`. */
@@ -10,9 +10,7 @@ export const migrateCommand: Command = {
   usage: 'gazette migrate status|up',
   options: {},
   async run(ctx) {
-    const action = ctx.positionals[0];
-    if (action !== 'status' && action !== 'up')
-      throw new GazetteError('InvalidArgument', `Say what to do: gazette migrate status|up (got ${action ? `"${action}"` : 'nothing'}).`);
+    const action = pickAction('migrate', { status: 'status', up: 'up' } as const, ctx.positionals[0]);
     const config = ctx.config();
     const store = await openStore({ url: config.database.url, dataDir: config.paths.dataDir, migrate: 'none' });
     try {

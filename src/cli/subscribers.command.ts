@@ -3,7 +3,6 @@ import { userInfo } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import { FREQUENCIES, type Frequency } from '../shared/frequency.ts';
-import { createCore, type Core } from '../core/create-core.ts';
 import { GazetteError } from '../shared/errors.ts';
 import { exportSubscribersCsv } from '../subscribers/csv-export.ts';
 import { importSubscribersCsv, type CsvImportReport } from '../subscribers/csv-import.ts';
@@ -11,6 +10,7 @@ import { presentSubscriber, subscriberStatuses } from '../subscribers/subscriber
 import { listSubscribers, subscriberStats } from '../subscribers/subscriber-admin.service.ts';
 import { liftSuppression } from '../subscribers/suppression.service.ts';
 import type { Command, CommandContext } from './command.ts';
+import { runCoreAction, type CoreAction } from './command-action.ts';
 
 /** Files above this size get a progress bar when stderr is a terminal. */
 const PROGRESS_BAR_BYTES = 256 * 1024;
@@ -35,24 +35,10 @@ export const subscribersCommand: Command = {
     'consent-source': { type: 'string' },
     output: { type: 'string', short: 'o' },
   },
-  async run(ctx) {
-    const [action, ...rest] = ctx.positionals;
-    const run = action ? actions[action] : undefined;
-    if (!run)
-      throw new GazetteError(
-        'InvalidArgument',
-        `Say what to do: ${Object.keys(actions).join(', ')} (got ${action ? `"${action}"` : 'nothing'}).`,
-      );
-    const core = await createCore(ctx.config());
-    try {
-      return await run(core, ctx, rest);
-    } finally {
-      await core.close();
-    }
-  },
+  run: (ctx) => runCoreAction('subscribers', actions, ctx),
 };
 
-type Action = (core: Core, ctx: CommandContext, args: string[]) => Promise<number>;
+type Action = CoreAction;
 
 const actions: Record<string, Action> = {
   async list(core, ctx) {
