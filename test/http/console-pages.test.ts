@@ -97,6 +97,7 @@ describe('console pages: each change goes through the core services and into the
     const [test] = (await sink.waitFor(mailsBefore + 1)).slice(mailsBefore);
     assert.deepEqual(test!.envelopeTo, ['tester@example.org']);
     assert.match(String(test!.parsed.html), /Console visible story/);
+    assert.match(String(test!.parsed.subject), /^\[Test\] (?!Test message)/, "the digest's own subject, marked as a test");
 
     writeArticle(seedsDir, { slug: 'rescanned-story', date: '7 September 2025' });
     await request(app).post('/admin/articles/rescan').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(303);
