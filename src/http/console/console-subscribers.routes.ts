@@ -99,11 +99,16 @@ export function registerSubscriberRoutes(router: Router, deps: ConsoleDeps): voi
       target: { kind: 'subscribers', id: null },
       after: { ...counts, invalid: invalid.length, suppressed: suppressedLines.length },
     });
+    // One table in file order: the invalid lines and the suppressed ones, each with why.
+    const notImported = [
+      ...invalid,
+      ...suppressedLines.map((line) => ({ line, reason: 'suppressed (deleted or complained before; not imported)' })),
+    ].sort((a, b) => a.line - b.line);
     sendConsolePage(
       res,
       views,
       'console-import-report',
-      { report, invalidCount: invalid.length },
+      { report, invalidCount: invalid.length, notImported },
       { title: 'Import report', section: 'subscribers' },
     );
   });
