@@ -132,7 +132,22 @@ describe('the operator console in Chromium', () => {
       await nav.getByRole('link', { name: 'Subscribers' }).click();
       await page.getByLabel(/CSV file/).setInputFiles(csvFile);
       await page.getByLabel(/Where these people agreed/).fill('Sign-up sheet, harbour fair 2025');
-      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      // While a file is imported the page says so (the console's script from our origin, under
+      // script-src 'self'): the file's name, a progress bar, and a button that cannot post it
+      // twice. A submit event alone (no request) shows it; the page is then loaded afresh.
+      const importForm = page.locator('form[data-import-progress]');
+      const importButton = importForm.getByRole('button', { name: 'Import', exact: true });
+      await importForm.dispatchEvent('submit');
+      await page
+        .getByRole('status')
+        .filter({ hasText: /Importing readers\.csv \(\d+ kB\)/ })
+        .waitFor();
+      assert.ok(await page.getByRole('progressbar', { name: 'Import in progress' }).isVisible());
+      assert.ok(await importButton.isDisabled());
+      await page.reload();
+      await page.getByLabel(/CSV file/).setInputFiles(csvFile);
+      await page.getByLabel(/Where these people agreed/).fill('Sign-up sheet, harbour fair 2025');
+      await importButton.click();
       await page.waitForURL('**/admin/subscribers/import');
       assert.equal(await page.locator('h1').textContent(), 'Import report');
       assert.equal(
