@@ -185,7 +185,7 @@ export async function createCore(config: Config, options: CoreOptions = {}): Pro
     async sendDigestTest(frequency, to) {
       const mail = await editions.renderNext(frequency);
       if (!mail) throw new GazetteError('NothingToSend', nothingToSend(frequency));
-      return outbox.sendTestMessage(to, mail, samplePersonalValues(config));
+      return outbox.sendTestMessage(to, mail, samplePersonalValues(config), { subject: 'keep' });
     },
     reports: createReportSink({
       db,

@@ -39,6 +39,12 @@ export function allowOwnScripts(res: Response): void {
   res.setHeader('Content-Security-Policy', [policy, ...extra].filter(Boolean).join(';'));
 }
 
+/** A console page that loads the console's own script (console/import-progress.script.ts): from our origin only. */
+export function allowOwnScript(res: Response): void {
+  const policy = String(res.getHeader('Content-Security-Policy') ?? '');
+  res.setHeader('Content-Security-Policy', [policy, "script-src 'self'"].filter(Boolean).join(';'));
+}
+
 /** The console's digest preview page frames the preview's HTML, served from our own origin. */
 export function allowOwnFrames(res: Response): void {
   const policy = String(res.getHeader('Content-Security-Policy') ?? '');

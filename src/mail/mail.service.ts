@@ -29,8 +29,12 @@ export interface MailService extends MailQueue {
   readonly worker: DeliveryWorker;
   /** One pass over the outbox (the scheduler and the CLI call this; the worker loops on it). */
   deliverPending(options: DeliverOptions): Promise<DeliverReport>;
-  /** Sends one message straight through the transport (not the outbox): `gazette mail test`. */
-  sendTestMessage(to: string, mail: RenderedMail, personal: PersonalValues): Promise<string>;
+  /**
+   * Sends one message straight through the transport (not the outbox): `gazette mail test`, and
+   * the console's digest test. `subject: 'keep'` keeps the message's own subject, marked as a
+   * test, so that the operator checks the subject subscribers will see; otherwise a fixed one.
+   */
+  sendTestMessage(to: string, mail: RenderedMail, personal: PersonalValues, options?: { subject?: 'keep' }): Promise<string>;
   /**
    * Stops the worker, then closes the transport: rows not yet handed to SMTP go back to the
    * queue at once; SMTP transactions still running at `abortSendsAt` are ended and released.
@@ -82,11 +86,11 @@ export function createMailService(deps: MailServiceDeps): MailService {
     transport,
     worker,
     deliverPending: deliver,
-    async sendTestMessage(to, mail, personal) {
+    async sendTestMessage(to, mail, personal, options = {}) {
       const sentAt = clock.now();
       const template = await composer.templateFor(`test:${sentAt.getTime()}`, async () => ({
         ...mail,
-        subject: `Test message from ${config.site.title}`,
+        subject: options.subject === 'keep' ? `[Test] ${mail.subject}` : `Test message from ${config.site.title}`,
         category: 'test',
       }));
       const raw = template.render({

@@ -1,9 +1,13 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { BROWSER_TEST, launchBrowser, newTestContext } from '../support/browser.ts';
+import { writeArticle } from '../support/build-article.ts';
 import { OPERATOR, signInThroughForm, startConsoleBrowserWorld, UNLUCKY_READER } from '../support/console-browser-world.ts';
 import { checkSitePages, collectConsoleErrors, DESKTOP } from '../support/page-checks.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
 import { waitUntil } from '../support/wait.ts';
 
 async function openConsole(t: Parameters<typeof startConsoleBrowserWorld>[0]) {
@@ -83,6 +87,145 @@ describe('the operator console in Chromium', () => {
       await page.waitForURL('**/admin/sign-in');
       await page.goto('/admin/subscribers');
       assert.match(page.url(), /\/admin\/sign-in\?next=/, 'signed out: the console asks to sign in again');
+      assert.deepEqual(errors, []);
+    },
+  );
+
+  it(
+    'an operator imports a CSV of 1,000 rows and reads its per-line report, then previews the next daily digest and sends a test',
+    BROWSER_TEST,
+    async (t) => {
+      const { page, sink, seedsDir } = await openConsole(t);
+      const errors = collectConsoleErrors(page);
+      await signInThroughForm(page);
+      const nav = page.getByRole('navigation', { name: 'Console' });
+
+      // Lee is deleted first: their address is suppressed, so the import must leave it out.
+      await nav.getByRole('link', { name: 'Subscribers' }).click();
+      await page.getByLabel('Address or name contains').fill('lee@');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: 'lee@example.org' }).click();
+      await page.getByRole('button', { name: 'Delete this subscriber' }).click();
+      await page.getByRole('status').filter({ hasText: 'suppressed' }).waitFor();
+
+      // 1,000 data rows (line n+1 is row n): three invalid, one suppressed, the rest new.
+      const bad = new Map<number, RegExp>([
+        [101, /email/],
+        [502, /frequency: "fortnightly"/],
+        [903, /already on line 11\b/],
+      ]);
+      const suppressedLine = 700;
+      const lines = ['email,name,frequency'];
+      for (let row = 1; row <= 1000; row++) {
+        const line = row + 1;
+        const frequency = row % 3 === 0 ? 'weekly' : 'daily';
+        if (line === 101) lines.push('not-an-address,Nobody,daily');
+        else if (line === 502) lines.push(`reader-${row}@import.example.net,Reader ${row},fortnightly`);
+        else if (line === 903) lines.push('reader-10@import.example.net,Reader 10 again,daily');
+        else if (line === suppressedLine) lines.push('lee@example.org,Lee,daily');
+        else lines.push(`reader-${row}@import.example.net,Reader ${row},${frequency}`);
+      }
+      const csvFile = path.join(makeTempDir(t, 'gazette-console-import-'), 'readers.csv');
+      writeFileSync(csvFile, `${lines.join('\n')}\n`);
+      const expectedImported = 1000 - bad.size - 1;
+
+      await nav.getByRole('link', { name: 'Subscribers' }).click();
+      await page.getByLabel(/CSV file/).setInputFiles(csvFile);
+      await page.getByLabel(/Where these people agreed/).fill('Sign-up sheet, harbour fair 2025');
+      // While a file is imported the page says so (the console's script from our origin, under
+      // script-src 'self'): the file's name, a progress bar, and a button that cannot post it
+      // twice. A submit event alone (no request) shows it; the page is then loaded afresh.
+      const importForm = page.locator('form[data-import-progress]');
+      const importButton = importForm.getByRole('button', { name: 'Import', exact: true });
+      await importForm.dispatchEvent('submit');
+      await page
+        .getByRole('status')
+        .filter({ hasText: /Importing readers\.csv \(\d+ kB\)/ })
+        .waitFor();
+      assert.ok(await page.getByRole('progressbar', { name: 'Import in progress' }).isVisible());
+      assert.ok(await importButton.isDisabled());
+      await page.reload();
+      await page.getByLabel(/CSV file/).setInputFiles(csvFile);
+      await page.getByLabel(/Where these people agreed/).fill('Sign-up sheet, harbour fair 2025');
+      await importButton.click();
+      await page.waitForURL('**/admin/subscribers/import');
+      assert.equal(await page.locator('h1').textContent(), 'Import report');
+      assert.equal(
+        await page.getByRole('status').textContent(),
+        `1000 row(s): ${expectedImported} imported, 0 already on the list (unchanged), ${bad.size} invalid, 1 suppressed.`,
+      );
+      const reportRows = page.getByRole('region', { name: 'Lines not imported' }).locator('tbody tr');
+      const reported = new Map<number, string>();
+      for (const row of await reportRows.all()) {
+        reported.set(Number(await row.locator('th').textContent()), (await row.locator('td').textContent()) ?? '');
+      }
+      assert.deepEqual([...reported.keys()], [101, 502, suppressedLine, 903], 'every line not imported, in file order');
+      for (const [line, reason] of bad) assert.match(reported.get(line)!, reason, `line ${line}`);
+      assert.match(reported.get(suppressedLine)!, /suppressed/);
+
+      // The list shows exactly the rows that were good, confirmed with the stated consent.
+      await page.getByRole('link', { name: 'Back to the subscribers' }).click();
+      await page.getByLabel('Address or name contains').fill('@import.example.net');
+      await page.getByLabel('Status', { exact: true }).selectOption('confirmed');
+      await page.getByRole('button', { name: 'Search' }).click();
+      assert.match(
+        (await page.locator('main').textContent()) ?? '',
+        new RegExp(`\\b${expectedImported} subscriber\\(s\\), page 1 of 20\\.`),
+      );
+      await page.getByLabel('Frequency', { exact: true }).selectOption('weekly');
+      await page.getByRole('button', { name: 'Search' }).click();
+      // Every third row is weekly: 333, less row 501 (line 502, invalid) and row 699 (line 700, suppressed).
+      assert.match((await page.locator('main').textContent()) ?? '', /\b331 subscriber\(s\)/);
+      await page.getByLabel('Frequency', { exact: true }).selectOption('');
+      await page.getByLabel('Address or name contains').fill('lee@');
+      await page.getByLabel('Status', { exact: true }).selectOption('');
+      await page.getByRole('button', { name: 'Search' }).click();
+      assert.match((await page.locator('main').textContent()) ?? '', /Nobody matches\./, 'the suppressed address stays out');
+
+      // A new article, read by the re-scan button: the next daily digest has it.
+      writeArticle(seedsDir, {
+        slug: 'harbour-ferry-timetable-changes',
+        date: '9 January 2026',
+        paragraphs: ['The ferry leaves at seven from Monday.'],
+      });
+      await nav.getByRole('link', { name: 'Articles' }).click();
+      await page.getByRole('button', { name: 'Re-scan the seed files now' }).click();
+      await page.waitForURL('**/admin/articles?done=rescanned');
+
+      await nav.getByRole('link', { name: 'Editions' }).click();
+      await page.getByRole('link', { name: 'Preview the next daily digest' }).click();
+      assert.equal(await page.locator('h1').textContent(), 'Next daily digest');
+      const subject = (await page.locator('main p strong').first().textContent())!;
+      const frameElement = page.locator('iframe.mail-preview');
+      assert.equal(await frameElement.getAttribute('sandbox'), '', 'sandboxed with no allowance');
+      const frame = page.frameLocator('iframe.mail-preview');
+      await frame.getByRole('link', { name: 'Harbour ferry timetable changes', exact: true }).waitFor();
+      assert.match((await frame.locator('body').textContent()) ?? '', /The ferry leaves at seven from Monday\./);
+      const textPart = page.locator('pre.text-part');
+      assert.match((await textPart.textContent()) ?? '', /Harbour ferry timetable changes/);
+      assert.match((await textPart.textContent()) ?? '', /The ferry leaves at seven/);
+
+      const before = sink.messages.length;
+      await page.getByLabel('Send this digest to').fill('editor@example.net');
+      await page.getByRole('button', { name: 'Send a test' }).click();
+      await page.getByRole('status').filter({ hasText: 'The next daily digest went to editor@example.net' }).waitFor();
+      await sink.waitFor(before + 1);
+      const mails = sink.messages.slice(before);
+      assert.equal(mails.length, 1, 'exactly one mail');
+      assert.deepEqual(mails[0]!.envelopeTo, ['editor@example.net']);
+      assert.equal(mails[0]!.parsed.subject, `[Test] ${subject}`, "the digest's own subject, marked as a test");
+      assert.match(String(mails[0]!.parsed.html), /Harbour ferry timetable changes/);
+      assert.match(String(mails[0]!.parsed.text), /The ferry leaves at seven from Monday\./);
+
+      // The audit log lists the deletion, the import and the test, with who made them.
+      await nav.getByRole('link', { name: 'Audit log' }).click();
+      const audit = (await page.locator('tbody').textContent()) ?? '';
+      for (const action of ['subscriber.delete', 'subscribers.import', 'articles.rescan', 'digest.send-test'])
+        assert.match(audit, new RegExp(`${OPERATOR.email.replace('.', '\\.')}.*${action.replace('.', '\\.')}`), action);
+      assert.match(audit, /editor@example\.net/);
+      assert.match(audit, new RegExp(`"imported":${expectedImported}`));
+      // Not one more mail while the page was read: the test went once.
+      assert.equal(sink.messages.length, before + 1);
       assert.deepEqual(errors, []);
     },
   );

@@ -37,6 +37,7 @@ describe('console pages: each change goes through the core services and into the
       .field('consentSource', 'Paper form')
       .attach('file', Buffer.from(`email\n${ok.email}\n`), { filename: 'again.csv', contentType: 'text/csv' });
     assert.match(again.text, /1 suppressed/);
+    assert.match(again.text, /<th scope="row">2<\/th><td>suppressed/, 'a suppressed line is listed even when no line is invalid');
     const audit = await db.selectFrom('admin_audit_log').selectAll().orderBy('at').execute();
     // The clock stands still in this test: the entries are compared as a set.
     assert.deepEqual(audit.map((a) => a.action).sort(), ['subscriber.delete', 'subscribers.import', 'subscribers.import']);
@@ -97,6 +98,7 @@ describe('console pages: each change goes through the core services and into the
     const [test] = (await sink.waitFor(mailsBefore + 1)).slice(mailsBefore);
     assert.deepEqual(test!.envelopeTo, ['tester@example.org']);
     assert.match(String(test!.parsed.html), /Console visible story/);
+    assert.match(String(test!.parsed.subject), /^\[Test\] (?!Test message)/, "the digest's own subject, marked as a test");
 
     writeArticle(seedsDir, { slug: 'rescanned-story', date: '7 September 2025' });
     await request(app).post('/admin/articles/rescan').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(303);

@@ -6,10 +6,12 @@ import { FREQUENCIES } from '../../shared/frequency.ts';
 import { GazetteError } from '../../shared/errors.ts';
 import { changeSubscriber, deleteSubscriber, getSubscriber, listSubscribers } from '../../subscribers/subscriber-admin.service.ts';
 import { subscriberStatuses, type Subscriber } from '../../subscribers/subscriber.ts';
+import { allowOwnScript } from '../security-headers.ts';
 import { parseInput } from '../validate-request.ts';
 import { presentHistory } from '../views/console-subscriber-views.ts';
 import { createConsoleFormat } from '../views/console-format.ts';
 import type { ConsoleDeps } from './console.routes.ts';
+import { IMPORT_PROGRESS_PATH, IMPORT_PROGRESS_SCRIPT } from './import-progress.script.ts';
 import { actorOf, redirectDone, sendConsolePage } from './console-page.ts';
 
 const PAGE_SIZE = 50;
@@ -55,6 +57,7 @@ export function registerSubscriberRoutes(router: Router, deps: ConsoleDeps): voi
       pageSize: PAGE_SIZE,
     });
     const pageCount = Math.max(1, Math.ceil(found.total / PAGE_SIZE));
+    allowOwnScript(res);
     const link = (p: number) =>
       `/admin/subscribers?${new URLSearchParams({ q: query.q ?? '', status: query.status ?? '', frequency: query.frequency ?? '', page: String(p) })}`;
     sendConsolePage(
@@ -72,9 +75,14 @@ export function registerSubscriberRoutes(router: Router, deps: ConsoleDeps): voi
         next: page < pageCount ? link(page + 1) : null,
         rows: found.items.map((s) => ({ ...s, href: `/admin/subscribers/${s.id}`, createdAt: fmt.dateTime(s.createdAt) })),
         done: query.done && DONE[query.done],
+        importScriptSrc: `/admin${IMPORT_PROGRESS_PATH}`,
       },
       { title: 'Subscribers', section: 'subscribers' },
     );
+  });
+
+  router.get(IMPORT_PROGRESS_PATH, (_req, res) => {
+    res.type('text/javascript').send(IMPORT_PROGRESS_SCRIPT);
   });
 
   router.get('/subscribers/export', (_req, res) => {
@@ -99,11 +107,16 @@ export function registerSubscriberRoutes(router: Router, deps: ConsoleDeps): voi
       target: { kind: 'subscribers', id: null },
       after: { ...counts, invalid: invalid.length, suppressed: suppressedLines.length },
     });
+    // One table in file order: the invalid lines and the suppressed ones, each with why.
+    const notImported = [
+      ...invalid,
+      ...suppressedLines.map((line) => ({ line, reason: 'suppressed (deleted or complained before; not imported)' })),
+    ].sort((a, b) => a.line - b.line);
     sendConsolePage(
       res,
       views,
       'console-import-report',
-      { report, invalidCount: invalid.length },
+      { report, invalidCount: invalid.length, notImported },
       { title: 'Import report', section: 'subscribers' },
     );
   });
