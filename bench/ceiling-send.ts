@@ -17,14 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createCore } from '../src/core/create-core.ts';
-import { renderEdition } from '../src/editions/render-edition.ts';
-import { createMailTemplates } from '../src/mail/mail-templates.ts';
 import { createMailTransport } from '../src/mail/mail-transport.ts';
-import { createMessageComposer } from '../src/mail/message-composer.ts';
-import { createLinkSigner } from '../src/shared/link-signer.ts';
-import { personalValuesOf } from '../src/subscribers/subscriber-mail.ts';
 import { insertReaders } from '../test/support/gazette-instances.ts';
-import { benchArticles, benchConfig } from './support/bench-fixtures.ts';
+import { benchDigestMessage } from './support/digest-message.ts';
 import { writeRealisticArticles } from './support/realistic-articles.ts';
 import { startGazetteServe, writeGazetteConfig } from './support/ceiling-servers.ts';
 import { runSmtpSource, startSmtpSink, type SmtpSink } from './support/postfix-smtp.ts';
@@ -49,22 +44,7 @@ interface Figure {
   detail?: string;
 }
 
-/** A real digest's raw message as Gazette's transport sends it (as bench/send-throughput.ts builds it). */
-async function digestMessage(smtpUrl: string) {
-  const config = benchConfig({ mail: { smtpUrl, maxConnections: SESSIONS } });
-  const templates = createMailTemplates(config.paths.templatesDir);
-  const signer = createLinkSigner('bench-secret-bench-secret-bench-secret');
-  const composer = createMessageComposer(config);
-  const content = { frequency: 'weekly' as const, periodEnd: new Date('2025-09-08T07:00:00Z'), articles: benchArticles(10) };
-  const mail = await renderEdition(templates, config, content);
-  const template = await composer.templateFor('bench', async () => mail);
-  const render = (i: number): Buffer => {
-    const id = `s${i}`;
-    const values = personalValuesOf(config, signer, { id, name: null }, {});
-    return template.render({ to: `${id}@example.org`, messageId: composer.messageId(`e:${id}`), date: new Date(), values });
-  };
-  return { config, composer, render };
-}
+const digestMessage = (smtpUrl: string) => benchDigestMessage(smtpUrl, SESSIONS);
 
 async function ceiling(sink: SmtpSink, bytes: number): Promise<Figure> {
   const before = load();

@@ -1,14 +1,9 @@
-import { personalValuesOf } from '../src/subscribers/subscriber-mail.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import nodemailer from 'nodemailer';
-import { renderEdition } from '../src/editions/render-edition.ts';
-import { createMailTemplates } from '../src/mail/mail-templates.ts';
 import { createMailTransport } from '../src/mail/mail-transport.ts';
-import { createMessageComposer } from '../src/mail/message-composer.ts';
 import { fillHtml, fillText } from '../src/mail/placeholders.ts';
-import { createLinkSigner } from '../src/shared/link-signer.ts';
-import { benchArticles, benchConfig } from './support/bench-fixtures.ts';
+import { benchDigestMessage } from './support/digest-message.ts';
 
 /**
  * Send throughput of a 10-article digest to an smtp-server sink in another process on loopback:
@@ -23,13 +18,7 @@ const sinkProcess = spawn(process.execPath, ['--import', 'tsx', new URL('./suppo
 const [portLine] = (await once(sinkProcess.stdout, 'data')) as [Buffer];
 const smtpUrl = `smtp://127.0.0.1:${portLine.toString().trim()}`;
 
-const config = benchConfig({ mail: { smtpUrl, maxConnections: 5 } });
-const templates = createMailTemplates(config.paths.templatesDir);
-const signer = createLinkSigner('bench-secret-bench-secret-bench-secret');
-const composer = createMessageComposer(config);
-const content = { frequency: 'weekly' as const, periodEnd: new Date('2025-09-08T07:00:00Z'), articles: benchArticles(10) };
-const mail = await renderEdition(templates, config, content);
-const template = await composer.templateFor('bench', async () => mail);
+const { config, composer, mail, valuesOf, render } = await benchDigestMessage(smtpUrl, 5);
 
 async function timed(label: string, send: (i: number) => Promise<unknown>): Promise<number> {
   await Promise.all(Array.from({ length: 20 }, (_, i) => send(i))); // warm the pool
@@ -49,16 +38,14 @@ async function timed(label: string, send: (i: number) => Promise<unknown>): Prom
 const gazetteTransport = createMailTransport(config);
 const ours = await timed('Gazette (prebuilt MIME, substituted, raw)', (i) => {
   const id = `s${i}`;
-  const values = personalValuesOf(config, signer, { id, name: null }, {});
-  const raw = template.render({ to: `${id}@example.org`, messageId: composer.messageId(`e:${id}`), date: new Date(), values });
-  return gazetteTransport.send({ from: composer.envelopeFrom, to: `${id}@example.org` }, raw, id);
+  return gazetteTransport.send({ from: composer.envelopeFrom, to: `${id}@example.org` }, render(i), id);
 });
 gazetteTransport.close();
 
 const plain = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 5, maxMessages: 1000 });
 const baseline = await timed('plain nodemailer sendMail per message', (i) => {
   const id = `s${i}`;
-  const values = personalValuesOf(config, signer, { id, name: null }, {});
+  const values = valuesOf(id);
   return plain.sendMail({
     from: config.mail.from,
     to: `${id}@example.org`,
